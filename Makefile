@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make run` (demo at http://127.0.0.1:8000)
+# and `make test`. Nothing but Python 3.11+ and make is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint types check serve-prod bench clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(PY) manage.py migrate --noinput -v0
+	-$(PY) manage.py compilemessages -v0 2>/dev/null
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo
+	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(BIN)/daphne -b $(HOST) -p $(PORT) cpd.asgi:application
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+types: install
+	$(BIN)/mypy .
+
+check: lint types test
+
+# Production topology on this machine: gunicorn (HTTP), daphne (/ws/), Celery
+# worker and beat, over PostgreSQL and Redis. See README "Production".
+serve-prod: install
+	DJANGO_SETTINGS_MODULE=cpd.settings.production $(PY) manage.py migrate --noinput -v0
+	DJANGO_SETTINGS_MODULE=cpd.settings.production $(PY) manage.py collectstatic --noinput -v0
+	$(BIN)/honcho -f Procfile start
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,88 @@
+"""Django admin for people, organisations, cohorts, memberships and invitations."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from cpd.models import Cohort, Invitation, Membership, Organisation, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["display_name"]
+    list_display = ["display_name", "email", "phone", "cadre", "district", "is_staff"]
+    list_filter = ["cadre", "is_staff", "is_active"]
+    search_fields = ["display_name", "email", "phone", "facility", "district"]
+    fieldsets = (
+        (None, {"fields": ("email", "phone", "password")}),
+        (
+            _("Profile"),
+            {
+                "fields": (
+                    "display_name",
+                    "preferred_language",
+                    "cadre",
+                    "facility",
+                    "district",
+                )
+            },
+        ),
+        (
+            _("Demographics (with consent)"),
+            {"fields": ("demographics_consent", "gender", "age_band")},
+        ),
+        (
+            _("Permissions"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups")},
+        ),
+        (_("Dates"), {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "phone", "display_name", "password1", "password2"),
+            },
+        ),
+    )
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["name", "country"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["admins"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation", "starts_on", "ends_on"]
+    list_filter = ["organisation"]
+    search_fields = ["name"]
+    list_select_related = ["organisation"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "cohort", "role", "joined_at"]
+    list_filter = ["role", "cohort"]
+    search_fields = ["user__display_name", "user__email", "cohort__name"]
+    list_select_related = ["user", "cohort"]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    list_display = ["cohort", "role", "email", "phone", "expires_at", "accepted_at"]
+    list_filter = ["role", "cohort"]
+    readonly_fields = ["token", "sent_at", "accepted_at", "accepted_by"]
+    list_select_related = ["cohort"]

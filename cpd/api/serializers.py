@@ -1,0 +1,112 @@
+"""Output and input shapes for people and cohorts."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from rest_framework import serializers
+
+from cpd.models import Cadre, Cohort, Membership, Role, User
+
+
+class UserOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "email",
+            "phone",
+            "display_name",
+            "preferred_language",
+            "cadre",
+            "facility",
+            "district",
+        ]
+
+
+class UserPublicSerializer(serializers.ModelSerializer):
+    """What fellow cohort members see of a person."""
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name", "cadre", "district"]
+
+
+def _languages() -> list[tuple[str, str]]:
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+class ProfileInputSerializer(serializers.Serializer):
+    display_name = serializers.CharField(max_length=80, required=False)
+    preferred_language = serializers.ChoiceField(choices=[], required=False)
+    cadre = serializers.ChoiceField(choices=Cadre.choices, required=False)
+    facility = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    district = serializers.CharField(max_length=120, required=False, allow_blank=True)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["preferred_language"].choices = _languages()
+
+
+class CohortOutputSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.name")
+    learner_count = serializers.IntegerField()
+    mentor_count = serializers.IntegerField()
+    my_role = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Cohort
+        fields = [
+            "id",
+            "name",
+            "organisation",
+            "description",
+            "starts_on",
+            "ends_on",
+            "learner_count",
+            "mentor_count",
+            "my_role",
+        ]
+
+    def get_my_role(self, cohort: Cohort) -> str | None:
+        from cpd.policies import roles_of
+
+        return roles_of(self.context["request"].user).role_in(cohort)
+
+
+class MembershipOutputSerializer(serializers.ModelSerializer):
+    user = UserPublicSerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["id", "role", "joined_at", "user"]
+
+
+class InvitationInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+    phone = serializers.RegexField(
+        r"^\+[1-9]\d{6,14}$", required=False, allow_blank=True, default=""
+    )
+
+    def validate(self, attrs: dict) -> dict:
+        if not attrs.get("email") and not attrs.get("phone"):
+            raise serializers.ValidationError("Give an email address or a phone number.")
+        return attrs
+
+
+class InvitationOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    role = serializers.CharField()
+    email = serializers.CharField()
+    phone = serializers.CharField()
+    expires_at = serializers.DateTimeField()
+    url = serializers.CharField()
+
+
+class TokenInputSerializer(serializers.Serializer):
+    login = serializers.CharField(max_length=254, help_text="Email or phone number")
+    password = serializers.CharField(max_length=128, style={"input_type": "password"})
+
+
+class TokenOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()

@@ -1,0 +1,33 @@
+"""/api/: REST endpoints, OpenAPI schema and browsable docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from cpd.api import views
+
+urlpatterns = [
+    path("me/", views.MeApi.as_view(), name="api-me"),
+    path("auth/token/", views.TokenCreateApi.as_view(), name="api-token"),
+    path("cohorts/", views.CohortListApi.as_view(), name="api-cohort-list"),
+    path(
+        "cohorts/<int:cohort_id>/",
+        views.CohortDetailApi.as_view(),
+        name="api-cohort-detail",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/members/",
+        views.CohortMemberListApi.as_view(),
+        name="api-cohort-members",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/invitations/",
+        views.InvitationCreateApi.as_view(),
+        name="api-cohort-invitations",
+    ),
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="api-schema"),
+        name="api-docs",
+    ),
+]

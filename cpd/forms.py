@@ -1,0 +1,86 @@
+"""Forms for sign-up profile fields, invitations and profile edits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from cpd.models import Cadre, Role, User
+
+
+def _languages() -> list[tuple[str, str]]:
+    return list(settings.LANGUAGES)
+
+
+class SignupProfileForm(forms.Form):
+    """Extra fields on allauth's sign-up form (allauth subclasses this)."""
+
+    display_name = forms.CharField(
+        label=_("Your name as others will see it"), max_length=80
+    )
+    cadre = forms.ChoiceField(
+        label=_("Cadre"), choices=[("", "—"), *Cadre.choices], required=False
+    )
+    facility = forms.CharField(label=_("Facility"), max_length=120, required=False)
+    district = forms.CharField(label=_("District"), max_length=120, required=False)
+    preferred_language = forms.ChoiceField(
+        label=_("Language"), choices=_languages, initial="en"
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("email") and not cleaned.get("phone"):
+            if "email" in self.fields:
+                raise forms.ValidationError(
+                    _("Give an email address or a phone number (or both).")
+                )
+        return cleaned
+
+    def signup(self, request: Any, user: User) -> None:
+        """allauth calls this after creating the user: store the profile fields."""
+        user.display_name = self.cleaned_data["display_name"]
+        user.cadre = self.cleaned_data.get("cadre") or ""
+        user.facility = self.cleaned_data.get("facility") or ""
+        user.district = self.cleaned_data.get("district") or ""
+        user.preferred_language = self.cleaned_data["preferred_language"]
+        user.save()
+
+
+class InvitationForm(forms.Form):
+    """An administrator invites one person to a cohort."""
+
+    email = forms.EmailField(label=_("Email"), required=False)
+    phone = forms.RegexField(
+        label=_("Phone number"),
+        regex=r"^\+[1-9]\d{6,14}$",
+        required=False,
+        error_messages={"invalid": _("Use international format, e.g. +254712345678.")},
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not cleaned.get("email") and not cleaned.get("phone"):
+            raise forms.ValidationError(_("Give an email address or a phone number."))
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    """What a user may change about themselves."""
+
+    class Meta:
+        model = User
+        fields = [
+            "display_name",
+            "preferred_language",
+            "cadre",
+            "facility",
+            "district",
+            "demographics_consent",
+            "gender",
+            "age_band",
+        ]
+        widgets = {"preferred_language": forms.Select(choices=_languages)}

@@ -1,0 +1,155 @@
+"""Create (or refresh) believable demo data; safe to run again."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from cpd import services
+from cpd.models import Cohort, Organisation, Role, User
+
+ORG_NAME = "Lake Region CPD Network"
+DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
+
+PEOPLE: list[dict[str, Any]] = [
+    {
+        "email": "admin@demo.cpd",
+        "display_name": "Grace Wanjiru",
+        "cadre": "nurse",
+        "district": "Kisumu",
+        "superuser": True,
+    },
+    {
+        "email": "amina.mentor@demo.cpd",
+        "phone": "+254700000101",
+        "display_name": "Dr Amina Otieno",
+        "cadre": "doctor",
+        "district": "Kisumu",
+    },
+    {
+        "email": "joseph.mentor@demo.cpd",
+        "phone": "+254700000102",
+        "display_name": "Joseph Mwangi (RM)",
+        "cadre": "midwife",
+        "district": "Siaya",
+        "preferred_language": "sw",
+    },
+    {
+        "email": "faith@demo.cpd",
+        "phone": "+254700000201",
+        "display_name": "Faith Achieng",
+        "cadre": "midwife",
+        "district": "Kisumu",
+        "facility": "Kisumu County Referral Hospital",
+    },
+    {
+        "phone": "+254700000202",
+        "display_name": "Peter Ouma",
+        "cadre": "nurse",
+        "district": "Siaya",
+        "facility": "Bondo Sub-County Hospital",
+        "preferred_language": "sw",
+    },
+    {
+        "email": "mercy@demo.cpd",
+        "display_name": "Mercy Njeri",
+        "cadre": "clinical_officer",
+        "district": "Kisumu",
+        "facility": "Ahero Health Centre",
+    },
+    {
+        "email": "hassan@demo.cpd",
+        "display_name": "Hassan Ali",
+        "cadre": "chw",
+        "district": "Siaya",
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create demo organisation, cohorts, mentors, learners and an admin."
+
+    @transaction.atomic
+    def handle(self, *args: Any, **options: Any) -> None:
+        users = {p["display_name"]: self._user(p) for p in PEOPLE}
+        admin = users["Grace Wanjiru"]
+        org = Organisation.objects.filter(name=ORG_NAME).first()
+        if org is None:
+            org = services.organisation_create(
+                name=ORG_NAME, country="Kenya", admins=[admin]
+            )
+        today = timezone.localdate()
+        maternal = self._cohort(
+            admin, org, "Maternal & newborn care 2026", today - dt.timedelta(days=14)
+        )
+        emergency = self._cohort(
+            admin, org, "Emergency obstetric care — Siaya", today + dt.timedelta(days=7)
+        )
+        plan = [
+            (maternal, "Dr Amina Otieno", Role.MENTOR),
+            (maternal, "Faith Achieng", Role.LEARNER),
+            (maternal, "Mercy Njeri", Role.LEARNER),
+            (maternal, "Peter Ouma", Role.LEARNER),
+            (emergency, "Joseph Mwangi (RM)", Role.MENTOR),
+            (emergency, "Peter Ouma", Role.LEARNER),
+            (emergency, "Hassan Ali", Role.LEARNER),
+        ]
+        for cohort, name, role in plan:
+            services.membership_add(cohort=cohort, user=users[name], role=role)
+        self._report(users)
+
+    def _user(self, person: dict[str, Any]) -> User:
+        lookup = (
+            {"email": person["email"]}
+            if person.get("email")
+            else {"phone": person["phone"]}
+        )
+        user = User.objects.filter(**lookup).first()
+        if user is None:
+            fields = {
+                k: v for k, v in person.items() if k not in {"superuser", "email"}
+            }
+            if person.get("superuser"):
+                user = User.objects.create_superuser(
+                    person.get("email"), DEMO_PASSWORD, **fields
+                )
+            else:
+                user = User.objects.create_user(
+                    person.get("email"), DEMO_PASSWORD, **fields
+                )
+        return user
+
+    def _cohort(
+        self, admin: User, org: Organisation, name: str, starts_on: dt.date
+    ) -> Cohort:
+        existing = Cohort.objects.filter(organisation=org, name=name).first()
+        if existing:
+            return existing
+        return services.cohort_create(
+            actor=admin,
+            organisation=org,
+            name=name,
+            starts_on=starts_on,
+            ends_on=starts_on + dt.timedelta(days=120),
+            description="Blended CPD: short lessons on the phone, monthly skills days.",
+        )
+
+    def _report(self, users: dict[str, User]) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/"))
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        roles = {
+            "Grace Wanjiru": "cohort administrator + Django admin",
+            "Dr Amina Otieno": "mentor (Maternal & newborn care)",
+            "Joseph Mwangi (RM)": "mentor (Emergency obstetric care)",
+            "Faith Achieng": "learner",
+            "Peter Ouma": "learner in both cohorts (signs in by phone)",
+            "Mercy Njeri": "learner",
+            "Hassan Ali": "learner",
+        }
+        for name, role in roles.items():
+            user = users[name]
+            self.stdout.write(f"  {user.email or user.phone:<28} {role}")

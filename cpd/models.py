@@ -1,0 +1,254 @@
+"""People, organisations, cohorts and who belongs to which cohort in what role."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Cadre(models.TextChoices):
+    NURSE = "nurse", _("Nurse")
+    MIDWIFE = "midwife", _("Midwife")
+    CLINICAL_OFFICER = "clinical_officer", _("Clinical officer")
+    DOCTOR = "doctor", _("Doctor")
+    COMMUNITY_HEALTH_WORKER = "chw", _("Community health worker")
+    OTHER = "other", _("Other")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", _("Another gender")
+
+
+class AgeBand(models.TextChoices):
+    UNDER_25 = "u25", _("Under 25")
+    AGE_25_34 = "25-34", "25–34"
+    AGE_35_44 = "35-44", "35–44"
+    AGE_45_54 = "45-54", "45–54"
+    AGE_55_UP = "55+", _("55 or over")
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(
+        self, email: str | None, password: str | None, **extra: Any
+    ) -> User:
+        email = self.normalize_email(email).lower() if email else None
+        user = self.model(email=email, **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(
+        self, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(
+        self, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A health worker, mentor or administrator; signs in by email or phone."""
+
+    email = models.EmailField(_("email"), unique=True, null=True, blank=True)
+    phone = models.CharField(
+        _("phone number"),
+        max_length=20,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text=_("International format, e.g. +254712345678."),
+    )
+    display_name = models.CharField(_("display name"), max_length=80)
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=8, default="en"
+    )
+    cadre = models.CharField(
+        _("cadre"), max_length=20, choices=Cadre.choices, blank=True
+    )
+    facility = models.CharField(_("facility"), max_length=120, blank=True)
+    district = models.CharField(_("district"), max_length=120, blank=True)
+    demographics_consent = models.BooleanField(
+        _("consent to use gender and age band in anonymous reports"), default=False
+    )
+    gender = models.CharField(
+        _("gender"), max_length=10, choices=Gender.choices, blank=True
+    )
+    age_band = models.CharField(
+        _("age band"), max_length=8, choices=AgeBand.choices, blank=True
+    )
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["display_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(email__isnull=False) | Q(phone__isnull=False),
+                name="user_has_email_or_phone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.email or self.phone or f"user {self.pk}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Empty strings would collide on the unique constraints; store NULL instead.
+        self.email = self.email.strip().lower() if self.email else None
+        self.phone = self.phone.strip() if self.phone else None
+        if not self.demographics_consent:
+            self.gender = ""
+            self.age_band = ""
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return str(self)
+
+    def get_short_name(self) -> str:
+        return str(self)
+
+
+class Organisation(models.Model):
+    """A ministry, NGO, training institution or facility that runs cohorts."""
+
+    name = models.CharField(_("name"), max_length=160, unique=True)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    country = models.CharField(_("country"), max_length=80, blank=True)
+    admins = models.ManyToManyField(
+        User,
+        blank=True,
+        related_name="administered_organisations",
+        verbose_name=_("cohort administrators"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cohort(models.Model):
+    """A group of learners and mentors who learn together over a period."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="cohorts"
+    )
+    name = models.CharField(_("name"), max_length=160)
+    description = models.TextField(_("description"), blank=True)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="cohort_unique_name_per_org"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="cohort_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    LEARNER = "learner", _("Learner")
+    MENTOR = "mentor", _("Mentor")
+    ADMIN = "admin", _("Cohort administrator")
+
+
+class Membership(models.Model):
+    """A person's one role in one cohort."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    joined_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort", "role", "user__display_name"]
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"], name="membership_one_role_per_cohort"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "cohort"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.cohort}"
+
+
+def _invitation_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Invitation(models.Model):
+    """A single-use link that lets one person sign up into a cohort in a role."""
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="invitations"
+    )
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices)
+    email = models.EmailField(_("email"), blank=True)
+    phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    token = models.CharField(max_length=64, unique=True, default=_invitation_token)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+
+    def __str__(self) -> str:
+        return f"{self.email or self.phone} → {self.cohort}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.accepted_at is None and self.expires_at > timezone.now()

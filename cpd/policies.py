@@ -1,0 +1,119 @@
+"""Who may see and do what with organisations, cohorts and members.
+
+Each rule comes in two forms: ``can_<verb>_<object>(user, obj) -> bool`` for one
+object and ``<objects>_visible_to(user) -> Q`` to scope querysets. A user's cohort
+roles are loaded once and cached on the user object (one query per request or
+connection), so checks inside loops cost nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+from cpd.models import Cohort, Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpd.models import User
+
+    AnyUser = User | AnonymousUser
+else:
+    AnyUser = Any
+
+_CACHE_ATTR = "_cpd_roles"
+
+
+@dataclass(frozen=True)
+class Roles:
+    """What one user is in each cohort, and which organisations they administer."""
+
+    by_cohort: dict[int, str] = field(default_factory=dict)
+    admin_org_ids: frozenset[int] = frozenset()
+    superuser: bool = False
+
+    def role_in(self, cohort: Cohort) -> str | None:
+        if cohort.organisation_id in self.admin_org_ids:
+            return Role.ADMIN
+        return self.by_cohort.get(cohort.pk)
+
+
+_NO_ROLES = Roles()
+
+
+def roles_of(user: AnyUser) -> Roles:
+    """The user's roles, loaded with one query and cached on the user object."""
+    if not user.is_authenticated:
+        return _NO_ROLES
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    by_cohort = dict(
+        Membership.objects.filter(user=user).values_list("cohort_id", "role")
+    )
+    admin_orgs = frozenset(user.administered_organisations.values_list("id", flat=True))
+    roles = Roles(
+        by_cohort=by_cohort, admin_org_ids=admin_orgs, superuser=user.is_superuser
+    )
+    setattr(user, _CACHE_ATTR, roles)
+    return roles
+
+
+def forget_roles(user: AnyUser) -> None:
+    """Drop cached roles after the user's memberships change."""
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+# --- Cohorts -------------------------------------------------------------------------
+
+
+def cohorts_visible_to(user: AnyUser) -> Q:
+    """Cohorts the user is a member of, or whose organisation they administer."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(pk__in=Membership.objects.filter(user=user).values("cohort_id")) | Q(
+        organisation__admins=user
+    )
+
+
+def can_view_cohort(user: AnyUser, cohort: Cohort) -> bool:
+    """Members of any role and their organisation's administrators see a cohort."""
+    roles = roles_of(user)
+    return roles.superuser or roles.role_in(cohort) is not None
+
+
+def can_manage_cohort(user: AnyUser, cohort: Cohort) -> bool:
+    """Cohort administrators (by membership or organisation) manage a cohort."""
+    roles = roles_of(user)
+    return roles.superuser or roles.role_in(cohort) == Role.ADMIN
+
+
+def can_invite_to_cohort(user: AnyUser, cohort: Cohort) -> bool:
+    """Only cohort administrators send invitations."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_view_members(user: AnyUser, cohort: Cohort) -> bool:
+    """Everyone in a cohort sees who else is in it (for mentions and pairing)."""
+    return can_view_cohort(user, cohort)
+
+
+def can_moderate_cohort(user: AnyUser, cohort: Cohort) -> bool:
+    """Mentors and administrators of a cohort moderate its spaces."""
+    roles = roles_of(user)
+    return roles.superuser or roles.role_in(cohort) in (Role.MENTOR, Role.ADMIN)
+
+
+def memberships_visible_to(user: AnyUser) -> Q:
+    """Memberships of cohorts the user can see."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(cohort__in=Cohort.objects.filter(cohorts_visible_to(user)).values("pk"))

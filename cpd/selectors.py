@@ -1,0 +1,69 @@
+"""Reads for cohorts and members, always scoped through cpd.policies."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from cpd.models import Cohort, Invitation, Membership, Role
+from cpd.policies import AnyUser, cohorts_visible_to, roles_of
+
+if TYPE_CHECKING:
+    pass
+
+
+def cohort_list_for_user(user: AnyUser) -> QuerySet[Cohort]:
+    """Cohorts the user may see, with organisation and member counts in one query."""
+    return (
+        Cohort.objects.filter(cohorts_visible_to(user))
+        .select_related("organisation")
+        .annotate(
+            learner_count=Count(
+                "memberships", filter=Q(memberships__role=Role.LEARNER), distinct=True
+            ),
+            mentor_count=Count(
+                "memberships", filter=Q(memberships__role=Role.MENTOR), distinct=True
+            ),
+        )
+        .order_by("-starts_on", "name")
+    )
+
+
+def cohort_get_for_user(user: AnyUser, cohort_id: int) -> Cohort:
+    """One visible cohort, or Http404 whether it is missing or forbidden."""
+    cohort = cohort_list_for_user(user).filter(pk=cohort_id).first()
+    if cohort is None:
+        raise Http404("No such cohort.")
+    return cohort
+
+
+def cohort_members(cohort: Cohort) -> QuerySet[Membership]:
+    """A cohort's memberships with their users, mentors first."""
+    return (
+        Membership.objects.filter(cohort=cohort)
+        .select_related("user")
+        .order_by("role", "user__display_name")
+    )
+
+
+def cohort_invitations_open(cohort: Cohort) -> QuerySet[Invitation]:
+    """Invitations of a cohort not yet used."""
+    return Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True).order_by(
+        "-created_at"
+    )
+
+
+def invitation_by_token(token: str) -> Invitation | None:
+    """The invitation with this token, or None for a malformed or unknown one."""
+    if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
+        return None
+    return Invitation.objects.select_related("cohort", "cohort__organisation").filter(
+        token=token
+    ).first()
+
+
+def role_label(user: AnyUser, cohort: Cohort) -> str | None:
+    """The user's role in the cohort, from the cached roles (no query)."""
+    return roles_of(user).role_in(cohort)

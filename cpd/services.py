@@ -1,0 +1,170 @@
+"""Writes for people, organisations, cohorts, memberships and invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from cpd import events, policies
+from cpd.models import Cohort, Invitation, Membership, Organisation, Role, User
+from cpd.realtime import publish_on_commit, user_group
+
+
+def organisation_create(
+    *, name: str, country: str = "", admins: list[User] | None = None
+) -> Organisation:
+    """Create an organisation, optionally with its cohort administrators."""
+    org = Organisation.objects.create(
+        name=name, slug=slugify(name)[:80] or "org", country=country
+    )
+    if admins:
+        org.admins.add(*admins)
+    return org
+
+
+def cohort_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    name: str,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    description: str = "",
+) -> Cohort:
+    """Create a cohort in an organisation the actor administers."""
+    if not (actor.is_superuser or organisation.admins.filter(pk=actor.pk).exists()):
+        raise PermissionDenied(_("Only the organisation's administrators can do this."))
+    cohort = Cohort(
+        organisation=organisation,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        description=description,
+    )
+    cohort.full_clean()
+    cohort.save()
+    return cohort
+
+
+@transaction.atomic
+def membership_add(*, cohort: Cohort, user: User, role: str) -> Membership:
+    """Put a user in a cohort in a role; an existing membership keeps its role."""
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    membership, created = Membership.objects.get_or_create(
+        cohort=cohort, user=user, defaults={"role": role}
+    )
+    if created:
+        policies.forget_roles(user)
+        publish_on_commit(user_group(user.pk), events.membership_created(membership))
+    return membership
+
+
+def invitation_create(
+    *,
+    actor: User,
+    cohort: Cohort,
+    role: str,
+    email: str = "",
+    phone: str = "",
+) -> Invitation:
+    """Create an invitation and queue its email once the transaction commits."""
+    if not policies.can_invite_to_cohort(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators can invite."))
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    invitation = Invitation(
+        cohort=cohort,
+        role=role,
+        email=email.strip().lower(),
+        phone=phone.strip(),
+        created_by=actor,
+        expires_at=timezone.now() + settings.INVITATION_TTL,
+    )
+    invitation.full_clean()
+    invitation.save()
+    if invitation.email:
+        from cpd.tasks import invitation_send as invitation_send_task
+
+        transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk))
+    return invitation
+
+
+def invitation_send(*, invitation_id: int) -> bool:
+    """Email the invitation link once; return False if already sent or unusable."""
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.select_for_update()
+            .select_related("cohort")
+            .filter(pk=invitation_id)
+            .first()
+        )
+        if invitation is None or invitation.sent_at or not invitation.is_usable:
+            return False
+        if not invitation.email:
+            return False
+        link = settings.SITE_URL.rstrip("/") + reverse(
+            "invitation-open", args=[invitation.token]
+        )
+        send_mail(
+            subject=_("You are invited to %(cohort)s") % {"cohort": invitation.cohort},
+            message=_(
+                "You have been invited to join %(cohort)s as %(role)s.\n\n"
+                "Open this link on your phone to create your account:\n%(link)s\n"
+            )
+            % {
+                "cohort": invitation.cohort,
+                "role": invitation.get_role_display(),
+                "link": link,
+            },
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    return True
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
+    """Use an invitation: the user joins its cohort in its role (single use)."""
+    locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if not locked.is_usable:
+        raise ValidationError(_("This invitation has expired or was already used."))
+    membership = membership_add(cohort=locked.cohort, user=user, role=locked.role)
+    locked.accepted_at = timezone.now()
+    locked.accepted_by = user
+    locked.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def user_update_profile(*, user: User, **fields: Any) -> User:
+    """Update the editable profile fields of a user, validated."""
+    editable = {
+        "display_name",
+        "preferred_language",
+        "cadre",
+        "facility",
+        "district",
+        "demographics_consent",
+        "gender",
+        "age_band",
+    }
+    unknown = set(fields) - editable
+    if unknown:
+        raise ValidationError(_("Not editable: %s") % ", ".join(sorted(unknown)))
+    for name, value in fields.items():
+        setattr(user, name, value)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

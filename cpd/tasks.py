@@ -1,0 +1,15 @@
+"""Background jobs for people and cohorts (ids in, service call, idempotent)."""
+
+from celery import shared_task
+
+from cpd import services
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def invitation_send(invitation_id: int) -> bool:
+    """Email an invitation link; a second run sends nothing."""
+    return services.invitation_send(invitation_id=invitation_id)

@@ -1,0 +1,39 @@
+"""URL root: pages, accounts, admin, API, schema."""
+
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+from django.views.i18n import set_language
+
+from cpd import views
+
+admin.site.site_header = _("CPD administration")
+# Django admin signs in through allauth's form, so one login path and one throttle.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("cohorts/switch/", views.cohort_switch, name="cohort-switch"),
+    path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort-detail"),
+    path("invite/<str:token>/", views.invitation_open, name="invitation-open"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", set_language, name="set-language"),
+    path(
+        "courses/",
+        views.section_placeholder,
+        {"section": "courses"},
+        name="courses-home",
+    ),
+    path("forums/", views.section_placeholder, {"section": "forums"}, name="forums-home"),
+    path("rooms/", views.section_placeholder, {"section": "rooms"}, name="rooms-home"),
+    path(
+        "mentoring/",
+        views.section_placeholder,
+        {"section": "mentoring"},
+        name="mentoring-home",
+    ),
+    path("accounts/", include("allauth.urls")),
+    path("api/", include("cpd.api.urls")),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,112 @@
+"""Shared fixtures: the role matrix, API clients and service guards."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from rest_framework.test import APIClient
+
+from cpd import services
+from cpd.models import Cohort, Role, User
+from tests.factories.cpd import CohortFactory, OrganisationFactory, UserFactory
+
+ROLES = [
+    "learner",
+    "mentor_of_cohort",
+    "other_mentor",
+    "org_admin",
+    "other_org_admin",
+    "outsider",
+    "anonymous",
+]
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Skip what needs a service or a browser this machine does not have."""
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    for item in items:
+        if "redis" in item.keywords and not REDIS_URL:
+            item.add_marker(pytest.mark.skip(reason="needs REDIS_URL"))
+        if "postgres" in item.keywords and not ON_POSTGRES:
+            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL"))
+        if "browser" in item.keywords and not chromium:
+            item.add_marker(
+                pytest.mark.skip(reason="needs Debian chromium (apt install chromium)")
+            )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache; no test inherits another's."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+@dataclass
+class World:
+    """Two organisations; cohort A (org 1) is the one under test."""
+
+    cohort: Cohort
+    other_cohort: Cohort
+    learner: User
+    mentor_of_cohort: User
+    other_mentor: User
+    org_admin: User
+    other_org_admin: User
+    outsider: User
+    other_learner: User
+
+    def user(self, role: str) -> User | AnonymousUser:
+        return AnonymousUser() if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def world(db) -> World:
+    org_admin = UserFactory(display_name="Org Admin")
+    other_org_admin = UserFactory(display_name="Other Org Admin")
+    org = OrganisationFactory()
+    org.admins.add(org_admin)
+    other_org = OrganisationFactory()
+    other_org.admins.add(other_org_admin)
+    cohort = CohortFactory(organisation=org, name="Cohort A")
+    other_cohort = CohortFactory(organisation=other_org, name="Cohort B")
+    w = World(
+        cohort=cohort,
+        other_cohort=other_cohort,
+        learner=UserFactory(display_name="Learner A"),
+        mentor_of_cohort=UserFactory(display_name="Mentor A"),
+        other_mentor=UserFactory(display_name="Mentor B"),
+        org_admin=org_admin,
+        other_org_admin=other_org_admin,
+        outsider=UserFactory(display_name="Outsider"),
+        other_learner=UserFactory(display_name="Learner B"),
+    )
+    services.membership_add(cohort=cohort, user=w.learner, role=Role.LEARNER)
+    services.membership_add(cohort=cohort, user=w.mentor_of_cohort, role=Role.MENTOR)
+    services.membership_add(cohort=other_cohort, user=w.other_mentor, role=Role.MENTOR)
+    services.membership_add(
+        cohort=other_cohort, user=w.other_learner, role=Role.LEARNER
+    )
+    return w
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+def client_as(client, user):
+    """Sign a test client in as ``user`` (anonymous stays signed out)."""
+    if user.is_authenticated:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
