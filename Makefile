@@ -25,8 +25,11 @@ run: install
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) cpd.asgi:application
 
+# Browser tests run in their own pytest process: Playwright's event loop would
+# otherwise share the thread with the async (Channels) tests.
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,7 +12,7 @@ from cpd.models import Cadre, Role, User
 
 
 def _languages() -> list[tuple[str, str]]:
-    return list(settings.LANGUAGES)
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
 
 
 class SignupProfileForm(forms.Form):
@@ -32,11 +32,15 @@ class SignupProfileForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if not cleaned.get("email") and not cleaned.get("phone"):
-            if "email" in self.fields:
-                raise forms.ValidationError(
-                    _("Give an email address or a phone number (or both).")
-                )
+        # allauth mixes this class into its sign-up form, which has both fields.
+        if (
+            "email" in self.fields
+            and not cleaned.get("email")
+            and not cleaned.get("phone")
+        ):
+            raise forms.ValidationError(
+                _("Give an email address or a phone number (or both).")
+            )
         return cleaned
 
     def signup(self, request: Any, user: User) -> None:
@@ -71,6 +75,8 @@ class InvitationForm(forms.Form):
 class ProfileForm(forms.ModelForm):
     """What a user may change about themselves."""
 
+    preferred_language = forms.ChoiceField(label=_("Language"), choices=_languages)
+
     class Meta:
         model = User
         fields = [
@@ -83,4 +89,3 @@ class ProfileForm(forms.ModelForm):
             "gender",
             "age_band",
         ]
-        widgets = {"preferred_language": forms.Select(choices=_languages)}

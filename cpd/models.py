@@ -176,7 +176,8 @@ class Cohort(models.Model):
                 fields=["organisation", "name"], name="cohort_unique_name_per_org"
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                condition=Q(ends_on__isnull=True)
+                | Q(ends_on__gte=models.F("starts_on")),
                 name="cohort_ends_after_start",
             ),
         ]

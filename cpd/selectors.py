@@ -57,11 +57,17 @@ def cohort_invitations_open(cohort: Cohort) -> QuerySet[Invitation]:
 
 def invitation_by_token(token: str) -> Invitation | None:
     """The invitation with this token, or None for a malformed or unknown one."""
-    if not token or len(token) > 64 or not token.replace("-", "").replace("_", "").isalnum():
+    if (
+        not token
+        or len(token) > 64
+        or not token.replace("-", "").replace("_", "").isalnum()
+    ):
         return None
-    return Invitation.objects.select_related("cohort", "cohort__organisation").filter(
-        token=token
-    ).first()
+    return (
+        Invitation.objects.select_related("cohort", "cohort__organisation")
+        .filter(token=token)
+        .first()
+    )
 
 
 def role_label(user: AnyUser, cohort: Cohort) -> str | None:

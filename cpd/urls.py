@@ -25,7 +25,9 @@ urlpatterns = [
         {"section": "courses"},
         name="courses-home",
     ),
-    path("forums/", views.section_placeholder, {"section": "forums"}, name="forums-home"),
+    path(
+        "forums/", views.section_placeholder, {"section": "forums"}, name="forums-home"
+    ),
     path("rooms/", views.section_placeholder, {"section": "rooms"}, name="rooms-home"),
     path(
         "mentoring/",

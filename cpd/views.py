@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from cpd import policies, selectors, services
 from cpd.adapters import INVITATION_SESSION_KEY
+from cpd.auth import acting_user
 from cpd.context_processors import CURRENT_COHORT_KEY
 from cpd.forms import InvitationForm, ProfileForm
 
@@ -40,7 +41,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         form = InvitationForm(request.POST)
         if form.is_valid():
             invitation = services.invitation_create(
-                actor=request.user,
+                actor=acting_user(request),
                 cohort=cohort,
                 role=form.cleaned_data["role"],
                 email=form.cleaned_data["email"],
@@ -49,7 +50,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
             link = request.build_absolute_uri(
                 reverse("invitation-open", args=[invitation.token])
             )
-            messages.success(request, _("Invitation created: %(link)s") % {"link": link})
+            messages.success(
+                request, _("Invitation created: %(link)s") % {"link": link}
+            )
             return redirect("cohort-detail", cohort_id=cohort.pk)
     context = {
         "cohort": cohort,
@@ -59,7 +62,9 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "invitations": selectors.cohort_invitations_open(cohort) if can_invite else [],
         "form": form,
     }
-    return render(request, "cpd/cohort_detail.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "cpd/cohort_detail.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_POST
@@ -110,7 +115,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     """Edit one's own profile fields."""
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_update_profile(user=request.user, **form.cleaned_data)
+        services.user_update_profile(user=acting_user(request), **form.cleaned_data)
         messages.success(request, _("Your profile was saved."))
         return redirect("profile")
     return render(

@@ -44,7 +44,9 @@ class ProfileInputSerializer(serializers.Serializer):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["preferred_language"].choices = _languages()
+        language = self.fields["preferred_language"]
+        if isinstance(language, serializers.ChoiceField):
+            language.choices = _languages()
 
 
 class CohortOutputSerializer(serializers.ModelSerializer):
@@ -90,7 +92,9 @@ class InvitationInputSerializer(serializers.Serializer):
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("email") and not attrs.get("phone"):
-            raise serializers.ValidationError("Give an email address or a phone number.")
+            raise serializers.ValidationError(
+                "Give an email address or a phone number."
+            )
         return attrs
 
 

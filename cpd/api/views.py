@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from cpd import policies, selectors, services
 from cpd.api import serializers as s
+from cpd.auth import acting_user
 
 
 class MeApi(APIView):
@@ -30,22 +31,19 @@ class MeApi(APIView):
     def patch(self, request: Request) -> Response:
         data = s.ProfileInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_update_profile(user=request.user, **data.validated_data)
+        user = services.user_update_profile(
+            user=acting_user(request), **data.validated_data
+        )
         return Response(s.UserOutputSerializer(user).data)
 
 
-class CohortListApi(GenericAPIView):
+class CohortListApi(ListAPIView):
     """Cohorts the user may see."""
 
     serializer_class = s.CohortOutputSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return selectors.cohort_list_for_user(self.request.user)
-
-    def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        data = self.get_serializer(page, many=True).data
-        return self.get_paginated_response(data)
 
 
 class CohortDetailApi(APIView):
@@ -59,15 +57,16 @@ class CohortDetailApi(APIView):
         )
 
 
-class CohortMemberListApi(GenericAPIView):
-    """Members of a cohort the user belongs to."""
+class CohortMemberListApi(ListAPIView):
+    """Members of a cohort the user belongs to; 404 for anyone else."""
 
     serializer_class = s.MembershipOutputSerializer
 
-    def get(self, request: Request, cohort_id: int) -> Response:
-        cohort = selectors.cohort_get_for_user(request.user, cohort_id)
-        page = self.paginate_queryset(selectors.cohort_members(cohort))
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+    def get_queryset(self):
+        cohort = selectors.cohort_get_for_user(
+            self.request.user, self.kwargs["cohort_id"]
+        )
+        return selectors.cohort_members(cohort)
 
 
 class InvitationCreateApi(APIView):
@@ -84,7 +83,7 @@ class InvitationCreateApi(APIView):
         data = s.InvitationInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         invitation = services.invitation_create(
-            actor=request.user, cohort=cohort, **data.validated_data
+            actor=acting_user(request), cohort=cohort, **data.validated_data
         )
         url = request.build_absolute_uri(
             reverse("invitation-open", args=[invitation.token])
@@ -109,7 +108,7 @@ class TokenCreateApi(APIView):
     authentication_classes: list = []
     throttle_scope = "token"
 
-    def get_throttles(self):  # type: ignore[no-untyped-def]
+    def get_throttles(self):
         from rest_framework.throttling import ScopedRateThrottle
 
         return [ScopedRateThrottle()]

@@ -41,9 +41,7 @@ def test_can_manage_cohort_only_for_its_organisations_admins(world, role):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_can_invite_follows_manage(world, role):
-    assert (
-        policies.can_invite_to_cohort(world.user(role), world.cohort) is MANAGE[role]
-    )
+    assert policies.can_invite_to_cohort(world.user(role), world.cohort) is MANAGE[role]
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -29,7 +29,10 @@ def test_cohort_create_refuses_non_admin(db):
     org = OrganisationFactory()
     with pytest.raises(PermissionDenied):
         services.cohort_create(
-            actor=UserFactory(), organisation=org, name="X", starts_on=dt.date.today()
+            actor=UserFactory(),
+            organisation=org,
+            name="X",
+            starts_on=dt.date(2026, 1, 5),
         )
 
 
@@ -70,7 +73,9 @@ def test_invitation_create_by_learner_is_refused(world):
         )
 
 
-def test_invitation_create_emails_the_link_once(world, django_capture_on_commit_callbacks):
+def test_invitation_create_emails_the_link_once(
+    world, django_capture_on_commit_callbacks
+):
     # given an invitation created by the cohort's administrator
     with django_capture_on_commit_callbacks(execute=True):
         invitation = services.invitation_create(

@@ -54,7 +54,12 @@ def test_unknown_cohort_id_is_404_with_message(client, world):
 
 @pytest.mark.parametrize(
     ("role", "status"),
-    [("learner", 403), ("mentor_of_cohort", 403), ("outsider", 404), ("org_admin", 302)],
+    [
+        ("learner", 403),
+        ("mentor_of_cohort", 403),
+        ("outsider", 404),
+        ("org_admin", 302),
+    ],
 )
 def test_only_admins_can_invite_from_the_cohort_page(client, world, role, status):
     url = reverse("cohort-detail", args=[world.cohort.pk])

@@ -10,7 +10,7 @@ from cpd.models import Cohort, Invitation, Membership, Organisation, Role, User
 PASSWORD = "correct-horse-battery"
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -27,7 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
 
 
-class OrganisationFactory(factory.django.DjangoModelFactory):
+class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     class Meta:
         model = Organisation
 
@@ -36,17 +36,19 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     country = "Kenya"
 
 
-class CohortFactory(factory.django.DjangoModelFactory):
+class CohortFactory(factory.django.DjangoModelFactory[Cohort]):
     class Meta:
         model = Cohort
 
     organisation = factory.SubFactory(OrganisationFactory)
     name = factory.Sequence(lambda n: f"Cohort {n}")
-    starts_on = factory.LazyFunction(lambda: timezone.localdate() - dt.timedelta(days=7))
+    starts_on = factory.LazyFunction(
+        lambda: timezone.localdate() - dt.timedelta(days=7)
+    )
     ends_on = factory.LazyAttribute(lambda o: o.starts_on + dt.timedelta(days=90))
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -55,7 +57,7 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     role = Role.LEARNER
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     class Meta:
         model = Invitation
 

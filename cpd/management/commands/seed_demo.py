@@ -139,7 +139,9 @@ class Command(BaseCommand):
         )
 
     def _report(self, users: dict[str, User]) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo data ready. Sign in at /accounts/login/")
+        )
         self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
         roles = {
             "Grace Wanjiru": "cohort administrator + Django admin",

@@ -1,0 +1,28 @@
+"""Channel layers to run real-time tests on: in-memory always, Redis when given."""
+
+import os
+import uuid
+
+import pytest
+from channels.layers import channel_layers
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+LAYERS = {
+    "memory": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
+    "redis": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
+    },
+}
+
+
+@pytest.fixture(params=["memory", "redis"])
+def channel_layer_name(request, settings):
+    """Run the test once per channel layer; Redis only when REDIS_URL is set."""
+    if request.param == "redis" and not REDIS_URL:
+        pytest.skip("needs REDIS_URL")
+    settings.CHANNEL_LAYERS = {"default": LAYERS[request.param]}
+    channel_layers.backends = {}
+    yield request.param
+    channel_layers.backends = {}
