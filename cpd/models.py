@@ -253,3 +253,49 @@ class Invitation(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.accepted_at is None and self.expires_at > timezone.now()
+
+
+def _image_path(instance: Image, filename: str) -> str:
+    # Random names: a file's URL never reveals its owner, cohort or order.
+    return f"img/{timezone.now():%Y/%m}/{secrets.token_hex(16)}-{filename}"
+
+
+class Image(models.Model):
+    """An uploaded picture, re-encoded without metadata, scoped to a cohort.
+
+    Files are never served from a public media URL: ``image-file`` checks the
+    viewer against the cohort first. ``cohort`` is empty for course material,
+    which every signed-in user may see.
+    """
+
+    owner = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="images"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, null=True, blank=True, related_name="images"
+    )
+    full = models.FileField(upload_to=_image_path)
+    small = models.FileField(upload_to=_image_path)
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    no_identifiers_confirmed = models.BooleanField(
+        _("I confirm this image shows no patient identifiers"), default=False
+    )
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    hidden_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("image")
+        verbose_name_plural = _("images")
+
+    def __str__(self) -> str:
+        return f"image {self.pk}"
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None

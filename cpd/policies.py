@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from cpd.models import Cohort, Membership, Role
+from cpd.models import Cohort, Image, Membership, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -117,3 +117,61 @@ def memberships_visible_to(user: AnyUser) -> Q:
     if user.is_superuser:
         return Q()
     return Q(cohort__in=Cohort.objects.filter(cohorts_visible_to(user)).values("pk"))
+
+
+# --- Images ---------------------------------------------------------------------
+
+
+def images_visible_to(user: AnyUser) -> Q:
+    """Course images to anyone signed in; cohort images to that cohort's people.
+
+    Hidden images stay visible to their owner and the cohort's moderators only.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    cohorts = Cohort.objects.filter(cohorts_visible_to(user)).values("pk")
+    moderated = Cohort.objects.filter(
+        Q(
+            pk__in=Membership.objects.filter(user=user, role=Role.MENTOR).values(
+                "cohort"
+            )
+        )
+        | Q(organisation__admins=user)
+    ).values("pk")
+    return (
+        Q(cohort__isnull=True)
+        | Q(cohort__in=cohorts, hidden_at__isnull=True)
+        | Q(cohort__in=cohorts, owner=user)
+        | Q(cohort__in=moderated)
+    )
+
+
+def can_view_image(user: AnyUser, image: Image) -> bool:
+    """Object form of ``images_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    if image.cohort is None or user.is_superuser:
+        return True
+    if not can_view_cohort(user, image.cohort):
+        return False
+    return (
+        not image.is_hidden
+        or image.owner_id == user.pk
+        or can_moderate_cohort(user, image.cohort)
+    )
+
+
+def can_upload_image(user: AnyUser, cohort: Cohort | None) -> bool:
+    """Members upload to their cohort; course images need staff."""
+    if cohort is None:
+        return bool(user.is_authenticated and user.is_staff)
+    return can_view_cohort(user, cohort)
+
+
+def can_hide_image(user: AnyUser, image: Image) -> bool:
+    """The cohort's mentors and administrators hide images."""
+    if image.cohort is None:
+        return bool(user.is_authenticated and user.is_staff)
+    return can_moderate_cohort(user, image.cohort)

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from cpd.models import Cohort, Invitation, Membership, Role
-from cpd.policies import AnyUser, cohorts_visible_to, roles_of
-
-if TYPE_CHECKING:
-    pass
+from cpd.models import Cohort, Image, Invitation, Membership, Role
+from cpd.policies import AnyUser, cohorts_visible_to, images_visible_to, roles_of
 
 
 def cohort_list_for_user(user: AnyUser) -> QuerySet[Cohort]:
@@ -73,3 +68,11 @@ def invitation_by_token(token: str) -> Invitation | None:
 def role_label(user: AnyUser, cohort: Cohort) -> str | None:
     """The user's role in the cohort, from the cached roles (no query)."""
     return roles_of(user).role_in(cohort)
+
+
+def image_get_for_user(user: AnyUser, image_id: int) -> Image:
+    """One image the user may see, or Http404 (missing and forbidden alike)."""
+    image = Image.objects.filter(images_visible_to(user), pk=image_id).first()
+    if image is None:
+        raise Http404("No such image.")
+    return image

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,7 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cpd import events, policies
-from cpd.models import Cohort, Invitation, Membership, Organisation, Role, User
+from cpd.images import image_process
+from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role, User
 from cpd.realtime import publish_on_commit, user_group
 
 
@@ -168,3 +169,51 @@ def user_update_profile(*, user: User, **fields: Any) -> User:
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+def image_upload(
+    *,
+    actor: User,
+    cohort: Cohort | None,
+    file: IO[bytes],
+    no_identifiers_confirmed: bool,
+) -> Image:
+    """Store a re-encoded, metadata-free image in a cohort the actor belongs to."""
+    if not policies.can_upload_image(actor, cohort):
+        raise PermissionDenied(_("You cannot upload images here."))
+    if not no_identifiers_confirmed:
+        raise ValidationError(
+            {
+                "no_identifiers_confirmed": _(
+                    "Confirm that the image shows no patient name, face, number "
+                    "or other identifier."
+                )
+            }
+        )
+    processed = image_process(file)
+    image = Image(
+        owner=actor,
+        cohort=cohort,
+        width=processed.width,
+        height=processed.height,
+        no_identifiers_confirmed=True,
+    )
+    image.full.save(processed.full.name or "full.jpg", processed.full, save=False)
+    image.small.save(processed.small.name or "small.jpg", processed.small, save=False)
+    image.save()
+    return image
+
+
+def image_hide(*, actor: User, image: Image, reason: str) -> Image:
+    """A moderator hides an image (for example one that shows a patient)."""
+    if not policies.can_hide_image(actor, image):
+        raise PermissionDenied(
+            _("Only the cohort's mentors and administrators can hide.")
+        )
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the image is hidden.")})
+    image.hidden_at = timezone.now()
+    image.hidden_by = actor
+    image.hidden_reason = reason.strip()[:200]
+    image.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    return image

@@ -18,6 +18,11 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort-detail"),
     path("invite/<str:token>/", views.invitation_open, name="invitation-open"),
     path("profile/", views.profile, name="profile"),
+    path(
+        "images/<int:image_id>/<str:size>/",
+        views.image_file,
+        name="image-file",
+    ),
     path("language/", set_language, name="set-language"),
     path(
         "courses/",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -126,3 +126,14 @@ def profile(request: HttpRequest) -> HttpResponse:
 def section_placeholder(request: HttpRequest, section: str) -> HttpResponse:
     """Sections that later work fills in show a plain 'nothing yet' page."""
     return render(request, "cpd/section_placeholder.html", {"section": section})
+
+
+@login_required
+def image_file(request: HttpRequest, image_id: int, size: str) -> FileResponse:
+    """An image's bytes after a permission check; files have no public URL."""
+    image = selectors.image_get_for_user(request.user, image_id)
+    field = image.full if size == "full" else image.small
+    response = FileResponse(field.open("rb"), content_type="image/jpeg")
+    # Content never changes for an id: cache it on the phone, never on shared proxies.
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response

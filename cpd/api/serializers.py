@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from rest_framework import serializers
 
-from cpd.models import Cadre, Cohort, Membership, Role, User
+from cpd.models import Cadre, Cohort, Image, Membership, Role, User
 
 
 class UserOutputSerializer(serializers.ModelSerializer):
@@ -114,3 +115,27 @@ class TokenInputSerializer(serializers.Serializer):
 
 class TokenOutputSerializer(serializers.Serializer):
     token = serializers.CharField()
+
+
+class ImageInputSerializer(serializers.Serializer):
+    file = serializers.FileField()
+    cohort = serializers.IntegerField(required=False, allow_null=True, default=None)
+    no_identifiers_confirmed = serializers.BooleanField(default=False)
+
+
+class ImageOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    small_url = serializers.SerializerMethodField()
+    full_url = serializers.SerializerMethodField()
+
+    def get_small_url(self, image: Image) -> str:
+        return reverse("image-file", args=[image.pk, "small"])
+
+    def get_full_url(self, image: Image) -> str:
+        return reverse("image-file", args=[image.pk, "full"])
+
+
+class ImageHideInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=200)

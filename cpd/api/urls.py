@@ -24,6 +24,12 @@ urlpatterns = [
         views.InvitationCreateApi.as_view(),
         name="api-cohort-invitations",
     ),
+    path("images/", views.ImageUploadApi.as_view(), name="api-image-upload"),
+    path(
+        "images/<int:image_id>/hide/",
+        views.ImageHideApi.as_view(),
+        name="api-image-hide",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

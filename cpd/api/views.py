@@ -10,6 +10,7 @@ from rest_framework import status
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -134,3 +135,49 @@ class TokenCreateApi(APIView):
             )
         token, _created = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
+
+
+class ImageUploadApi(APIView):
+    """Upload an image (multipart) to a cohort; it comes back re-encoded."""
+
+    parser_classes = [MultiPartParser, FormParser]
+
+    @extend_schema(
+        request=s.ImageInputSerializer, responses={201: s.ImageOutputSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = s.ImageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        cohort_id = data.validated_data["cohort"]
+        cohort = (
+            selectors.cohort_get_for_user(request.user, cohort_id)
+            if cohort_id is not None
+            else None
+        )
+        image = services.image_upload(
+            actor=acting_user(request),
+            cohort=cohort,
+            file=data.validated_data["file"],
+            no_identifiers_confirmed=data.validated_data["no_identifiers_confirmed"],
+        )
+        return Response(
+            s.ImageOutputSerializer(image).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ImageHideApi(APIView):
+    """A cohort's mentor or administrator hides an image."""
+
+    @extend_schema(
+        request=s.ImageHideInputSerializer, responses=s.ImageOutputSerializer
+    )
+    def post(self, request: Request, image_id: int) -> Response:
+        image = selectors.image_get_for_user(request.user, image_id)
+        data = s.ImageHideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        image = services.image_hide(
+            actor=acting_user(request),
+            image=image,
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.ImageOutputSerializer(image).data)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -10,8 +11,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpd import services
+from cpd.demo import DemoWorld
 from cpd.models import Cohort, Organisation, Role, User
 
+DEMO_APPS = ("courses", "forums", "mentoring")
+SHORT_NAMES = {
+    "admin": "Grace Wanjiru",
+    "amina": "Dr Amina Otieno",
+    "joseph": "Joseph Mwangi (RM)",
+    "faith": "Faith Achieng",
+    "peter": "Peter Ouma",
+    "mercy": "Mercy Njeri",
+    "hassan": "Hassan Ali",
+}
 ORG_NAME = "Lake Region CPD Network"
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo credential
 
@@ -100,6 +112,18 @@ class Command(BaseCommand):
         ]
         for cohort, name, role in plan:
             services.membership_add(cohort=cohort, user=users[name], role=role)
+        world = DemoWorld(
+            organisation=org,
+            cohorts={"maternal": maternal, "emergency": emergency},
+            users={key: users[name] for key, name in SHORT_NAMES.items()},
+        )
+        # Each app seeds its own part (idempotently) in <app>/demo.py:seed().
+        for app in DEMO_APPS:
+            try:
+                module = import_module(f"{app}.demo")
+            except ModuleNotFoundError:
+                continue
+            module.seed(world, self.stdout)
         self._report(users)
 
     def _user(self, person: dict[str, Any]) -> User:
