@@ -24,22 +24,10 @@ urlpatterns = [
         name="image-file",
     ),
     path("language/", set_language, name="set-language"),
-    path(
-        "courses/",
-        views.section_placeholder,
-        {"section": "courses"},
-        name="courses-home",
-    ),
-    path(
-        "forums/", views.section_placeholder, {"section": "forums"}, name="forums-home"
-    ),
-    path("rooms/", views.section_placeholder, {"section": "rooms"}, name="rooms-home"),
-    path(
-        "mentoring/",
-        views.section_placeholder,
-        {"section": "mentoring"},
-        name="mentoring-home",
-    ),
+    path("courses/", include("courses.urls")),
+    path("forums/", include("forums.urls")),
+    path("rooms/", include("forums.rooms.urls")),
+    path("mentoring/", include("mentoring.urls")),
     path("accounts/", include("allauth.urls")),
     path("api/", include("cpd.api.urls")),
     path("admin/", admin.site.urls),

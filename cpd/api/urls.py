@@ -1,6 +1,6 @@
 """/api/: REST endpoints, OpenAPI schema and browsable docs."""
 
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cpd.api import views
@@ -30,6 +30,10 @@ urlpatterns = [
         views.ImageHideApi.as_view(),
         name="api-image-hide",
     ),
+    path("", include("courses.api.urls")),
+    path("", include("forums.api.urls")),
+    path("", include("forums.rooms.api.urls")),
+    path("", include("mentoring.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "docs/",

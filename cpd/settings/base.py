@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "cpd",
     "courses",
     "forums",
+    "forums.rooms",
     "mentoring",
 ]
 

@@ -1,0 +1,5 @@
+"""REST endpoints of the courses app (mounted under /api/)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
