@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from cpd.api import views
 
 urlpatterns = [
+    path("", views.ApiRootApi.as_view(), name="api-root"),
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("auth/token/", views.TokenCreateApi.as_view(), name="api-token"),
     path("cohorts/", views.CohortListApi.as_view(), name="api-cohort-list"),

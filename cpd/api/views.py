@@ -21,6 +21,27 @@ from cpd.api import serializers as s
 from cpd.auth import acting_user
 
 
+class ApiRootApi(APIView):
+    """Where to start: links to the current user, their cohorts and the schema."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: dict})
+    def get(self, request: Request) -> Response:
+        def link(name: str) -> str:
+            return request.build_absolute_uri(reverse(name))
+
+        return Response(
+            {
+                "me": link("api-me"),
+                "cohorts": link("api-cohort-list"),
+                "token": link("api-token"),
+                "schema": link("api-schema"),
+                "docs": link("api-docs"),
+            }
+        )
+
+
 class MeApi(APIView):
     """The signed-in user; PATCH edits one's own profile."""
 

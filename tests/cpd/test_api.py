@@ -146,3 +146,9 @@ def test_schema_and_docs_are_served(client, db):
     assert schema.status_code == 200
     assert b"/api/cohorts/" in schema.content
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+def test_api_root_links_to_me_and_cohorts(api_client, db):
+    body = api_client.get(reverse("api-root")).json()
+    assert body["me"].endswith("/api/me/")
+    assert body["cohorts"].endswith("/api/cohorts/")
