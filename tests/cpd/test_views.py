@@ -269,3 +269,12 @@ def test_cohort_dates_shown_for_future_cohort(client, world):
     world.cohort.save()
     body = client_as(client, world.learner).get(reverse("home")).content.decode()
     assert "the cohort starts on" in body
+
+
+def test_preferred_language_applies_until_a_language_is_chosen(client, world):
+    world.learner.preferred_language = "sw"
+    world.learner.save()
+    client_as(client, world.learner)
+    assert 'lang="sw"' in client.get(reverse("home")).content.decode()
+    client.post(reverse("set-language"), {"language": "pt", "next": "/"})
+    assert 'lang="pt"' in client.get(reverse("home")).content.decode()
