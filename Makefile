@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint types check serve-prod bench clean
+.PHONY: run test install messages lint types check serve-prod clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,9 +17,12 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-run: install
+# Translations compile with GNU gettext's msgfmt; without it pages stay in English.
+messages: install
+	-@$(PY) manage.py compilemessages -v0 --ignore ".venv/*" 2>/dev/null || echo "gettext missing: translations not compiled"
+
+run: messages
 	$(PY) manage.py migrate --noinput -v0
-	-$(PY) manage.py compilemessages -v0 2>/dev/null
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
@@ -27,7 +30,7 @@ run: install
 
 # Browser tests run in their own pytest process: Playwright's event loop would
 # otherwise share the thread with the async (Channels) tests.
-test: install
+test: messages
 	$(BIN)/pytest -m "not browser"
 	$(BIN)/pytest -m browser
 

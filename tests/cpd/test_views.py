@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 from axes.models import AccessAttempt
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -278,3 +279,15 @@ def test_preferred_language_applies_until_a_language_is_chosen(client, world):
     assert 'lang="sw"' in client.get(reverse("home")).content.decode()
     client.post(reverse("set-language"), {"language": "pt", "next": "/"})
     assert 'lang="pt"' in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.skipif(
+    not (settings.BASE_DIR / "locale/sw/LC_MESSAGES/django.mo").exists(),
+    reason="translations not compiled (needs gettext's msgfmt)",
+)
+@pytest.mark.parametrize(
+    ("lang", "word"), [("fr", "Connexion"), ("pt", "Entrar"), ("sw", "Ingia")]
+)
+def test_sign_in_page_is_translated(client, db, lang, word):
+    client.post(reverse("set-language"), {"language": lang, "next": "/"})
+    assert word in client.get(reverse("account_login")).content.decode()
