@@ -17,4 +17,5 @@ def membership_created(membership: Membership) -> dict[str, Any]:
         "cohort_id": membership.cohort_id,
         "cohort": membership.cohort.name,
         "role": membership.role,
+        "text": f"{membership.cohort.name}: {membership.get_role_display()}",
     }

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
-from cpd import views
+from cpd import offline, views
 
 admin.site.site_header = _("CPD administration")
 # Django admin signs in through allauth's form, so one login path and one throttle.
@@ -24,6 +24,9 @@ urlpatterns = [
         name="image-file",
     ),
     path("language/", set_language, name="set-language"),
+    path("manifest.webmanifest", offline.manifest, name="manifest"),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("offline/", offline.offline_page, name="offline"),
     path("courses/", include("courses.urls")),
     path("forums/", include("forums.urls")),
     path("rooms/", include("forums.rooms.urls")),

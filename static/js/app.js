@@ -1,23 +1,77 @@
 /* Progressive enhancement only: every page works without this file. */
 (function () {
   "use strict";
+  var doc = document;
+
   // Selects marked data-autosubmit submit their form on change.
-  document.addEventListener("change", function (e) {
+  doc.addEventListener("change", function (e) {
     var el = e.target;
     if (el && el.hasAttribute && el.hasAttribute("data-autosubmit") && el.form) {
       el.form.submit();
     }
   });
 
-  // Per-user notification socket with heartbeat and backoff reconnect.
-  var path = document.body.getAttribute("data-ws");
+  var live = doc.getElementById("live");
+  function say(text) { if (live) live.textContent = text; }
+
+  // --- Offline: service worker and outbox ------------------------------------------
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+  }
+
+  // Forms marked data-outbox (posts, replies, quiz answers) carry an idempotency
+  // key, so sending one twice is harmless. Written offline, they wait here and are
+  // sent once the network returns.
+  var KEY = "cpd-outbox";
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
+  function store(items) { try { localStorage.setItem(KEY, JSON.stringify(items)); } catch (e) {} }
+
+  function send(item) {
+    return fetch(item.action, {
+      method: "POST", body: item.body, credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (res) { return res.status < 500; });
+  }
+
+  function flush() {
+    var items = load();
+    if (!items.length || !navigator.onLine) return;
+    var left = [];
+    var chain = Promise.resolve();
+    items.forEach(function (item) {
+      chain = chain.then(function () {
+        return send(item).then(function (ok) { if (!ok) left.push(item); },
+                               function () { left.push(item); });
+      });
+    });
+    chain.then(function () {
+      store(left);
+      if (left.length < items.length) say(doc.body.getAttribute("data-outbox-sent") || "Sent.");
+    });
+  }
+
+  doc.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (/\/accounts\/logout\/$/.test(form.action) && window.caches) {
+      caches.delete("pages-v1");  // a shared phone must not show the last user's pages
+    }
+    if (!form.hasAttribute("data-outbox") || navigator.onLine) return;
+    e.preventDefault();
+    var items = load();
+    items.push({ action: form.action, body: new URLSearchParams(new FormData(form)).toString() });
+    store(items);
+    form.reset();
+    say(doc.body.getAttribute("data-outbox-saved") || "Saved. It will be sent when you are online.");
+  });
+  window.addEventListener("online", flush);
+  flush();
+
+  // --- Per-user notification socket with heartbeat and backoff reconnect -----------
+  var path = doc.body.getAttribute("data-ws");
   if (!path || !window.WebSocket) return;
   var url = /^wss?:/.test(path) ? path
     : (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
-  var live = document.getElementById("live");
   var delay = 1000, beat = null;
-
-  function show(text) { if (live) live.textContent = text; }
 
   function connect() {
     var ws = new WebSocket(url);
@@ -28,7 +82,7 @@
     };
     ws.onmessage = function (m) {
       var ev; try { ev = JSON.parse(m.data); } catch (err) { return; }
-      if (ev.kind === "membership.created") show(ev.cohort);
+      if (ev.text) say(ev.text);
     };
     ws.onclose = function (e) {
       clearInterval(beat);

@@ -1,0 +1,64 @@
+"""The installable web app: manifest, service worker and the offline page.
+
+The service worker is served from the site root (its scope must cover every
+page) and lists the current hashed static files, so a new deploy replaces the
+cached shell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+
+SHELL_ASSETS = ("css/app.css", "js/app.js", "img/icon-192.png")
+
+
+def manifest(request: HttpRequest) -> JsonResponse:
+    """Web app manifest: installable to the home screen, opens standalone."""
+    data = {
+        "name": _("Mobile CPD"),
+        "short_name": _("CPD"),
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": "#0b6e4f",
+        "icons": [
+            {
+                "src": static("img/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+            },
+            {
+                "src": static("img/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+            },
+        ],
+    }
+    response = JsonResponse(data, content_type="application/manifest+json")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The service worker script, versioned by the hashed shell it precaches."""
+    assets = [static(name) for name in SHELL_ASSETS]
+    version = hashlib.sha256("|".join(assets).encode()).hexdigest()[:12]
+    return render(
+        request,
+        "offline/sw.js",
+        {"assets": assets, "version": version},
+        content_type="application/javascript",
+    )
+
+
+def offline_page(request: HttpRequest) -> HttpResponse:
+    """Shown by the service worker when a page is neither online nor cached."""
+    return render(request, "offline/offline.html")

@@ -1,0 +1,48 @@
+/* Service worker {{ version }}: app shell cached, pages network-first with a cached
+   copy of what the learner opened (lessons readable offline). */
+"use strict";
+var SHELL = "shell-{{ version }}";
+var PAGES = "pages-v1";
+var OFFLINE = "/offline/";
+var ASSETS = [OFFLINE{% for a in assets %}, "{{ a|escapejs }}"{% endfor %}];
+var MAX_PAGES = 60;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(ASSETS); })
+    .then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(caches.keys().then(function (keys) {
+    return Promise.all(keys.filter(function (k) {
+      return k.indexOf("shell-") === 0 && k !== SHELL;
+    }).map(function (k) { return caches.delete(k); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function trim(cache) {
+  cache.keys().then(function (keys) {
+    if (keys.length > MAX_PAGES) cache.delete(keys[0]).then(function () { trim(cache); });
+  });
+}
+
+self.addEventListener("fetch", function (event) {
+  var req = event.request;
+  var url = new URL(req.url);
+  if (req.method !== "GET" || url.origin !== location.origin) return;
+  if (url.pathname.indexOf("/static/") === 0) {
+    event.respondWith(caches.match(req).then(function (hit) { return hit || fetch(req); }));
+    return;
+  }
+  if (req.mode !== "navigate" || url.pathname.indexOf("/api/") === 0 ||
+      url.pathname.indexOf("/admin/") === 0 || url.pathname.indexOf("/accounts/") === 0) return;
+  event.respondWith(fetch(req).then(function (res) {
+    if (res.ok) {
+      var copy = res.clone();
+      caches.open(PAGES).then(function (c) { c.put(req, copy).then(function () { trim(c); }); });
+    }
+    return res;
+  }).catch(function () {
+    return caches.match(req).then(function (hit) { return hit || caches.match(OFFLINE); });
+  }));
+});
