@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from axes.models import AccessAttempt
 from django.conf import settings
+from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
@@ -291,3 +292,16 @@ def test_preferred_language_applies_until_a_language_is_chosen(client, world):
 def test_sign_in_page_is_translated(client, db, lang, word):
     client.post(reverse("set-language"), {"language": lang, "next": "/"})
     assert word in client.get(reverse("account_login")).content.decode()
+
+
+def test_password_reset_emails_a_link_in_our_layout(client, db):
+    UserFactory(email="forgetful@example.org")
+    page = client.get(reverse("account_reset_password"))
+    assert 'class="tabs"' not in page.content.decode()  # signed out: no section nav
+    assert "Mobile CPD" in page.content.decode()
+    response = client.post(
+        reverse("account_reset_password"), {"email": "forgetful@example.org"}
+    )
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
