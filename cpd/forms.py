@@ -79,13 +79,4 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = [
-            "display_name",
-            "preferred_language",
-            "cadre",
-            "facility",
-            "district",
-            "demographics_consent",
-            "gender",
-            "age_band",
-        ]
+        fields = User.PROFILE_FIELDS

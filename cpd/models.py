@@ -99,6 +99,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     objects: ClassVar[UserManager] = UserManager()
 
+    # What a person may change about themselves (pages, API and services agree).
+    PROFILE_FIELDS: ClassVar[tuple[str, ...]] = (
+        "display_name",
+        "preferred_language",
+        "cadre",
+        "facility",
+        "district",
+        "demographics_consent",
+        "gender",
+        "age_band",
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = ["display_name"]

@@ -151,17 +151,7 @@ def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
 
 def user_update_profile(*, user: User, **fields: Any) -> User:
     """Update the editable profile fields of a user, validated."""
-    editable = {
-        "display_name",
-        "preferred_language",
-        "cadre",
-        "facility",
-        "district",
-        "demographics_consent",
-        "gender",
-        "age_band",
-    }
-    unknown = set(fields) - editable
+    unknown = set(fields) - set(User.PROFILE_FIELDS)
     if unknown:
         raise ValidationError(_("Not editable: %s") % ", ".join(sorted(unknown)))
     for name, value in fields.items():
