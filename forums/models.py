@@ -231,6 +231,7 @@ class ModerationAction(models.TextChoices):
     MOVE = "move", _("Moved a thread")
     RESOLVE = "resolve", _("Resolved a report")
     IMPORT = "import", _("Imported a thread")
+    DELETE = "delete", _("Deleted a post")
 
 
 class ModerationLog(models.Model):

@@ -125,3 +125,10 @@ def can_accept_answer(user: AnyUser, thread: Thread) -> bool:
 def can_follow_thread(user: AnyUser, thread: Thread) -> bool:
     """Anyone who reads a thread may follow it."""
     return bool(user.is_authenticated) and can_view_forum(user, thread.forum)
+
+
+def can_delete_post(user: AnyUser, post: Post) -> bool:
+    """Authors delete their own posts; moderators delete any in their cohort."""
+    return can_edit_post(user, post) or (
+        bool(user.is_authenticated) and can_moderate_forum(user, post.thread.forum)
+    )

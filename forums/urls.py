@@ -22,6 +22,7 @@ urlpatterns = [
     path("t/<int:thread_id>/lock/", views.thread_lock, name="forums-lock"),
     path("t/<int:thread_id>/move/", views.thread_move, name="forums-move"),
     path("p/<int:post_id>/edit/", views.post_edit, name="forums-post-edit"),
+    path("p/<int:post_id>/delete/", views.post_delete, name="forums-post-delete"),
     path("p/<int:post_id>/helpful/", views.post_helpful, name="forums-helpful"),
     path("p/<int:post_id>/accept/", views.post_accept, name="forums-accept"),
     path("p/<int:post_id>/report/", views.post_report, name="forums-report"),

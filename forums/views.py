@@ -29,7 +29,9 @@ from forums.services import engagement, moderation, posting
 from forums.services.limits import RateLimited
 
 THREADS_PER_PAGE = 20
-POSTS_PER_PAGE = 20
+POSTS_PER_PAGE = (
+    12  # keeps a page of typical replies under the 15 KB repeat-view budget
+)
 
 
 def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
@@ -219,6 +221,18 @@ def _back(post_or_thread: Any) -> HttpResponse:
     thread = getattr(post_or_thread, "thread", post_or_thread)
     anchor = f"#p{post_or_thread.pk}" if hasattr(post_or_thread, "thread") else ""
     return redirect(selectors.thread_url(thread) + anchor)
+
+
+@require_POST
+@login_required
+def post_delete(request: HttpRequest, post_id: int) -> HttpResponse:
+    """The author (or a moderator) deletes a post; the opening post takes the thread."""
+    post = selectors.post_get_for_user(request.user, post_id)
+    posting.post_delete(actor=acting_user(request), post=post)
+    messages.success(request, _("The post was deleted."))
+    if post.thread.deleted_at is not None:
+        return redirect("forums-forum", forum_id=post.thread.forum_id)
+    return _back(post.thread)
 
 
 @require_POST

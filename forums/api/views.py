@@ -155,7 +155,7 @@ def _post(request: Request, post_id: int) -> Post:
 
 
 class PostEditApi(APIView):
-    """The author edits a post (history kept)."""
+    """The author edits a post (history kept); DELETE soft-deletes it."""
 
     @extend_schema(request=s.PostEditInputSerializer, responses=s.PostOutputSerializer)
     def patch(self, request: Request, post_id: int) -> Response:
@@ -166,6 +166,12 @@ class PostEditApi(APIView):
             actor=acting_user(request), post=post, body=data.validated_data["body"]
         )
         return Response(s.PostOutputSerializer(post).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, post_id: int) -> Response:
+        post = _post(request, post_id)
+        posting.post_delete(actor=acting_user(request), post=post)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class PostHelpfulApi(APIView):

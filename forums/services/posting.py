@@ -278,6 +278,36 @@ def post_edit(*, actor: User, post: Post, body: str) -> Post:
     return post
 
 
+@transaction.atomic
+def post_delete(*, actor: User, post: Post) -> Post:
+    """Soft-delete a post; deleting the opening post deletes the whole thread."""
+    if not policies.can_delete_post(actor, post):
+        raise PermissionDenied(_("You cannot delete this post."))
+    now = timezone.now()
+    thread = post.thread
+    opening = thread.posts.order_by("created_at", "pk").first()
+    post.deleted_at = now
+    post.save(update_fields=["deleted_at"])
+    if opening is not None and opening.pk == post.pk:
+        thread.deleted_at = now
+        thread.save(update_fields=["deleted_at"])
+    else:
+        Thread.objects.filter(pk=thread.pk, reply_count__gt=0).update(
+            reply_count=F("reply_count") - 1
+        )
+        if thread.accepted_post_id == post.pk:
+            Thread.objects.filter(pk=thread.pk).update(accepted_post=None)
+    if post.author_id != actor.pk:
+        ModerationLog.objects.create(
+            cohort_id=thread.forum.cohort_id,
+            actor=actor,
+            action=ModerationAction.DELETE,
+            thread=thread,
+            post=post,
+        )
+    return post
+
+
 @dataclass(frozen=True)
 class ImportedPost:
     """One existing message (e.g. from a case room) to become a forum post."""

@@ -230,3 +230,11 @@ def test_the_openapi_schema_lists_the_forum_endpoints(client, world):
         b"/api/forums/search/",
     ]:
         assert path in schema
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_delete_a_post_via_api(api_client, world, threads, role):
+    client = _as(api_client, world, role)
+    response = client.delete(reverse("api-post-edit", args=[threads.learner_reply.pk]))
+    allowed = {"learner", "mentor_of_cohort", "org_admin"}  # author, moderators
+    assert response.status_code == _status(role, allowed, 204)

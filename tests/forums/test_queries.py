@@ -48,6 +48,7 @@ def test_pages_cost_the_same_as_threads_and_posts_grow_tenfold(
         # page 1: a full page of posts at 10x, so rows rendered grow too
         "thread": reverse("forums-thread", args=[thread.pk]) + "?page=1",
         "api-forums": reverse("api-forum-list"),
+        "api-threads": reverse("api-thread-list", args=[forum.pk]),
         "api-posts": reverse("api-post-list", args=[thread.pk]),
     }
     # given 1x data

@@ -106,3 +106,38 @@ def test_helpful_marks_are_idempotent_and_not_for_own_posts(world, threads):
         engagement.helpful_set(
             actor=world.learner, post=threads.learner_reply, helpful=True
         )
+
+
+def test_authors_soft_delete_their_replies(world, threads):
+    from forums.services import posting
+
+    posting.post_delete(actor=world.learner, post=threads.learner_reply)
+    threads.learner_reply.refresh_from_db()
+    threads.thread.refresh_from_db()
+    assert threads.learner_reply.deleted_at is not None
+    assert threads.thread.deleted_at is None
+    assert threads.thread.reply_count == 0
+    assert not ModerationLog.objects.filter(action="delete").exists()
+
+
+def test_deleting_the_opening_post_deletes_the_thread_and_logs_a_moderator(
+    world, threads
+):
+    from forums import selectors
+    from forums.services import posting
+
+    posting.post_delete(actor=world.org_admin, post=threads.opening)
+    threads.thread.refresh_from_db()
+    assert threads.thread.deleted_at is not None
+    assert ModerationLog.objects.filter(action="delete", actor=world.org_admin).exists()
+    assert selectors.search(world.learner, "placenta") == []
+
+
+@pytest.mark.parametrize(
+    "role", ["learner", "other_learner", "other_mentor", "outsider"]
+)
+def test_others_cannot_delete_a_post(world, threads, role):
+    from forums.services import posting
+
+    with pytest.raises(PermissionDenied):
+        posting.post_delete(actor=getattr(world, role), post=threads.opening)

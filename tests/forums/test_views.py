@@ -294,3 +294,11 @@ def test_moderation_queue_lists_reports_of_my_cohorts_only(client, world, thread
     assert b"dose wrong" not in client.get(reverse("forums-moderation")).content
     client_as(client, world.learner)
     assert client.get(reverse("forums-moderation")).status_code == 403
+
+
+def test_the_author_deletes_a_reply_from_the_page(client, world, threads):
+    client_as(client, world.learner)
+    url = reverse("forums-post-delete", args=[threads.learner_reply.pk])
+    assert client.post(url).status_code == 302
+    html = client.get(reverse("forums-thread", args=[threads.thread.pk])).content
+    assert b"controlled cord traction" not in html

@@ -55,6 +55,8 @@ def test_case_question_answered_accepted_and_found(
         page.get_by_role("heading", name="Eclampsia at the dispensary: what first?")
     ).to_be_visible()
     expect(page.locator("img.post-img")).to_be_visible()
+    # the phone-sized rendition really loads (served through the permission check)
+    page.wait_for_function("document.querySelector('img.post-img').naturalWidth > 0")
     page.screenshot(path="test-results/forums-thread-360.png", full_page=True)
     thread = Thread.objects.get()
 
