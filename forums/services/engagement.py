@@ -55,6 +55,10 @@ def follow_set(*, actor: User, thread: Thread, following: bool) -> bool:
 
 def thread_mark_read(*, actor: User, thread: Thread) -> None:
     """Remember that the member has now read everything in the thread."""
-    ReadState.objects.update_or_create(
-        thread=thread, user=actor, defaults={"last_read_at": timezone.now()}
-    )
+    try:
+        with transaction.atomic():
+            ReadState.objects.update_or_create(
+                thread=thread, user=actor, defaults={"last_read_at": timezone.now()}
+            )
+    except IntegrityError:  # two tabs opened the thread at once; one write is enough
+        pass

@@ -13,12 +13,14 @@ DEFAULT_LIMITS = {"post": (10, 60), "report": (5, 600)}
 class RateLimited(Exception):
     """The user did this too often; the message says how long to wait."""
 
-    def __init__(self, wait_seconds: int) -> None:
+    def __init__(self, wait_seconds: int, action: str = "post") -> None:
         self.wait_seconds = wait_seconds
-        super().__init__(
-            _("You are posting too fast. Wait %(n)d seconds and try again.")
-            % {"n": wait_seconds}
+        text = (
+            _("You have sent many reports. Wait %(n)d seconds and try again.")
+            if action == "report"
+            else _("You are posting too fast. Wait %(n)d seconds and try again.")
         )
+        super().__init__(text % {"n": wait_seconds})
 
 
 def rate_limit_hit(*, user_id: int, action: str) -> None:
@@ -34,4 +36,4 @@ def rate_limit_hit(*, user_id: int, action: str) -> None:
         cache.add(key, 1, timeout=window)
         count = 1
     if count > allowed:
-        raise RateLimited(window)
+        raise RateLimited(window, action)

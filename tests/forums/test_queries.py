@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -35,10 +36,20 @@ def _count(client, url) -> int:
 
 
 @pytest.mark.parametrize(
-    "page", ["forums-home", "forum", "thread", "api-forums", "api-posts"]
+    "target",
+    [
+        "forums-home",
+        "forum",
+        "thread",
+        "search",
+        "api-forums",
+        "api-threads",
+        "api-posts",
+        "api-search",
+    ],
 )
 def test_pages_cost_the_same_as_threads_and_posts_grow_tenfold(
-    client, world, threads, page
+    client, world, threads, target
 ):
     forum = forum_for_cohort(world.cohort)
     thread = threads.thread
@@ -47,6 +58,8 @@ def test_pages_cost_the_same_as_threads_and_posts_grow_tenfold(
         "forum": reverse("forums-forum", args=[forum.pk]),
         # page 1: a full page of posts at 10x, so rows rendered grow too
         "thread": reverse("forums-thread", args=[thread.pk]) + "?page=1",
+        "search": reverse("forums-search") + "?q=oxytocin",
+        "api-search": reverse("api-forum-search") + "?q=oxytocin",
         "api-forums": reverse("api-forum-list"),
         "api-threads": reverse("api-thread-list", args=[forum.pk]),
         "api-posts": reverse("api-post-list", args=[thread.pk]),
@@ -54,9 +67,31 @@ def test_pages_cost_the_same_as_threads_and_posts_grow_tenfold(
     # given 1x data
     _grow(world, forum, thread, threads=3, posts=3)
     client_as(client, world.learner)
-    client.get(urls[page])  # first visit may create read state
-    small = _count(client, urls[page])
+    client.get(urls[target])  # first visit may create read state
+    small = _count(client, urls[target])
     # when threads and posts grow tenfold
     _grow(world, forum, thread, threads=30, posts=30)
     # then the number of queries does not change
-    assert _count(client, urls[page]) == small
+    assert _count(client, urls[target]) == small
+
+
+@override_settings(FORUMS_RATE_LIMITS={"report": (1000, 600)})
+@pytest.mark.parametrize("url_name", ["forums-moderation", "api-forum-reports"])
+def test_moderation_queue_costs_the_same_as_reports_grow(
+    client, world, threads, url_name
+):
+    from forums.services import moderation
+
+    forum = forum_for_cohort(world.cohort)
+
+    def report_some(n: int) -> None:
+        for _ in range(n):
+            post = PostFactory(thread=ThreadFactory(forum=forum))
+            moderation.report_create(actor=world.learner, post=post, reason="check")
+
+    report_some(2)
+    client_as(client, world.mentor_of_cohort)
+    url = reverse(url_name)
+    small = _count(client, url)
+    report_some(20)
+    assert _count(client, url) == small

@@ -56,7 +56,10 @@ def test_case_question_answered_accepted_and_found(
     ).to_be_visible()
     expect(page.locator("img.post-img")).to_be_visible()
     # the phone-sized rendition really loads (served through the permission check)
-    page.wait_for_function("document.querySelector('img.post-img').naturalWidth > 0")
+    photo = page.locator("img.post-img")
+    photo.scroll_into_view_if_needed()
+    expect(photo).to_have_js_property("complete", True)
+    assert photo.evaluate("img => img.naturalWidth") > 0
     page.screenshot(path="test-results/forums-thread-360.png", full_page=True)
     thread = Thread.objects.get()
 
