@@ -36,8 +36,9 @@
       var fields = [];
       new FormData(form).forEach(function (v, k) { if (typeof v === "string") fields.push([k, v]); });
       var key = form.querySelector("[name=idempotency_key]");
-      var items = load();
-      items.push({ action: form.action, fields: fields, key: key ? key.value : String(Date.now()) });
+      var id = key ? key.value : String(Date.now());
+      var items = load().filter(function (i) { return i.key !== id; });
+      items.push({ action: form.action, fields: fields, key: id });
       save(items);
       say(form.getAttribute("data-offline-msg") || "Offline: your post is saved and will be sent when you are back online.");
       return;

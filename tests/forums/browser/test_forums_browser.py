@@ -89,3 +89,34 @@ def test_case_question_answered_accepted_and_found(
     # nothing is wider than the phone
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
+
+
+def test_a_reply_written_offline_is_sent_once_when_back_online(page: Page, live_server):
+    base = live_server.url
+    cohort = CohortFactory(name="Night shift")
+    learner = UserFactory(email="neema@example.org", display_name="Neema")
+    MembershipFactory(cohort=cohort, user=learner, role=Role.LEARNER)
+    from forums.models import Forum, Post
+
+    forum = Forum.objects.create(cohort=cohort, is_default=True, title="General")
+    thread = Thread.objects.create(forum=forum, title="Handover notes", author=learner)
+    Post.objects.create(thread=thread, author=learner, body="Open", body_html="Open")
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{thread.pk}/")
+    # given the phone loses its network while the learner writes
+    page.context.set_offline(True)
+    page.get_by_label("Message").fill("Written in the dead zone by the labour ward")
+    # when they tap send (twice, impatiently)
+    page.get_by_role("button", name="Send reply").click()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#live")).to_contain_text("saved")
+    assert not Post.objects.filter(body__startswith="Written in the dead").exists()
+    # then, once the network is back, the outbox sends it exactly once
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+    for _ in range(50):
+        if Post.objects.filter(body__startswith="Written in the dead").exists():
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_timeout(500)
+    assert Post.objects.filter(body__startswith="Written in the dead").count() == 1
