@@ -238,3 +238,25 @@ def test_delete_a_post_via_api(api_client, world, threads, role):
     response = client.delete(reverse("api-post-edit", args=[threads.learner_reply.pk]))
     allowed = {"learner", "mentor_of_cohort", "org_admin"}  # author, moderators
     assert response.status_code == _status(role, allowed, 204)
+
+
+def test_posting_too_fast_via_api_is_a_429_with_retry_after(
+    api_client, world, threads, settings
+):
+    settings.FORUMS_RATE_LIMITS = {"post": (2, 60)}  # the fixture used one
+    client = _as(api_client, world, "learner")
+    url = reverse("api-post-list", args=[threads.thread.pk])
+    ok = client.post(
+        url,
+        {"body": "one", "idempotency_key": "q1", "no_identifiers_confirmed": True},
+        format="json",
+    )
+    limited = client.post(
+        url,
+        {"body": "two", "idempotency_key": "q2", "no_identifiers_confirmed": True},
+        format="json",
+    )
+    assert ok.status_code == 201
+    assert limited.status_code == 429
+    assert "too fast" in limited.json()["detail"]
+    assert limited["Retry-After"] == "60"
