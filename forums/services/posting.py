@@ -112,13 +112,18 @@ def _mentions(cohort: Cohort, body: str) -> list[User]:
 
 
 def _existing(actor: User, key: str) -> Post | None:
+    """The actor's post made with this key, if it is still theirs to see."""
     if not key:
         return None
-    return (
-        Post.objects.select_related("thread", "thread__forum")
+    post = (
+        Post.objects.select_related("thread", "thread__forum", "thread__forum__cohort")
         .filter(author=actor, idempotency_key=key)
         .first()
     )
+    if post is not None and not policies.can_view_forum(actor, post.thread.forum):
+        # The author left the cohort since: a replay must not reveal the thread.
+        raise PermissionDenied(_("You cannot post in this forum."))
+    return post
 
 
 def _validate_key(key: str) -> str:
@@ -336,15 +341,17 @@ def thread_import(
     title = (title or "").strip()[:160]
     if not title:
         raise ValidationError({"title": _("Give the thread a title.")})
-    ordered = sorted(posts, key=lambda p: p.created_at)
+    # Kept in the given order: the first item opens the thread (rooms pass them
+    # oldest first); the thread's activity time is the newest message's.
+    ordered = list(posts)
     forum = forum_for_cohort(cohort)
-    first, last = ordered[0], ordered[-1]
+    first = ordered[0]
     thread = Thread.objects.create(
         forum=forum,
         title=title,
         author=first.author,
         created_at=first.created_at,
-        last_post_at=last.created_at,
+        last_post_at=max(p.created_at for p in ordered),
         reply_count=len(ordered) - 1,
     )
     thread.tags.set(_clean_tags(tags))

@@ -314,12 +314,12 @@ def test_thread_import_keeps_authors_times_and_order(world):
     base = timezone.now() - dt.timedelta(hours=2)
     posts = [
         posting.ImportedPost(
+            author=world.learner, body="Opening **case**", created_at=base
+        ),
+        posting.ImportedPost(
             author=world.mentor_of_cohort,
             body="Reply from the mentor",
             created_at=base + dt.timedelta(minutes=5),
-        ),
-        posting.ImportedPost(
-            author=world.learner, body="Opening **case**", created_at=base
         ),
         posting.ImportedPost(
             author=None,
@@ -334,17 +334,15 @@ def test_thread_import_keeps_authors_times_and_order(world):
         tags=["case"],
         posts=posts,
     )
+    thread.refresh_from_db()
     assert thread.forum == forum_for_cohort(world.cohort)
     assert thread.author == world.learner
     assert thread.created_at == base
+    assert thread.last_post_at == base + dt.timedelta(minutes=9)
     assert [t.name for t in thread.tags.all()] == ["case"]
-    stored = list(thread.posts.order_by("created_at"))
+    stored = list(thread.posts.order_by("created_at", "pk"))
     assert [p.author for p in stored] == [world.learner, world.mentor_of_cohort, None]
-    assert [p.created_at for p in stored] == [
-        base,
-        base + dt.timedelta(minutes=5),
-        base + dt.timedelta(minutes=9),
-    ]
+    assert [p.created_at for p in stored] == [p.created_at for p in posts]
     assert "<strong>case</strong>" in stored[0].body_html
     assert thread.reply_count == 2
     assert ModerationLog.objects.filter(thread=thread, action="import").exists()
@@ -389,3 +387,22 @@ def test_admins_of_the_cohort_may_import(world):
         actor=world.org_admin, cohort=world.cohort, title="t", tags=[], posts=[item]
     )
     assert thread.posts.count() == 1
+
+
+def test_a_replayed_key_reveals_nothing_after_leaving_the_cohort(world, forum):
+    from cpd.models import Membership
+    from cpd.policies import forget_roles
+
+    posting.thread_create(
+        actor=world.learner, forum=forum, title="T", body="b", idempotency_key="gone"
+    )
+    Membership.objects.filter(user=world.learner).delete()
+    forget_roles(world.learner)
+    with pytest.raises(PermissionDenied):
+        posting.thread_create(
+            actor=world.learner,
+            forum=forum,
+            title="T",
+            body="b",
+            idempotency_key="gone",
+        )
