@@ -17,8 +17,8 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.urls import reverse
 
-from cpd.models import Cohort
-from cpd.policies import AnyUser, cohorts_visible_to
+from cpd.models import Cohort, Role
+from cpd.policies import AnyUser, cohorts_visible_to, roles_of
 from forums import policies
 from forums.models import (
     Follow,
@@ -221,11 +221,9 @@ def moderation_log_for(user: AnyUser, *, limit: int = 50) -> QuerySet[Moderation
 
 def moderates_any(user: AnyUser) -> bool:
     """Whether the user moderates any cohort (shows the queue link)."""
-    from cpd.policies import roles_of
-
     roles = roles_of(user)
     return (
         roles.superuser
         or bool(roles.admin_org_ids)
-        or "mentor" in roles.by_cohort.values()
+        or Role.MENTOR in roles.by_cohort.values()
     )

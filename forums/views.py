@@ -25,6 +25,7 @@ from forums.forms import (
     SearchForm,
     ThreadForm,
 )
+from forums.models import Thread
 from forums.services import engagement, moderation, posting
 from forums.services.limits import RateLimited
 
@@ -119,7 +120,7 @@ def thread_create(request: HttpRequest, forum_id: int) -> HttpResponse:
 
 
 def _thread_context(
-    request: HttpRequest, thread: Any, reply_form: forms.Form
+    request: HttpRequest, thread: Thread, reply_form: forms.Form
 ) -> dict[str, Any]:
     posts = selectors.thread_posts(request.user, thread)
     paginator = Paginator(posts, POSTS_PER_PAGE)

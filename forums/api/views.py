@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -15,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cpd.api.pagination import Pagination
 from cpd.auth import acting_user
 from cpd.models import Image
 from forums import policies, selectors
@@ -27,8 +29,6 @@ from forums.services.limits import RateLimited
 def _images(ids: list[int]) -> list[Image]:
     images = list(Image.objects.filter(pk__in=ids))
     if len(images) != len(set(ids)):
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"images": _("Attach only images you uploaded.")})
     return images
 
@@ -62,8 +62,6 @@ class ThreadListApi(APIView):
         qs = selectors.thread_list(
             request.user, forum, tag=request.query_params.get("tag", "")
         )
-        from cpd.api.pagination import Pagination
-
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(
@@ -113,8 +111,6 @@ class PostListApi(APIView):
     @extend_schema(responses=s.PostOutputSerializer(many=True))
     def get(self, request: Request, thread_id: int) -> Response:
         thread = selectors.thread_get_for_user(request.user, thread_id)
-        from cpd.api.pagination import Pagination
-
         paginator = Pagination()
         page = paginator.paginate_queryset(
             selectors.thread_posts(request.user, thread), request, view=self

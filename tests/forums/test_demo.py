@@ -27,7 +27,11 @@ def test_seed_demo_adds_forum_threads_once(db):
     }
     assert len(cohorts) == 2
     case = Thread.objects.get(title__startswith="PPH after home delivery")
-    assert case.accepted_post is not None
-    assert case.accepted_post.author.display_name == "Dr Amina Otieno"
+    answer = case.accepted_post
+    assert answer is not None
+    assert answer.author is not None
+    assert answer.author.display_name == "Dr Amina Otieno"
     assert {t.name for t in case.tags.all()} >= {"case", "question"}
-    assert case.posts.first().no_identifiers_confirmed
+    opening = case.posts.first()
+    assert opening is not None
+    assert opening.no_identifiers_confirmed
