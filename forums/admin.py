@@ -1,0 +1,52 @@
+"""Django admin for forums: for superusers fixing data, not daily moderation."""
+
+from django.contrib import admin
+
+from forums.models import Forum, ModerationLog, Post, Report, Tag, Thread
+
+
+@admin.register(Forum)
+class ForumAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "is_default", "position"]
+    list_filter = ["cohort"]
+
+
+@admin.register(Thread)
+class ThreadAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "forum",
+        "author",
+        "is_pinned",
+        "is_locked",
+        "last_post_at",
+    ]
+    list_select_related = ["forum", "forum__cohort", "author"]
+    search_fields = ["title"]
+    raw_id_fields = ["author", "accepted_post"]
+
+
+@admin.register(Post)
+class PostAdmin(admin.ModelAdmin):
+    list_display = ["pk", "thread", "author", "created_at", "hidden_at"]
+    list_select_related = ["thread", "author"]
+    raw_id_fields = ["thread", "author", "hidden_by", "images", "mentions"]
+    readonly_fields = ["body_html"]
+
+
+@admin.register(Report)
+class ReportAdmin(admin.ModelAdmin):
+    list_display = ["post", "reporter", "reason", "created_at", "resolved_at"]
+    raw_id_fields = ["post", "reporter", "resolved_by"]
+
+
+@admin.register(ModerationLog)
+class ModerationLogAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "cohort", "actor", "action", "reason"]
+    list_filter = ["action"]
+
+    def has_change_permission(self, request, obj=None):
+        return False  # the log is evidence: read-only
+
+
+admin.site.register(Tag)

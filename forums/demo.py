@@ -1,0 +1,137 @@
+"""Demo forum threads in both cohorts, including an answered case; idempotent."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from cpd.demo import DemoWorld
+from cpd.models import User
+from forums.models import Forum, Thread
+from forums.services import engagement, posting
+from forums.services.forums import forum_create, forum_for_cohort
+
+CASE_BODY = (
+    "P2 at 38 weeks, delivered at home 3 hours ago, brought in with heavy bleeding. "
+    "Uterus soft and boggy, pulse 118, BP 90/60. We have oxytocin but no "
+    "misoprostol in stock. What should we do first while waiting for transport?\n\n"
+    "(No patient identifiers in this post.)"
+)
+ANSWER_BODY = (
+    "This is postpartum haemorrhage from uterine atony until proven otherwise.\n\n"
+    "1. Call for help and start **bimanual uterine massage**.\n"
+    "2. Oxytocin 10 IU IM (or 20 IU in 1 L saline IV) now.\n"
+    "3. Two large-bore IV lines, warm fluids, empty the bladder.\n"
+    "4. Check the placenta is complete and look for tears.\n"
+    "5. Tranexamic acid 1 g IV within 3 hours of birth.\n\n"
+    "Keep massaging during transfer. @faith-achieng well done for acting fast."
+)
+
+
+def _reply(user: User, thread: Thread, key: str, body: str, case: bool = False):
+    post, _created = posting.post_create(
+        actor=user,
+        thread=thread,
+        body=body,
+        idempotency_key=key,
+        no_identifiers_confirmed=case,
+    )
+    return post
+
+
+def seed(world: DemoWorld, out: TextIO) -> None:
+    """Seed threads and replies; running again changes nothing."""
+    from django.core.cache import cache
+
+    cache.delete_many(
+        [f"forums:rl:post:{u.pk}" for u in world.users.values()]
+    )  # seeding many posts must not trip the posting limit
+    u = world.users
+    maternal = forum_for_cohort(world.cohorts["maternal"])
+    emergency = forum_for_cohort(world.cohorts["emergency"])
+    if not Forum.objects.filter(cohort=maternal.cohort, is_default=False).exists():
+        forum_create(
+            cohort=maternal.cohort,
+            title="Case library",
+            description="Finished case discussions worth keeping.",
+        )
+
+    case, _ = posting.thread_create(
+        actor=u["faith"],
+        forum=maternal,
+        title="PPH after home delivery: what first without misoprostol?",
+        body=CASE_BODY,
+        tags=["case", "question", "pph"],
+        idempotency_key="demo-case-pph",
+        no_identifiers_confirmed=True,
+    )
+    answer = _reply(u["amina"], case, "demo-case-pph-answer", ANSWER_BODY, case=True)
+    _reply(
+        u["mercy"],
+        case,
+        "demo-case-pph-mercy",
+        "We keep a PPH box (oxytocin, TXA, cannulas, catheter) in the labour "
+        "ward. It saved time last month.",
+        case=True,
+    )
+    engagement.answer_accept(actor=u["amina"], thread=case, post=answer)
+    engagement.helpful_set(actor=u["faith"], post=answer, helpful=True)
+    engagement.helpful_set(actor=u["mercy"], post=answer, helpful=True)
+
+    question, _ = posting.thread_create(
+        actor=u["peter"],
+        forum=maternal,
+        title="Partograph: when do we act on the alert line?",
+        body="Our team reads the alert line differently. Do you refer at the "
+        "alert line or the action line in a health centre without theatre?",
+        tags=["question"],
+        idempotency_key="demo-partograph",
+    )
+    _reply(
+        u["amina"],
+        question,
+        "demo-partograph-answer",
+        "In a health centre: crossing the **alert line** is the time to refer, "
+        "because transfer takes hours. Do not wait for the action line.",
+    )
+    resource, _ = posting.thread_create(
+        actor=u["amina"],
+        forum=maternal,
+        title="WHO recommendations on PPH (2023) — summary",
+        body="A one-page summary for the ward wall. Read it before our skills day.",
+        tags=["resource"],
+        idempotency_key="demo-who-pph",
+    )
+    if not resource.is_pinned:
+        from forums.services.moderation import thread_pin
+
+        thread_pin(actor=u["amina"], thread=resource, pinned=True)
+
+    eclampsia, _ = posting.thread_create(
+        actor=u["hassan"],
+        forum=emergency,
+        title="Eclampsia: magnesium sulphate loading dose in the community",
+        body="A woman fitted on the way to the dispensary. Can a CHW give the "
+        "IM loading dose before referral?",
+        tags=["case", "question"],
+        idempotency_key="demo-eclampsia",
+        no_identifiers_confirmed=True,
+    )
+    reply = _reply(
+        u["joseph"],
+        eclampsia,
+        "demo-eclampsia-answer",
+        "Only where your county protocol allows it and you were trained: 10 g IM "
+        "(5 g each buttock) then refer at once. Otherwise: recovery position, "
+        "airway, and fastest transport.",
+        case=True,
+    )
+    _reply(
+        u["peter"],
+        eclampsia,
+        "demo-eclampsia-peter",
+        "In Siaya the protocol allows it for trained CHWs since last year.",
+        case=True,
+    )
+    engagement.answer_accept(actor=u["joseph"], thread=eclampsia, post=reply)
+    count = Thread.objects.filter(forum__cohort__in=world.cohorts.values()).count()
+    out.write(f"Forums: {count} threads in the demo cohorts.\n")

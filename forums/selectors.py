@@ -1,0 +1,229 @@
+"""Reads for forums, threads, posts and moderation, always scoped by policy."""
+
+from __future__ import annotations
+
+from django.db.models import (
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.urls import reverse
+
+from cpd.models import Cohort, Role
+from cpd.policies import AnyUser, cohorts_visible_to, roles_of
+from forums import policies
+from forums.models import (
+    Follow,
+    Forum,
+    HelpfulMark,
+    ModerationLog,
+    Post,
+    ReadState,
+    Report,
+    Tag,
+    Thread,
+)
+from forums.services.forums import forums_ensure_for_cohorts
+from forums.services.search import Hit, search_posts
+
+
+def thread_url(thread: Thread) -> str:
+    """Absolute path of the thread page."""
+    return reverse("forums-thread", args=[thread.pk])
+
+
+def _unread_for(user: AnyUser) -> Subquery:
+    read = ReadState.objects.filter(
+        thread=OuterRef("pk"),
+        user_id=user.pk or 0,
+        last_read_at__gte=OuterRef("last_post_at"),
+    )
+    return Subquery(
+        Thread.objects.filter(forum=OuterRef("pk"), deleted_at__isnull=True)
+        .exclude(Exists(read))
+        .order_by()
+        .values("forum")
+        .annotate(n=Count("pk"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def forum_list_for_user(user: AnyUser) -> QuerySet[Forum]:
+    """Forums the user sees (default ones created if missing), with unread counts."""
+    forums_ensure_for_cohorts(Cohort.objects.filter(cohorts_visible_to(user)))
+    return (
+        Forum.objects.filter(policies.forums_visible_to(user))
+        .select_related("cohort")
+        .annotate(
+            thread_count=Count("threads", filter=Q(threads__deleted_at__isnull=True)),
+            unread_count=Coalesce(_unread_for(user), Value(0)),
+        )
+        .order_by("cohort__name", "position", "pk")
+    )
+
+
+def forum_get_for_user(user: AnyUser, forum_id: int) -> Forum:
+    """One visible forum, or Http404 whether it is missing or forbidden."""
+    forum = (
+        Forum.objects.filter(policies.forums_visible_to(user), pk=forum_id)
+        .select_related("cohort", "cohort__organisation")
+        .first()
+    )
+    if forum is None:
+        raise Http404("No such forum.")
+    return forum
+
+
+def thread_list(user: AnyUser, forum: Forum, *, tag: str = "") -> QuerySet[Thread]:
+    """Threads of a forum, pinned first, newest activity next, with unread flags."""
+    threads = (
+        Thread.objects.filter(policies.threads_visible_to(user), forum=forum)
+        .select_related("author")
+        .prefetch_related("tags")
+        .annotate(
+            is_read=Exists(
+                ReadState.objects.filter(
+                    thread=OuterRef("pk"),
+                    user_id=user.pk or 0,
+                    last_read_at__gte=OuterRef("last_post_at"),
+                )
+            )
+        )
+        .order_by("-is_pinned", "-last_post_at", "-pk")
+    )
+    if tag:
+        threads = threads.filter(tags__name=tag)
+    return threads
+
+
+def forum_tags(forum: Forum) -> QuerySet[Tag]:
+    """Tags used in a forum, for the filter chips."""
+    return Tag.objects.filter(threads__forum=forum).distinct().order_by("name")
+
+
+def thread_get_for_user(user: AnyUser, thread_id: int) -> Thread:
+    """One visible thread, or Http404 whether it is missing or forbidden."""
+    thread = (
+        Thread.objects.filter(policies.threads_visible_to(user), pk=thread_id)
+        .select_related(
+            "forum", "forum__cohort", "forum__cohort__organisation", "author"
+        )
+        .prefetch_related("tags")
+        .first()
+    )
+    if thread is None:
+        raise Http404("No such thread.")
+    return thread
+
+
+def thread_posts(user: AnyUser, thread: Thread) -> QuerySet[Post]:
+    """A thread's posts in order, with authors, images, marks and my mark."""
+    return (
+        Post.objects.filter(thread=thread, deleted_at__isnull=True)
+        .select_related("author", "hidden_by")
+        .prefetch_related(Prefetch("images"))
+        .annotate(
+            helpful_count=Count("marks", distinct=True),
+            marked_by_me=Exists(
+                HelpfulMark.objects.filter(post=OuterRef("pk"), user_id=user.pk or 0)
+            ),
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def post_get_for_user(user: AnyUser, post_id: int) -> Post:
+    """One post in a visible thread (hidden ones too: the page shows a notice)."""
+    post = (
+        Post.objects.filter(
+            thread__in=Thread.objects.filter(policies.threads_visible_to(user)),
+            pk=post_id,
+            deleted_at__isnull=True,
+        )
+        .select_related("thread", "thread__forum", "thread__forum__cohort", "author")
+        .first()
+    )
+    if post is None:
+        raise Http404("No such post.")
+    return post
+
+
+def is_following(user: AnyUser, thread: Thread) -> bool:
+    """Whether the user follows the thread."""
+    return (
+        bool(user.is_authenticated)
+        and Follow.objects.filter(thread=thread, user_id=user.pk or 0).exists()
+    )
+
+
+def cohort_forums(forum: Forum) -> QuerySet[Forum]:
+    """The forums of the same cohort (targets of a move)."""
+    return Forum.objects.filter(cohort_id=forum.cohort_id).order_by("position", "pk")
+
+
+def search(
+    user: AnyUser, q: str, *, tag: str = "", forum_id: int | None = None
+) -> list[Hit]:
+    """Ranked matches among posts the user may see, with optional filters."""
+    base = Post.objects.filter(policies.posts_visible_to(user)).select_related(
+        "thread", "thread__forum", "thread__forum__cohort", "author"
+    )
+    if tag:
+        base = base.filter(thread__tags__name=tag)
+    if forum_id is not None:
+        base = base.filter(thread__forum_id=forum_id)
+    return search_posts(base, q)
+
+
+def reports_open_for(user: AnyUser) -> QuerySet[Report]:
+    """Unresolved reports in cohorts the user moderates."""
+    moderated = Cohort.objects.filter(policies.moderated_cohorts(user)).values("pk")
+    return (
+        Report.objects.filter(
+            resolved_at__isnull=True, post__thread__forum__cohort__in=moderated
+        )
+        .select_related("post", "post__author", "post__thread", "reporter")
+        .order_by("-created_at")
+    )
+
+
+def report_get_for_moderator(user: AnyUser, report_id: int) -> Report:
+    """One report in a cohort the user moderates, or Http404."""
+    moderated = Cohort.objects.filter(policies.moderated_cohorts(user)).values("pk")
+    report = (
+        Report.objects.filter(pk=report_id, post__thread__forum__cohort__in=moderated)
+        .select_related("post", "post__thread", "post__thread__forum")
+        .first()
+    )
+    if report is None:
+        raise Http404("No such report.")
+    return report
+
+
+def moderation_log_for(user: AnyUser, *, limit: int = 50) -> QuerySet[ModerationLog]:
+    """Recent moderation actions in cohorts the user moderates."""
+    moderated = Cohort.objects.filter(policies.moderated_cohorts(user)).values("pk")
+    return (
+        ModerationLog.objects.filter(cohort__in=moderated)
+        .select_related("actor", "thread", "post", "cohort")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def moderates_any(user: AnyUser) -> bool:
+    """Whether the user moderates any cohort (shows the queue link)."""
+    roles = roles_of(user)
+    return (
+        roles.superuser
+        or bool(roles.admin_org_ids)
+        or Role.MENTOR in roles.by_cohort.values()
+    )

@@ -1,0 +1,1 @@
+"""Writes of the forums app, one module per concern."""

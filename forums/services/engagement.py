@@ -1,0 +1,64 @@
+"""Helpful marks, accepted answers, follows and read state."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cpd.models import User
+from forums import policies
+from forums.models import Follow, HelpfulMark, Post, ReadState, Thread
+
+
+def helpful_set(*, actor: User, post: Post, helpful: bool) -> bool:
+    """Mark (or unmark) a post helpful; idempotent; returns the new state."""
+    if not policies.can_mark_helpful(actor, post):
+        raise PermissionDenied(_("You cannot mark your own post."))
+    if helpful:
+        try:
+            with transaction.atomic():
+                HelpfulMark.objects.get_or_create(post=post, user=actor)
+        except IntegrityError:
+            pass
+    else:
+        HelpfulMark.objects.filter(post=post, user=actor).delete()
+    return helpful
+
+
+def answer_accept(*, actor: User, thread: Thread, post: Post | None) -> Thread:
+    """Mark a reply as the thread's accepted answer (None clears it)."""
+    if not policies.can_accept_answer(actor, thread):
+        raise PermissionDenied(_("Only a mentor or the thread's author can accept."))
+    if post is not None and (post.thread_id != thread.pk or post.is_hidden):
+        raise ValidationError({"post": _("Choose a visible reply in this thread.")})
+    thread.accepted_post = post
+    thread.save(update_fields=["accepted_post"])
+    return thread
+
+
+def follow_set(*, actor: User, thread: Thread, following: bool) -> bool:
+    """Follow or unfollow a thread; idempotent; returns the new state."""
+    if not policies.can_follow_thread(actor, thread):
+        raise PermissionDenied
+    if following:
+        try:
+            with transaction.atomic():
+                Follow.objects.get_or_create(thread=thread, user=actor)
+        except IntegrityError:
+            pass
+    else:
+        Follow.objects.filter(thread=thread, user=actor).delete()
+    return following
+
+
+def thread_mark_read(*, actor: User, thread: Thread) -> None:
+    """Remember that the member has now read everything in the thread."""
+    try:
+        with transaction.atomic():
+            ReadState.objects.update_or_create(
+                thread=thread, user=actor, defaults={"last_read_at": timezone.now()}
+            )
+    except IntegrityError:  # two tabs opened the thread at once; one write is enough
+        pass

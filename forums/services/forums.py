@@ -1,0 +1,55 @@
+"""Forums exist for every cohort: created lazily, idempotently, by this module."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from cpd.models import Cohort
+from forums.models import Forum
+
+
+def forum_for_cohort(cohort: Cohort) -> Forum:
+    """The cohort's default forum, created on first use (safe under races)."""
+    forum = Forum.objects.filter(cohort=cohort, is_default=True).first()
+    if forum is not None:
+        return forum
+    try:
+        with transaction.atomic():
+            return Forum.objects.create(
+                cohort=cohort, is_default=True, title=_("General discussion")
+            )
+    except IntegrityError:
+        return Forum.objects.get(cohort=cohort, is_default=True)
+
+
+def forums_ensure_for_cohorts(cohorts: Iterable[Cohort]) -> None:
+    """Create the missing default forums of many cohorts in two queries."""
+    ids = {c.pk for c in cohorts}
+    if not ids:
+        return
+    have = set(
+        Forum.objects.filter(cohort_id__in=ids, is_default=True).values_list(
+            "cohort_id", flat=True
+        )
+    )
+    missing = ids - have
+    if missing:
+        Forum.objects.bulk_create(
+            [
+                Forum(cohort_id=pk, is_default=True, title=_("General discussion"))
+                for pk in sorted(missing)
+            ],
+            ignore_conflicts=True,
+        )
+
+
+def forum_create(*, cohort: Cohort, title: str, description: str = "") -> Forum:
+    """An extra forum in a cohort (for example a case library), after the default."""
+    forum_for_cohort(cohort)
+    forum = Forum(cohort=cohort, title=title, description=description, position=1)
+    forum.full_clean()
+    forum.save()
+    return forum
