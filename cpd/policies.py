@@ -110,6 +110,17 @@ def can_moderate_cohort(user: AnyUser, cohort: Cohort) -> bool:
     return roles.superuser or roles.role_in(cohort) in (Role.MENTOR, Role.ADMIN)
 
 
+def cohorts_moderated_by(user: AnyUser) -> Q:
+    """Cohorts where the user is a mentor or an administrator (queryset form)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(
+        pk__in=Membership.objects.filter(user=user, role=Role.MENTOR).values("cohort")
+    ) | Q(organisation__admins=user)
+
+
 def memberships_visible_to(user: AnyUser) -> Q:
     """Memberships of cohorts the user can see."""
     if not user.is_authenticated:
@@ -132,14 +143,7 @@ def images_visible_to(user: AnyUser) -> Q:
     if user.is_superuser:
         return Q()
     cohorts = Cohort.objects.filter(cohorts_visible_to(user)).values("pk")
-    moderated = Cohort.objects.filter(
-        Q(
-            pk__in=Membership.objects.filter(user=user, role=Role.MENTOR).values(
-                "cohort"
-            )
-        )
-        | Q(organisation__admins=user)
-    ).values("pk")
+    moderated = Cohort.objects.filter(cohorts_moderated_by(user)).values("pk")
     return (
         Q(cohort__isnull=True)
         | Q(cohort__in=cohorts, hidden_at__isnull=True)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from cpd.models import Cohort, Membership, Role
+from cpd.models import Cohort
 from cpd.policies import (
     AnyUser,
     can_moderate_cohort,
     can_view_cohort,
+    cohorts_moderated_by,
     cohorts_visible_to,
 )
 from forums.models import Forum, Post, Thread
@@ -26,13 +27,7 @@ def _visible_cohorts(user: AnyUser) -> Q:
 
 def moderated_cohorts(user: AnyUser) -> Q:
     """Cohorts (as a Cohort Q) where the user is a mentor or an administrator."""
-    if not user.is_authenticated:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    return Q(
-        pk__in=Membership.objects.filter(user=user, role=Role.MENTOR).values("cohort")
-    ) | Q(organisation__admins=user)
+    return cohorts_moderated_by(user)
 
 
 def forums_visible_to(user: AnyUser) -> Q:
