@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 # action -> (allowed events, window in seconds); FORUMS_RATE_LIMITS overrides.
-DEFAULT_LIMITS = {"post": (10, 60), "report": (5, 600)}
+DEFAULT_LIMITS = {"post": (10, 60), "report": (5, 600), "room_message": (20, 60)}
 
 
 class RateLimited(Exception):

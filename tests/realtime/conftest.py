@@ -5,6 +5,9 @@ import uuid
 
 import pytest
 from channels.layers import channel_layers
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
@@ -26,3 +29,13 @@ def channel_layer_name(request, settings):
     channel_layers.backends = {}
     yield request.param
     channel_layers.backends = {}
+
+
+def session_cookie(user) -> bytes:
+    """A Cookie header value signing ``user`` in, as a browser would send it."""
+    store = SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode()

@@ -3,25 +3,14 @@
 import pytest
 from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from cpd import services
 from cpd.asgi import application
 from cpd.consumers import CLOSE_UNAUTHENTICATED
 from tests.factories.cpd import CohortFactory, UserFactory
+from tests.realtime.conftest import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _session_cookie(user) -> bytes:
-    store = SessionStore()
-    store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.save()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode()
 
 
 def _communicator(cookie: bytes | None = None, origin=b"http://127.0.0.1:8000"):
@@ -41,7 +30,7 @@ async def test_anonymous_socket_is_refused(channel_layer_name):
 
 async def test_foreign_origin_is_refused(channel_layer_name):
     user = await sync_to_async(UserFactory)()
-    cookie = await sync_to_async(_session_cookie)(user)
+    cookie = await sync_to_async(session_cookie)(user)
     communicator = _communicator(cookie, origin=b"https://evil.example")
     connected, _ = await communicator.connect()
     assert not connected
@@ -51,7 +40,7 @@ async def test_foreign_origin_is_refused(channel_layer_name):
 async def test_user_hears_when_added_to_a_cohort(channel_layer_name):
     # given a signed-in user with an open socket
     user = await sync_to_async(UserFactory)()
-    cookie = await sync_to_async(_session_cookie)(user)
+    cookie = await sync_to_async(session_cookie)(user)
     communicator = _communicator(cookie)
     connected, _ = await communicator.connect()
     assert connected
@@ -70,7 +59,7 @@ async def test_user_hears_when_added_to_a_cohort(channel_layer_name):
 
 async def test_heartbeat_is_answered(channel_layer_name):
     user = await sync_to_async(UserFactory)()
-    communicator = _communicator(await sync_to_async(_session_cookie)(user))
+    communicator = _communicator(await sync_to_async(session_cookie)(user))
     await communicator.connect()
     await communicator.receive_json_from()
     await communicator.send_json_to({"kind": "ping"})
@@ -80,7 +69,7 @@ async def test_heartbeat_is_answered(channel_layer_name):
 
 async def test_other_users_events_do_not_arrive(channel_layer_name):
     user, other = await sync_to_async(UserFactory.create_batch)(2)
-    communicator = _communicator(await sync_to_async(_session_cookie)(user))
+    communicator = _communicator(await sync_to_async(session_cookie)(user))
     await communicator.connect()
     await communicator.receive_json_from()
     cohort = await sync_to_async(CohortFactory)()

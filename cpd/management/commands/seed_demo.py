@@ -14,7 +14,7 @@ from cpd import services
 from cpd.demo import DemoWorld
 from cpd.models import Cohort, Organisation, Role, User
 
-DEMO_APPS = ("courses", "forums", "mentoring")
+DEMO_APPS = ("courses", "forums", "forums.rooms", "mentoring")
 SHORT_NAMES = {
     "admin": "Grace Wanjiru",
     "amina": "Dr Amina Otieno",

@@ -1,0 +1,154 @@
+"""The case-room socket: thin — policy checks, service calls, relay of events.
+
+Catch-up is gap-free: the socket joins the room's group *before* reading the
+database, so a message stored meanwhile arrives either in the catch-up or as a
+live event; live events numbered at or below what was already sent are
+dropped, and a jump in numbers (the channel layer delivers at most once) is
+filled from the database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from cpd.models import Image, User
+from cpd.policies import forget_roles
+from forums.rooms import events, policies, selectors, services
+from forums.rooms.models import Room
+from forums.services.limits import RateLimited
+
+CLOSE_UNAUTHENTICATED = 4401
+CLOSE_NOT_FOUND = 4404
+
+
+class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
+    """One socket on one room."""
+
+    room: Room | None = None
+    user: User | None = None
+    last_seq = 0
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=CLOSE_UNAUTHENTICATED)
+            return
+        try:
+            self.room = await database_sync_to_async(selectors.room_get_for_user)(
+                user, int(self.scope["url_route"]["kwargs"]["room_id"])
+            )
+        except Http404:
+            await self.close(code=CLOSE_NOT_FOUND)
+            return
+        self.user = user
+        self.group = events.room_group(self.room.pk)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        query = parse_qs(self.scope.get("query_string", b"").decode())
+        after = query.get("after", [""])[0]
+        await self._catch_up(int(after) if after.isdigit() else None)
+        await database_sync_to_async(services.presence_join)(
+            room=self.room, user=user, channel_name=self.channel_name
+        )
+
+    async def disconnect(self, code: int) -> None:
+        if self.room is not None:
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await database_sync_to_async(services.presence_leave)(
+                room=self.room, channel_name=self.channel_name
+            )
+
+    async def receive_json(self, content: Any, **kwargs: Any) -> None:
+        if not isinstance(content, dict) or self.room is None or self.user is None:
+            return
+        kind = content.get("kind")
+        if kind == "ping":
+            await database_sync_to_async(services.presence_touch)(
+                channel_name=self.channel_name
+            )
+            await self.send_json({"kind": "pong"})
+        elif kind == "resume":
+            after = content.get("after")
+            await self._catch_up(after if isinstance(after, int) else None)
+        elif kind == "message":
+            await self._post(content)
+
+    async def _post(self, content: dict[str, Any]) -> None:
+        key = str(content.get("client_key", ""))[:64]
+        try:
+            message = await database_sync_to_async(self._post_sync)(content, key)
+        except (ValidationError, PermissionDenied, RateLimited) as exc:
+            text = (
+                " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            )
+            await self.send_json({"kind": "error", "client_key": key, "message": text})
+            return
+        await self.send_json({"kind": "ack", "client_key": key, "seq": message.seq})
+
+    def _post_sync(self, content: dict[str, Any], key: str) -> Any:
+        if self.room is None or self.user is None:
+            raise PermissionDenied
+        room = Room.objects.select_related("cohort").get(pk=self.room.pk)
+        # Re-read roles on every message: a membership may end mid-connection.
+        forget_roles(self.user)
+        if not policies.can_view_room(self.user, room):
+            raise PermissionDenied
+        image_id = content.get("image")
+        image = (
+            Image.objects.filter(pk=image_id).first()
+            if isinstance(image_id, int)
+            else None
+        )
+        reply_to = content.get("reply_to")
+        return services.message_post(
+            actor=self.user,
+            room=room,
+            body=str(content.get("body", "")),
+            client_key=key,
+            reply_to_seq=reply_to if isinstance(reply_to, int) else None,
+            image=image,
+        )
+
+    async def _catch_up(self, after: int | None) -> None:
+        if self.room is None:
+            return
+        if after is None:
+            batch = await database_sync_to_async(selectors.room_recent)(self.room)
+        else:
+            batch = await database_sync_to_async(selectors.room_messages_after)(
+                self.room, after
+            )
+        payloads = [events.message_payload(m) for m in batch]
+        if after is not None:
+            self.last_seq = max(self.last_seq, after)
+        await self.send_json({"kind": "history", "messages": payloads})
+        if payloads:
+            self.last_seq = max(self.last_seq, payloads[-1]["seq"])
+
+    # --- channel-layer events ---------------------------------------------------------
+    async def room_message(self, event: dict[str, Any]) -> None:
+        seq = event["seq"]
+        if seq <= self.last_seq:
+            return  # already sent in the catch-up
+        if seq > self.last_seq + 1:
+            await self._catch_up(self.last_seq)  # a dropped event: fill from the DB
+            return
+        self.last_seq = seq
+        await self.send_json({k: v for k, v in event.items() if k != "type"})
+
+    async def room_state(self, event: dict[str, Any]) -> None:
+        if self.room is not None:
+            self.room.state = event["state"]
+        await self.send_json({k: v for k, v in event.items() if k != "type"})
+
+    async def room_hidden(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: v for k, v in event.items() if k != "type"})
+
+    async def room_presence(self, event: dict[str, Any]) -> None:
+        await self.send_json({k: v for k, v in event.items() if k != "type"})

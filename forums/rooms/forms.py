@@ -1,0 +1,43 @@
+"""Forms of the case-room pages (the no-JavaScript path)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from forums.rooms.services import MAX_MESSAGE_CHARS
+
+
+class MessageForm(forms.Form):
+    """One message; the hidden key makes a resubmitted form store it once."""
+
+    body = forms.CharField(
+        label=_("Message"),
+        max_length=MAX_MESSAGE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not self.is_bound:
+            self.initial.setdefault("client_key", uuid.uuid4().hex)
+
+
+class CaseRoomForm(forms.Form):
+    """A mentor opens a room for one case."""
+
+    title = forms.CharField(label=_("Case title"), max_length=160)
+    case_summary = forms.CharField(
+        label=_("Case summary (no patient identifiers)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=4000,
+    )
+
+
+class HideForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=200)

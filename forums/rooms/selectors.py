@@ -1,0 +1,72 @@
+"""Reads for case rooms, scoped through forums.rooms.policies."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from cpd.policies import AnyUser
+from forums.rooms.models import Room, RoomMessage, RoomPresence
+from forums.rooms.policies import rooms_visible_to
+
+HISTORY = 50  # messages a joining client gets
+
+
+def room_list_for_user(user: AnyUser) -> QuerySet[Room]:
+    """Rooms the user may see, open ones first, with their cohort."""
+    return (
+        Room.objects.filter(rooms_visible_to(user))
+        .select_related("cohort")
+        .order_by("state", "-kind", "-created_at")
+    )
+
+
+def room_get_for_user(user: AnyUser, room_id: int) -> Room:
+    """One visible room, or Http404 (missing and forbidden alike)."""
+    room = room_list_for_user(user).filter(pk=room_id).first()
+    if room is None:
+        raise Http404("No such room.")
+    return room
+
+
+def room_messages_after(
+    room: Room, after_seq: int, limit: int = 200
+) -> list[RoomMessage]:
+    """Messages numbered after ``after_seq``, oldest first: catch-up and polling."""
+    return list(
+        RoomMessage.objects.filter(room=room, seq__gt=max(after_seq, 0))
+        .select_related("author", "reply_to")
+        .order_by("seq")[:limit]
+    )
+
+
+def room_recent(room: Room, count: int = HISTORY) -> list[RoomMessage]:
+    """The last ``count`` messages, oldest first (what a newcomer sees)."""
+    latest = list(
+        RoomMessage.objects.filter(room=room)
+        .select_related("author", "reply_to")
+        .order_by("-seq")[:count]
+    )
+    return latest[::-1]
+
+
+def room_message_get(room: Room, seq: int) -> RoomMessage:
+    """One message of a room by number, or Http404."""
+    message = (
+        RoomMessage.objects.filter(room=room, seq=seq).select_related("room").first()
+    )
+    if message is None:
+        raise Http404("No such message.")
+    return message
+
+
+def room_present_names(room: Room, since: dt.datetime) -> list[str]:
+    """Display names of people with a live socket on the room, sorted."""
+    names = (
+        RoomPresence.objects.filter(room=room, seen_at__gte=since)
+        .values_list("user__display_name", flat=True)
+        .distinct()
+    )
+    return sorted(set(names))

@@ -1,0 +1,260 @@
+"""Writes for case rooms: save first (numbered), broadcast after commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from cpd.models import Cohort, Image, User
+from cpd.realtime import publish_on_commit
+from cpd.rich_text import render_markdown
+from forums.rooms import events, policies, selectors
+from forums.rooms.models import Room, RoomKind, RoomMessage, RoomPresence, RoomState
+from forums.services.limits import rate_limit_hit
+
+MAX_MESSAGE_CHARS = 2000
+PRESENCE_TTL = dt.timedelta(seconds=75)  # heartbeats come every 25 s
+
+
+def room_standing_for_cohort(*, cohort: Cohort) -> Room:
+    """The cohort's standing room, created on first use (safe to call at once)."""
+    room = Room.objects.filter(cohort=cohort, kind=RoomKind.STANDING).first()
+    if room is not None:
+        return room
+    try:
+        with transaction.atomic():
+            return Room.objects.create(
+                cohort=cohort, kind=RoomKind.STANDING, title=cohort.name
+            )
+    except IntegrityError:  # created by a concurrent request
+        return Room.objects.get(cohort=cohort, kind=RoomKind.STANDING)
+
+
+def rooms_ensure_standing(*, cohorts: list[Cohort]) -> None:
+    """Create missing standing rooms for these cohorts in two queries."""
+    have = set(
+        Room.objects.filter(cohort__in=cohorts, kind=RoomKind.STANDING).values_list(
+            "cohort_id", flat=True
+        )
+    )
+    missing = [
+        Room(cohort=c, kind=RoomKind.STANDING, title=c.name)
+        for c in cohorts
+        if c.pk not in have
+    ]
+    if missing:
+        Room.objects.bulk_create(missing, ignore_conflicts=True)
+
+
+def room_open_case(
+    *, actor: User, cohort: Cohort, title: str, case_summary: str = ""
+) -> Room:
+    """A mentor or administrator opens an ad-hoc room for one clinical case."""
+    if not policies.can_open_case_room(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": _("Give the case a short title.")})
+    room = Room(
+        cohort=cohort,
+        kind=RoomKind.CASE,
+        title=title[:160],
+        case_summary=case_summary.strip(),
+        created_by=actor,
+    )
+    room.full_clean()
+    room.save()
+    return room
+
+
+def message_post(
+    *,
+    actor: User,
+    room: Room,
+    body: str,
+    client_key: str,
+    reply_to_seq: int | None = None,
+    image: Image | None = None,
+) -> RoomMessage:
+    """Store a message with the room's next number, then broadcast it.
+
+    A re-send with the same client key (after a reconnect or a lost response)
+    returns the stored message and broadcasts nothing new.
+    """
+    client_key = (client_key or "").strip()
+    if not client_key or len(client_key) > 64:
+        raise ValidationError({"client_key": _("A message needs a client key.")})
+    if not policies.can_view_room(actor, room):
+        raise PermissionDenied(_("You are not in this room."))
+    existing = RoomMessage.objects.filter(
+        room=room, author=actor, client_key=client_key
+    ).first()
+    if existing is not None:
+        return existing
+    if not room.is_open:
+        raise ValidationError(_("This room is closed: messages can be read, not sent."))
+    body = (body or "").strip()
+    if not body and image is None:
+        raise ValidationError({"body": _("Write a message.")})
+    if len(body) > MAX_MESSAGE_CHARS:
+        raise ValidationError(
+            {
+                "body": _("Keep messages under %(n)d characters.")
+                % {"n": MAX_MESSAGE_CHARS}
+            }
+        )
+    if image is not None and (
+        image.cohort_id != room.cohort_id or image.owner_id != actor.pk
+    ):
+        raise ValidationError(
+            {"image": _("Attach one of your own photos of this cohort.")}
+        )
+    rate_limit_hit(user_id=actor.pk, action="room_message")
+    try:
+        with transaction.atomic():
+            # The row lock serialises numbering: no two messages share a seq and
+            # none is skipped, whichever server process stores them.
+            locked = Room.objects.select_for_update().get(pk=room.pk)
+            if not locked.is_open:  # closed or archived meanwhile
+                raise ValidationError(
+                    _("This room is closed: messages can be read, not sent.")
+                )
+            reply_to = (
+                RoomMessage.objects.filter(room=locked, seq=reply_to_seq).first()
+                if reply_to_seq
+                else None
+            )
+            locked.last_seq += 1
+            locked.save(update_fields=["last_seq"])
+            message = RoomMessage.objects.create(
+                room=locked,
+                seq=locked.last_seq,
+                author=actor,
+                body=body,
+                body_html=render_markdown(body),
+                client_key=client_key,
+                reply_to=reply_to,
+                image=image,
+            )
+            publish_on_commit(
+                events.room_group(room.pk), events.message_created(message)
+            )
+    except IntegrityError:  # the same key raced in from another connection
+        return RoomMessage.objects.get(room=room, author=actor, client_key=client_key)
+    room.last_seq = message.seq
+    return message
+
+
+def _set_state(*, actor: User, room: Room, state: str) -> Room:
+    if not policies.can_control_room(actor, room):
+        raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
+    if room.state == RoomState.ARCHIVED:
+        raise ValidationError(_("This room is archived."))
+    room.state = state
+    room.save(update_fields=["state"])
+    publish_on_commit(events.room_group(room.pk), events.room_state(room))
+    return room
+
+
+def room_close(*, actor: User, room: Room) -> Room:
+    """Make the room read-only."""
+    return _set_state(actor=actor, room=room, state=RoomState.CLOSED)
+
+
+def room_reopen(*, actor: User, room: Room) -> Room:
+    """Let members post again."""
+    return _set_state(actor=actor, room=room, state=RoomState.OPEN)
+
+
+def message_hide(*, actor: User, message: RoomMessage, reason: str) -> RoomMessage:
+    """A moderator hides a message (e.g. one naming a patient); clients drop it."""
+    if not policies.can_control_room(actor, message.room):
+        raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the message is hidden.")})
+    message.hidden_at = timezone.now()
+    message.hidden_by = actor
+    message.hidden_reason = reason.strip()[:200]
+    message.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    publish_on_commit(
+        events.room_group(message.room_id), events.message_hidden(message)
+    )
+    return message
+
+
+@transaction.atomic
+def room_archive(*, actor: User, room: Room, title: str = "") -> Room:
+    """Turn the discussion into a forum thread tagged *case*; the room goes read-only.
+
+    Visible messages become posts in order, with their authors and times, so the
+    case joins the searchable library of the same cohort.
+    """
+    from forums.services.posting import ImportedPost, thread_import
+
+    if not policies.can_control_room(actor, room):
+        raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
+    room = Room.objects.select_for_update().get(pk=room.pk)
+    if room.state == RoomState.ARCHIVED:
+        raise ValidationError(_("This room is already archived."))
+    messages = list(
+        RoomMessage.objects.filter(room=room, hidden_at__isnull=True)
+        .select_related("author")
+        .order_by("seq")
+    )
+    posts = [
+        ImportedPost(author=m.author, body=m.body, created_at=m.created_at)
+        for m in messages
+    ]
+    if room.case_summary:
+        posts.insert(
+            0,
+            ImportedPost(
+                author=room.created_by,
+                body=room.case_summary,
+                created_at=room.created_at,
+            ),
+        )
+    thread = thread_import(
+        actor=actor,
+        cohort=room.cohort,
+        title=title or room.title,
+        tags=["case"],
+        posts=posts,
+    )
+    room.state = RoomState.ARCHIVED
+    room.archived_thread_id = thread.pk
+    room.save(update_fields=["state", "archived_thread_id"])
+    publish_on_commit(events.room_group(room.pk), events.room_state(room))
+    return room
+
+
+def presence_join(*, room: Room, user: User, channel_name: str) -> list[str]:
+    """Record an open socket; return who is here now."""
+    RoomPresence.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={"room": room, "user": user, "seen_at": timezone.now()},
+    )
+    return _presence_publish(room)
+
+
+def presence_touch(*, channel_name: str) -> None:
+    """A heartbeat keeps the socket counted as present."""
+    RoomPresence.objects.filter(channel_name=channel_name).update(
+        seen_at=timezone.now()
+    )
+
+
+def presence_leave(*, room: Room, channel_name: str) -> list[str]:
+    """Forget a closed socket; return who is still here."""
+    RoomPresence.objects.filter(channel_name=channel_name).delete()
+    return _presence_publish(room)
+
+
+def _presence_publish(room: Room) -> list[str]:
+    names = selectors.room_present_names(room, since=timezone.now() - PRESENCE_TTL)
+    publish_on_commit(events.room_group(room.pk), events.presence(names))
+    return names

@@ -1,0 +1,199 @@
+"""Room services: numbering, idempotency, limits, moderation, archive, presence."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from cpd import services as cpd_services
+from forums.models import Post, Thread
+from forums.rooms import selectors, services
+from forums.rooms.models import Room, RoomKind, RoomMessage, RoomState
+from forums.services.limits import RateLimited
+from tests.factories.images import png
+from tests.factories.rooms import RoomFactory
+
+
+@pytest.fixture
+def room(world):
+    return RoomFactory(cohort=world.cohort, case_summary="Seizure at 34 weeks.")
+
+
+def post(world, room, body="hello", key=None, who="learner"):
+    post.n = getattr(post, "n", 0) + 1
+    return services.message_post(
+        actor=world.user(who), room=room, body=body, client_key=key or f"k{post.n}"
+    )
+
+
+def test_messages_are_numbered_without_gaps(world, room):
+    seqs = [post(world, room).seq for _ in range(5)]
+    assert seqs == [1, 2, 3, 4, 5]
+    room.refresh_from_db()
+    assert room.last_seq == 5
+
+
+def test_same_client_key_is_stored_once(world, room):
+    first = post(world, room, key="same")
+    again = post(world, room, body="changed", key="same")
+    assert again.pk == first.pk
+    assert RoomMessage.objects.filter(room=room).count() == 1
+
+
+def test_the_same_key_from_two_people_is_two_messages(world, room):
+    post(world, room, key="k", who="learner")
+    post(world, room, key="k", who="mentor_of_cohort")
+    assert RoomMessage.objects.filter(room=room).count() == 2
+
+
+def test_markdown_is_sanitised_on_save(world, room):
+    message = post(world, room, body="**PPH** <script>alert(1)</script>")
+    assert "<strong>PPH</strong>" in message.body_html
+    assert "<script" not in message.body_html
+
+
+@pytest.mark.parametrize(
+    ("body", "match"), [("", "Write a message"), ("x" * 2001, "under 2000")]
+)
+def test_empty_and_oversized_messages_are_refused(world, room, body, match):
+    with pytest.raises(ValidationError, match=match):
+        post(world, room, body=body)
+
+
+def test_outsider_cannot_post(world, room):
+    with pytest.raises(PermissionDenied):
+        post(world, room, who="outsider")
+
+
+def test_closed_room_is_read_only_until_reopened(world, room):
+    services.room_close(actor=world.mentor_of_cohort, room=room)
+    with pytest.raises(ValidationError, match="closed"):
+        post(world, room)
+    services.room_reopen(actor=world.mentor_of_cohort, room=room)
+    assert post(world, room).seq == 1
+
+
+def test_learner_cannot_close(world, room):
+    with pytest.raises(PermissionDenied):
+        services.room_close(actor=world.learner, room=room)
+
+
+def test_rate_limit_stops_a_flood(world, room, settings):
+    settings.FORUMS_RATE_LIMITS = {"room_message": (3, 60)}
+    for _ in range(3):
+        post(world, room)
+    with pytest.raises(RateLimited, match="Wait 60 seconds"):
+        post(world, room)
+
+
+def test_image_must_be_own_and_of_the_same_cohort(world, room):
+    foreign = cpd_services.image_upload(
+        actor=world.other_learner,
+        cohort=world.other_cohort,
+        file=png(),
+        no_identifiers_confirmed=True,
+    )
+    with pytest.raises(ValidationError, match="own photos"):
+        services.message_post(
+            actor=world.learner, room=room, body="see", client_key="i", image=foreign
+        )
+    own = cpd_services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=png(),
+        no_identifiers_confirmed=True,
+    )
+    message = services.message_post(
+        actor=world.learner, room=room, body="", client_key="j", image=own
+    )
+    assert message.image == own
+
+
+def test_reply_refers_to_a_message_of_the_room(world, room):
+    first = post(world, room)
+    reply = services.message_post(
+        actor=world.mentor_of_cohort,
+        room=room,
+        body="yes",
+        client_key="r",
+        reply_to_seq=1,
+    )
+    assert reply.reply_to == first
+
+
+def test_hide_needs_a_moderator_and_a_reason(world, room):
+    message = post(world, room)
+    with pytest.raises(PermissionDenied):
+        services.message_hide(actor=world.learner, message=message, reason="x")
+    with pytest.raises(ValidationError):
+        services.message_hide(actor=world.mentor_of_cohort, message=message, reason=" ")
+    services.message_hide(actor=world.mentor_of_cohort, message=message, reason="name")
+    assert message.is_hidden
+
+
+def test_catch_up_returns_exactly_what_came_after(world, room):
+    for _ in range(6):
+        post(world, room)
+    assert [m.seq for m in selectors.room_messages_after(room, 3)] == [4, 5, 6]
+    assert selectors.room_messages_after(room, 6) == []
+
+
+def test_archive_keeps_content_order_authors_and_cohort(world, room):
+    # given a discussion with a hidden message
+    post(world, room, body="First: what now?", who="learner")
+    hidden = post(world, room, body="Patient Jane Doe", who="learner")
+    post(world, room, body="Give **oxytocin**.", who="mentor_of_cohort")
+    services.message_hide(actor=world.mentor_of_cohort, message=hidden, reason="name")
+    # when the mentor archives it
+    archived = services.room_archive(actor=world.mentor_of_cohort, room=room)
+    # then the room is read-only and linked to a thread in the same cohort
+    assert archived.state == RoomState.ARCHIVED
+    thread = Thread.objects.get(pk=archived.archived_thread_id)
+    assert thread.forum.cohort == world.cohort
+    assert [t.name for t in thread.tags.all()] == ["case"]
+    posts = list(Post.objects.filter(thread=thread).order_by("created_at", "pk"))
+    assert [p.body for p in posts] == [
+        "Seizure at 34 weeks.",
+        "First: what now?",
+        "Give **oxytocin**.",
+    ]
+    assert [p.author for p in posts][1:] == [world.learner, world.mentor_of_cohort]
+    assert "Jane Doe" not in " ".join(p.body for p in posts)
+    with pytest.raises(ValidationError, match="closed"):
+        post(world, room)
+
+
+def test_learner_cannot_archive(world, room):
+    post(world, room)
+    with pytest.raises(PermissionDenied):
+        services.room_archive(actor=world.learner, room=room)
+
+
+def test_standing_rooms_are_created_once(world):
+    services.rooms_ensure_standing(cohorts=[world.cohort, world.other_cohort])
+    services.rooms_ensure_standing(cohorts=[world.cohort])
+    assert Room.objects.filter(kind=RoomKind.STANDING).count() == 2
+    assert services.room_standing_for_cohort(cohort=world.cohort).cohort == world.cohort
+
+
+def test_open_case_needs_a_title_and_a_moderator(world):
+    with pytest.raises(PermissionDenied):
+        services.room_open_case(actor=world.learner, cohort=world.cohort, title="x")
+    with pytest.raises(ValidationError):
+        services.room_open_case(actor=world.org_admin, cohort=world.cohort, title=" ")
+
+
+def test_presence_counts_live_sockets_only(world, room):
+    services.presence_join(room=room, user=world.learner, channel_name="a")
+    names = services.presence_join(
+        room=room, user=world.mentor_of_cohort, channel_name="b"
+    )
+    assert names == sorted(["Learner A", "Mentor A"])
+    assert services.presence_leave(room=room, channel_name="a") == ["Mentor A"]
+    stale = timezone.now() - dt.timedelta(minutes=5)
+    room.presence.update(seen_at=stale)
+    assert (
+        selectors.room_present_names(room, since=timezone.now() - services.PRESENCE_TTL)
+        == []
+    )
