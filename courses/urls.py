@@ -2,8 +2,32 @@
 
 from django.urls import path
 
-from cpd.views import section_placeholder
+from courses import views
 
 urlpatterns = [
-    path("", section_placeholder, {"section": "courses"}, name="courses-home"),
+    path("", views.my_courses, name="courses-home"),
+    path("<int:course_id>/", views.course_detail, name="courses-course"),
+    path("lessons/<int:lesson_id>/", views.lesson_detail, name="courses-lesson"),
+    path(
+        "lessons/<int:lesson_id>/complete/",
+        views.lesson_complete,
+        name="courses-lesson-complete",
+    ),
+    path(
+        "lessons/<int:lesson_id>/beat/", views.lesson_beat, name="courses-lesson-beat"
+    ),
+    path("quizzes/<int:quiz_id>/", views.quiz_detail, name="courses-quiz"),
+    path("attempts/<int:attempt_id>/", views.attempt_detail, name="courses-attempt"),
+    path("transcript/", views.transcript, name="courses-transcript"),
+    path(
+        "certificates/<str:code>/",
+        views.certificate_detail,
+        name="courses-certificate",
+    ),
+    path("verify/<str:code>/", views.certificate_verify, name="courses-verify"),
+    path(
+        "cohorts/<int:cohort_id>/progress/",
+        views.cohort_progress,
+        name="courses-progress",
+    ),
 ]

@@ -1,5 +1,45 @@
 """REST endpoints of the courses app (mounted under /api/)."""
 
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from courses.api import views
+
+urlpatterns = [
+    path("courses/", views.CourseListApi.as_view(), name="api-course-list"),
+    path(
+        "courses/<int:course_id>/",
+        views.CourseDetailApi.as_view(),
+        name="api-course-detail",
+    ),
+    path(
+        "lessons/<int:lesson_id>/",
+        views.LessonDetailApi.as_view(),
+        name="api-lesson-detail",
+    ),
+    path(
+        "lessons/<int:lesson_id>/complete/",
+        views.LessonCompleteApi.as_view(),
+        name="api-lesson-complete",
+    ),
+    path(
+        "quizzes/<int:quiz_id>/attempts/",
+        views.AttemptStartApi.as_view(),
+        name="api-attempt-start",
+    ),
+    path(
+        "attempts/<int:attempt_id>/",
+        views.AttemptDetailApi.as_view(),
+        name="api-attempt",
+    ),
+    path(
+        "attempts/<int:attempt_id>/submit/",
+        views.AttemptSubmitApi.as_view(),
+        name="api-attempt-submit",
+    ),
+    path("certificates/", views.CertificateListApi.as_view(), name="api-certificates"),
+    path(
+        "cohorts/<int:cohort_id>/progress/",
+        views.CohortProgressApi.as_view(),
+        name="api-cohort-progress",
+    ),
+]

@@ -1,0 +1,131 @@
+"""Shapes of courses, lessons, quizzes, attempts and certificates in the API."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from courses.models import Certificate, Choice, Course, Lesson, Module, Question, Quiz
+
+
+class CourseOutputSerializer(serializers.ModelSerializer):
+    lesson_count = serializers.IntegerField()
+    done_count = serializers.IntegerField()
+
+    class Meta:
+        model = Course
+        fields = ["id", "title", "summary", "cpd_hours", "lesson_count", "done_count"]
+
+
+class LessonBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Lesson
+        fields = ["id", "title", "estimated_minutes"]
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    lessons = LessonBriefSerializer(many=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "title", "lessons"]
+
+
+class QuizBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Quiz
+        fields = [
+            "id",
+            "title",
+            "kind",
+            "pass_percent",
+            "max_attempts",
+            "time_limit_minutes",
+        ]
+
+
+class CourseDetailSerializer(CourseOutputSerializer):
+    modules = ModuleSerializer(many=True)
+    quizzes = QuizBriefSerializer(many=True)
+
+    class Meta(CourseOutputSerializer.Meta):
+        fields = [*CourseOutputSerializer.Meta.fields, "modules", "quizzes"]
+
+
+class LessonOutputSerializer(serializers.ModelSerializer):
+    course = serializers.IntegerField(source="module.course_id")
+
+    class Meta:
+        model = Lesson
+        fields = [
+            "id",
+            "course",
+            "title",
+            "body_html",
+            "estimated_minutes",
+            "media_url",
+        ]
+
+
+class ChoicePublicSerializer(serializers.ModelSerializer):
+    """An option without saying whether it is right."""
+
+    class Meta:
+        model = Choice
+        fields = ["id", "text"]
+
+
+class QuestionPublicSerializer(serializers.ModelSerializer):
+    choices = ChoicePublicSerializer(many=True)
+
+    class Meta:
+        model = Question
+        fields = ["id", "kind", "text", "choices"]
+
+
+class AttemptOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    quiz = serializers.IntegerField(source="quiz_id")
+    started_at = serializers.DateTimeField()
+    deadline = serializers.DateTimeField(allow_null=True)
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    score_percent = serializers.DecimalField(
+        max_digits=5, decimal_places=1, allow_null=True
+    )
+    passed = serializers.BooleanField()
+    expired = serializers.BooleanField()
+    questions = QuestionPublicSerializer(many=True)
+    feedback = serializers.ListField(child=serializers.DictField(), allow_null=True)
+
+
+class AttemptSubmitSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text="question id → list of choice ids, or a number",
+    )
+
+
+class CertificateOutputSerializer(serializers.ModelSerializer):
+    course = serializers.CharField(source="course.title")
+    verify_path = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = ["code", "course", "hours", "issued_at", "verify_path"]
+
+    def get_verify_path(self, certificate: Certificate) -> str:
+        from django.urls import reverse
+
+        return reverse("courses-verify", args=[certificate.code])
+
+
+class ProgressRowSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    lessons_completed = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    last_activity = serializers.DateTimeField(allow_null=True)
+    latest_quiz_percent = serializers.FloatField(allow_null=True)
+    pre_percent = serializers.FloatField(allow_null=True)
+    post_percent = serializers.FloatField(allow_null=True)
+    knowledge_gain = serializers.FloatField(allow_null=True)
+    credits_earned = serializers.DecimalField(max_digits=7, decimal_places=1)

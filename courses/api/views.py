@@ -1,0 +1,158 @@
+"""REST endpoints for learning: same rules as the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses import policies, selectors
+from courses.api import serializers as s
+from courses.models import Attempt
+from courses.services import progress, quizzes
+from cpd import selectors as cpd_selectors
+from cpd.auth import acting_user
+
+
+def _attempt_data(attempt: Attempt) -> dict[str, Any]:
+    questions = selectors.attempt_questions(attempt)
+    feedback = None
+    if attempt.submitted_at is not None:
+        given = {a.question_id: a for a in attempt.answers.all()}
+        feedback = [
+            {
+                "question": q.pk,
+                "credit": float(given[q.pk].credit) if q.pk in given else 0.0,
+                "your_choices": given[q.pk].choice_ids if q.pk in given else [],
+                "your_number": str(given[q.pk].numeric)
+                if q.pk in given and given[q.pk].numeric is not None
+                else None,
+                "right_choices": [c.pk for c in q.choices.all() if c.is_correct],
+                "right_number": str(q.numeric_answer)
+                if q.numeric_answer is not None
+                else None,
+                "explanation": q.explanation,
+            }
+            for q in questions
+        ]
+    return {
+        "id": attempt.pk,
+        "quiz_id": attempt.quiz_id,
+        "started_at": attempt.started_at,
+        "deadline": quizzes.attempt_deadline(attempt),
+        "submitted_at": attempt.submitted_at,
+        "score_percent": attempt.score_percent,
+        "passed": attempt.passed,
+        "expired": attempt.expired,
+        "questions": questions,
+        "feedback": feedback,
+    }
+
+
+class CourseListApi(ListAPIView):
+    """Courses assigned to the user's cohorts, with their progress."""
+
+    serializer_class = s.CourseOutputSerializer
+
+    def get_queryset(self):
+        return selectors.course_list_for_user(self.request.user)
+
+
+class CourseDetailApi(APIView):
+    @extend_schema(responses=s.CourseDetailSerializer)
+    def get(self, request: Request, course_id: int) -> Response:
+        course = selectors.course_get_for_user(request.user, course_id)
+        return Response(s.CourseDetailSerializer(course).data)
+
+
+class LessonDetailApi(APIView):
+    """A lesson's content; reading it records a visit."""
+
+    @extend_schema(responses=s.LessonOutputSerializer)
+    def get(self, request: Request, lesson_id: int) -> Response:
+        lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+        progress.lesson_visit(user=acting_user(request), lesson=lesson)
+        return Response(s.LessonOutputSerializer(lesson).data)
+
+
+class LessonCompleteApi(APIView):
+    @extend_schema(request=None, responses={200: dict})
+    def post(self, request: Request, lesson_id: int) -> Response:
+        lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+        record = progress.lesson_complete(user=acting_user(request), lesson=lesson)
+        return Response({"lesson": lesson.pk, "completed_at": record.completed_at})
+
+
+class AttemptStartApi(APIView):
+    """Start (or resume) an attempt: questions come without their answers."""
+
+    @extend_schema(request=None, responses={201: s.AttemptOutputSerializer})
+    def post(self, request: Request, quiz_id: int) -> Response:
+        quiz = selectors.quiz_get_for_user(request.user, quiz_id)
+        attempt = quizzes.attempt_start(user=acting_user(request), quiz=quiz)
+        data = s.AttemptOutputSerializer(_attempt_data(attempt)).data
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class AttemptDetailApi(APIView):
+    @extend_schema(responses=s.AttemptOutputSerializer)
+    def get(self, request: Request, attempt_id: int) -> Response:
+        attempt = selectors.attempt_get_for_user(request.user, attempt_id)
+        return Response(s.AttemptOutputSerializer(_attempt_data(attempt)).data)
+
+
+class AttemptSubmitApi(APIView):
+    """Submit answers once; a repeated submit returns the recorded result."""
+
+    @extend_schema(
+        request=s.AttemptSubmitSerializer, responses=s.AttemptOutputSerializer
+    )
+    def post(self, request: Request, attempt_id: int) -> Response:
+        attempt = selectors.attempt_get_for_user(request.user, attempt_id)
+        data = s.AttemptSubmitSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers: dict[int, Any] = {}
+        for key, value in data.validated_data["answers"].items():
+            if not str(key).isdigit():
+                raise ValidationError({"answers": [f"Unknown question id: {key}"]})
+            answers[int(key)] = value
+        attempt = quizzes.attempt_submit(
+            user=acting_user(request), attempt=attempt, answers=answers
+        )
+        attempt = selectors.attempt_get_for_user(request.user, attempt.pk)
+        return Response(s.AttemptOutputSerializer(_attempt_data(attempt)).data)
+
+
+class CertificateListApi(ListAPIView):
+    """The user's transcript."""
+
+    serializer_class = s.CertificateOutputSerializer
+
+    def get_queryset(self):
+        return selectors.certificates_for(self.request.user)
+
+
+class CohortProgressApi(APIView):
+    """A cohort's learners' progress, for its mentors and administrators."""
+
+    @extend_schema(responses=s.ProgressRowSerializer(many=True))
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+        if not policies.can_view_progress(request.user, cohort):
+            raise PermissionDenied
+        members = list(selectors.cohort_learners(cohort))
+        rows = selectors.learner_progress_for_cohort(
+            cohort=cohort, user_ids=[m.user_id for m in members]
+        )
+        data = [
+            {**rows[m.user_id].__dict__, "display_name": m.user.display_name}
+            for m in members
+        ]
+        return Response(s.ProgressRowSerializer(data, many=True).data)

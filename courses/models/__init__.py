@@ -1,0 +1,29 @@
+"""Courses, lessons, quizzes, progress and certificates."""
+
+from courses.models.course import Course, CourseAssignment, Lesson, Module
+from courses.models.progress import Certificate, LessonProgress
+from courses.models.quiz import (
+    Answer,
+    Attempt,
+    Choice,
+    Question,
+    QuestionKind,
+    Quiz,
+    QuizKind,
+)
+
+__all__ = [
+    "Answer",
+    "Attempt",
+    "Certificate",
+    "Choice",
+    "Course",
+    "CourseAssignment",
+    "Lesson",
+    "LessonProgress",
+    "Module",
+    "Question",
+    "QuestionKind",
+    "Quiz",
+    "QuizKind",
+]

@@ -1,0 +1,58 @@
+"""Who may see courses, take quizzes and read learners' progress.
+
+Members of a cohort (and its organisation's administrators) see the courses
+assigned to it; learners take quizzes and earn certificates; the cohort's
+mentors and administrators read its learners' progress. Anyone else: 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from courses.models import Attempt, Certificate, Course, CourseAssignment
+from cpd.models import Cohort
+from cpd.policies import AnyUser, can_moderate_cohort, cohorts_visible_to
+
+
+def courses_visible_to(user: AnyUser) -> Q:
+    """Courses assigned to a cohort the user can see."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    cohorts = Cohort.objects.filter(cohorts_visible_to(user)).values("pk")
+    return Q(
+        pk__in=CourseAssignment.objects.filter(cohort__in=cohorts).values("course_id")
+    )
+
+
+def can_view_course(user: AnyUser, course: Course) -> bool:
+    """Object form of ``courses_visible_to``."""
+    return Course.objects.filter(courses_visible_to(user), pk=course.pk).exists()
+
+
+def can_view_progress(user: AnyUser, cohort: Cohort) -> bool:
+    """A cohort's mentors and administrators read its learners' progress."""
+    return can_moderate_cohort(user, cohort)
+
+
+def attempts_visible_to(user: AnyUser) -> Q:
+    """Your own attempts only (mentors see scores through progress tables)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(user=user)
+
+
+def can_view_attempt(user: AnyUser, attempt: Attempt) -> bool:
+    return bool(user.is_authenticated) and attempt.user_id == user.pk
+
+
+def certificates_visible_to(user: AnyUser) -> Q:
+    """Your own certificates; anyone may verify one by its code (public page)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(user=user)
+
+
+def can_view_certificate(user: AnyUser, certificate: Certificate) -> bool:
+    return bool(user.is_authenticated) and certificate.user_id == user.pk

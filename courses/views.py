@@ -1,0 +1,249 @@
+"""Learner pages (courses, lessons, quizzes, certificates) and progress tables."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from courses import policies, selectors
+from courses.models import QuestionKind
+from courses.services import progress, quizzes
+from cpd import selectors as cpd_selectors
+from cpd.auth import acting_user
+
+
+@login_required
+def my_courses(request: HttpRequest) -> HttpResponse:
+    """The learner's courses with progress; mentors also get progress tables."""
+    courses = list(selectors.course_list_for_user(request.user))
+    cohorts = [
+        c
+        for c in cpd_selectors.cohort_list_for_user(request.user)
+        if policies.can_view_progress(request.user, c)
+    ]
+    return render(
+        request,
+        "courses/my_courses.html",
+        {
+            "courses": courses,
+            "continue_lesson": selectors.continue_lesson_for(request.user),
+            "progress_cohorts": cohorts,
+        },
+    )
+
+
+@login_required
+def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Outline: modules and lessons with what is done and what is next."""
+    course = selectors.course_get_for_user(request.user, course_id)
+    done = selectors.completed_lesson_ids(request.user, course)
+    lessons = [
+        lesson for module in course.modules.all() for lesson in module.lessons.all()
+    ]
+    next_lesson = next((lesson for lesson in lessons if lesson.pk not in done), None)
+    certificate = selectors.certificates_for(request.user).filter(course=course).first()
+    return render(
+        request,
+        "courses/course_detail.html",
+        {
+            "course": course,
+            "done": done,
+            "next_lesson": next_lesson,
+            "certificate": certificate,
+        },
+    )
+
+
+@login_required
+def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """A lesson with previous/next and "mark complete"; the visit is recorded."""
+    lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+    record = progress.lesson_visit(user=acting_user(request), lesson=lesson)
+    lessons = selectors.course_lessons(lesson.module.course)
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    return render(
+        request,
+        "courses/lesson_detail.html",
+        {
+            "lesson": lesson,
+            "course": lesson.module.course,
+            "previous": lessons[index - 1] if index else None,
+            "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+            "done": record.completed_at is not None,
+            "position": index + 1,
+            "count": len(lessons),
+        },
+    )
+
+
+@require_POST
+@login_required
+def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+    progress.lesson_complete(user=acting_user(request), lesson=lesson)
+    lessons = selectors.course_lessons(lesson.module.course)
+    index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    if index + 1 < len(lessons):
+        return redirect("courses-lesson", lesson_id=lessons[index + 1].pk)
+    messages.success(request, _("You finished the last lesson of this course."))
+    return redirect("courses-course", course_id=lesson.module.course_id)
+
+
+@require_POST
+@login_required
+def lesson_beat(request: HttpRequest, lesson_id: int) -> JsonResponse:
+    """Reading time reported by the page while it is visible (capped per beat)."""
+    lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+    raw = request.POST.get("seconds", "0")
+    seconds = int(raw) if raw.isdigit() else 0
+    record = progress.lesson_visit(
+        user=acting_user(request), lesson=lesson, seconds=seconds
+    )
+    return JsonResponse({"seconds_spent": record.seconds_spent})
+
+
+@login_required
+def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
+    """About a quiz, your attempts so far, and a button to start."""
+    quiz = selectors.quiz_get_for_user(request.user, quiz_id)
+    if request.method == "POST":
+        try:
+            attempt = quizzes.attempt_start(user=acting_user(request), quiz=quiz)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            return redirect("courses-attempt", attempt_id=attempt.pk)
+    return render(
+        request,
+        "courses/quiz_detail.html",
+        {"quiz": quiz, "attempts": selectors.attempts_for(request.user, quiz)},
+    )
+
+
+def _answers_from_post(request: HttpRequest, question_ids: list[int]) -> dict[int, Any]:
+    answers: dict[int, Any] = {}
+    for key in request.POST:
+        if key.startswith("q") and key[1:].isdigit():
+            answers[int(key[1:])] = request.POST.getlist(key)
+    return answers
+
+
+@login_required
+def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
+    """Take the quiz (questions in the drawn order) or, once submitted, feedback."""
+    attempt = selectors.attempt_get_for_user(request.user, attempt_id)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and attempt.submitted_at is None:
+        try:
+            attempt = quizzes.attempt_submit(
+                user=acting_user(request),
+                attempt=attempt,
+                answers=_answers_from_post(request, attempt.question_ids),
+            )
+        except ValidationError as exc:
+            errors = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+        else:
+            return redirect("courses-attempt", attempt_id=attempt.pk)
+    questions = selectors.attempt_questions(attempt)
+    given = {a.question_id: a for a in attempt.answers.all()}
+    return render(
+        request,
+        "courses/attempt.html",
+        {
+            "attempt": attempt,
+            "quiz": attempt.quiz,
+            "rows": [(q, given.get(q.pk)) for q in questions],
+            "deadline": quizzes.attempt_deadline(attempt),
+            "errors": errors,
+            "posted": request.POST,
+            "numeric": QuestionKind.NUMERIC,
+            "multiple": QuestionKind.MULTIPLE,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+def transcript(request: HttpRequest) -> HttpResponse:
+    """All CPD credits the user has earned."""
+    certificates = list(selectors.certificates_for(request.user))
+    total = sum((c.hours for c in certificates), start=0)
+    return render(
+        request,
+        "courses/transcript.html",
+        {"certificates": certificates, "total": total},
+    )
+
+
+@login_required
+def certificate_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """The holder's printable certificate."""
+    certificate = (
+        selectors.certificates_for(request.user).filter(code=code.upper()).first()
+    )
+    if certificate is None:
+        return render(request, "404.html", status=404)
+    return render(request, "courses/certificate.html", {"certificate": certificate})
+
+
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Public check of a certificate code: name, course, hours, date, validity only."""
+    certificate = selectors.certificate_by_code(code)
+    return render(
+        request,
+        "courses/verify.html",
+        {"certificate": certificate, "code": code[:16]},
+        status=200 if certificate else 404,
+    )
+
+
+@login_required
+def cohort_progress(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Mentors and administrators: each learner's progress, scores and gain."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_view_progress(request.user, cohort):
+        return render(request, "403.html", status=403)
+    members = list(selectors.cohort_learners(cohort))
+    rows = selectors.learner_progress_for_cohort(
+        cohort=cohort, user_ids=[m.user_id for m in members]
+    )
+    table = [(m.user, rows[m.user_id]) for m in members]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="progress-{cohort.pk}.csv"'
+        )
+        writer = csv.writer(response)
+        writer.writerow(
+            ["learner", "cadre", "district", "lessons_completed", "lessons_total",
+             "last_activity", "latest_quiz_percent", "pre_percent", "post_percent",
+             "knowledge_gain", "cpd_hours"]
+        )  # fmt: skip
+        for user, p in table:
+            seen = p.last_activity.isoformat() if p.last_activity else ""
+            writer.writerow(
+                [user.display_name, user.cadre, user.district, p.lessons_completed,
+                 p.lessons_total, seen,
+                 p.latest_quiz_percent, p.pre_percent, p.post_percent,
+                 p.knowledge_gain, p.credits_earned]
+            )  # fmt: skip
+        return response
+    return render(
+        request,
+        "courses/progress.html",
+        {
+            "cohort": cohort,
+            "table": table,
+            "gain": selectors.cohort_knowledge_gain(rows),
+        },
+    )
