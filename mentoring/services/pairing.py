@@ -1,0 +1,400 @@
+"""Capacity-aware automatic pairing (an assignment problem) and admin overrides.
+
+Scoring (lower cost is better; see docs/mentoring.md):
+    cost(learner, mentor slot k) = 8 * no shared language
+                                 + 4 * no specialty fitting the learner's cadre
+                                 + 2 * no shared district
+                                 + (k + 1) / capacity      (load: slot k of a mentor)
+Each mentor contributes ``capacity - current load`` slots; the slot costs rise
+with the mentor's load ratio, so the matching spreads learners evenly among
+equally good mentors. Weights are strict tiers: a language mismatch (8) costs
+more than any mix of the lower terms (4 + 2 + 1), and so on down. The problem is
+solved exactly with ``scipy.optimize.linear_sum_assignment`` on the
+learners-by-slots matrix; inputs are sorted by id so equal input gives equal
+output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from scipy.optimize import linear_sum_assignment
+
+from cpd import policies
+from cpd.models import Cohort, Membership, Role, User
+from mentoring.models import MentorProfile, Pairing, PairingChange, PairingMode
+
+LANGUAGE_WEIGHT = 8.0
+SPECIALTY_WEIGHT = 4.0
+DISTRICT_WEIGHT = 2.0
+# The load term lies in (0, 1]; every weight above it exceeds the sum of those below.
+DEFAULT_CAPACITY = 5
+
+
+@dataclass(frozen=True)
+class LearnerSpec:
+    """What pairing needs to know about a learner."""
+
+    id: int
+    language: str
+    cadre: str
+    district: str
+
+
+@dataclass(frozen=True)
+class MentorSpec:
+    """What pairing needs to know about a mentor, and their current load."""
+
+    id: int
+    languages: frozenset[str]
+    cadres: frozenset[str]
+    districts: frozenset[str]
+    capacity: int
+    load: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.load, 0)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The proposed pairs (learner id → mentor id) and the learners left unpaired."""
+
+    pairs: dict[int, int] = field(default_factory=dict)
+    unpaired: tuple[int, ...] = ()
+
+
+def match_cost(learner: LearnerSpec, mentor: MentorSpec) -> float:
+    """Preference part of the cost: language, then specialty fit, then district."""
+    cost = 0.0
+    if learner.language not in mentor.languages:
+        cost += LANGUAGE_WEIGHT
+    if learner.cadre not in mentor.cadres:
+        cost += SPECIALTY_WEIGHT
+    if learner.district not in mentor.districts:
+        cost += DISTRICT_WEIGHT
+    return cost
+
+
+def plan_pairs(learners: Iterable[LearnerSpec], mentors: Iterable[MentorSpec]) -> Plan:
+    """Optimal capacity-respecting assignment of learners to free mentor slots."""
+    ls = sorted(learners, key=lambda x: x.id)
+    ms = sorted((m for m in mentors if m.free > 0), key=lambda x: x.id)
+    if not ls or not ms:
+        return Plan(pairs={}, unpaired=tuple(x.id for x in ls))
+    # Nobody needs more slots than there are learners: cap each mentor's slots.
+    slot_mentor: list[int] = []
+    slot_load: list[float] = []
+    for j, m in enumerate(ms):
+        for k in range(m.load, m.load + min(m.free, len(ls))):
+            slot_mentor.append(j)
+            slot_load.append((k + 1) / m.capacity)
+    slot_idx = np.asarray(slot_mentor, dtype=np.intp)
+    # Learner and mentor attributes as small integer codes, for vectorised costs.
+    lang_codes = {v: i for i, v in enumerate(sorted({x.language for x in ls}))}
+    cadre_codes = {v: i for i, v in enumerate(sorted({x.cadre for x in ls}))}
+    dist_codes = {v: i for i, v in enumerate(sorted({x.district for x in ls}))}
+
+    def member_matrix(codes: Mapping[str, int], sets: Sequence[frozenset[str]]):
+        out = np.zeros((len(ms), len(codes)), dtype=bool)
+        for j, values in enumerate(sets):
+            for v in values:
+                if v in codes:
+                    out[j, codes[v]] = True
+        return out
+
+    lang_ok = member_matrix(lang_codes, [m.languages for m in ms])
+    cadre_ok = member_matrix(cadre_codes, [m.cadres for m in ms])
+    dist_ok = member_matrix(dist_codes, [m.districts for m in ms])
+    l_lang = np.asarray([lang_codes[x.language] for x in ls])
+    l_cadre = np.asarray([cadre_codes[x.cadre] for x in ls])
+    l_dist = np.asarray([dist_codes[x.district] for x in ls])
+    per_mentor = (
+        LANGUAGE_WEIGHT * ~lang_ok[:, l_lang]
+        + SPECIALTY_WEIGHT * ~cadre_ok[:, l_cadre]
+        + DISTRICT_WEIGHT * ~dist_ok[:, l_dist]
+    ).T  # learners x mentors
+    cost = per_mentor[:, slot_idx] + np.asarray(slot_load)[None, :]
+    rows, cols = linear_sum_assignment(cost)
+    pairs = {ls[r].id: ms[slot_mentor[c]].id for r, c in zip(rows, cols, strict=True)}
+    unpaired = tuple(x.id for x in ls if x.id not in pairs)
+    return Plan(pairs=dict(sorted(pairs.items())), unpaired=unpaired)
+
+
+# --- Database side ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A previewed pairing for a cohort: kept pairs, new pairs and the unpaired."""
+
+    cohort: Cohort
+    mode: str
+    mentors: list[User]
+    learners: dict[int, User]
+    capacity: dict[int, int]
+    load: dict[int, int]
+    new_pairs: dict[int, int]
+    unpaired: list[int]
+    kept: int
+
+
+def _cohort_people(cohort: Cohort, role: str) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(cohort=cohort, role=role)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+
+
+def mentor_specs(cohort: Cohort, mentors: Sequence[User]) -> dict[int, MentorSpec]:
+    """Each mentor's profile and current active load in the cohort."""
+    profiles = {
+        p.user_id: p
+        for p in MentorProfile.objects.filter(
+            user__in=[m.pk for m in mentors]
+        ).prefetch_related("specialties")
+    }
+    loads = dict(
+        Pairing.objects.filter(cohort=cohort, active=True)
+        .values_list("mentor_id")
+        .annotate(n=Count("id"))
+        .values_list("mentor_id", "n")
+    )
+    specs: dict[int, MentorSpec] = {}
+    for m in mentors:
+        p = profiles.get(m.pk)
+        if p is None:
+            # No profile yet: the mentor's own language and district, default size.
+            specs[m.pk] = MentorSpec(
+                id=m.pk,
+                languages=frozenset([m.preferred_language]),
+                cadres=frozenset(),
+                districts=frozenset([m.district] if m.district else []),
+                capacity=DEFAULT_CAPACITY,
+                load=loads.get(m.pk, 0),
+            )
+            continue
+        cadres = frozenset(c for s in p.specialties.all() for c in (s.cadres or []))
+        specs[m.pk] = MentorSpec(
+            id=m.pk,
+            languages=frozenset(p.languages or [m.preferred_language]),
+            cadres=cadres,
+            districts=frozenset(p.districts or ([m.district] if m.district else [])),
+            capacity=p.capacity,
+            load=loads.get(m.pk, 0),
+        )
+    return specs
+
+
+def _require_manager(actor: User, cohort: Cohort) -> None:
+    if not policies.can_manage_cohort(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators can pair."))
+
+
+def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
+    """Propose mentors for the cohort's unpaired learners; existing pairs stay."""
+    _require_manager(actor, cohort)
+    if mode not in PairingMode.values:
+        raise ValidationError({"mode": _("Choose one-to-one or group.")})
+    mentors = _cohort_people(cohort, Role.MENTOR)
+    learners = _cohort_people(cohort, Role.LEARNER)
+    paired = set(
+        Pairing.objects.filter(cohort=cohort, active=True).values_list(
+            "learner_id", flat=True
+        )
+    )
+    specs = mentor_specs(cohort, mentors)
+    todo = [
+        LearnerSpec(
+            id=u.pk, language=u.preferred_language, cadre=u.cadre, district=u.district
+        )
+        for u in learners
+        if u.pk not in paired
+    ]
+    plan = plan_pairs(todo, specs.values())
+    return Proposal(
+        cohort=cohort,
+        mode=mode,
+        mentors=mentors,
+        learners={u.pk: u for u in learners},
+        capacity={k: v.capacity for k, v in specs.items()},
+        load={k: v.load for k, v in specs.items()},
+        new_pairs=plan.pairs,
+        unpaired=list(plan.unpaired),
+        kept=len(paired),
+    )
+
+
+def _group_key(mentor_id: int) -> str:
+    return f"mentor-{mentor_id}"
+
+
+def _pair_create(
+    *, actor: User, cohort: Cohort, learner: User, mentor: User, mode: str
+) -> Pairing:
+    from mentoring.services.conversations import conversation_for_pairing
+
+    group = mode == PairingMode.GROUP
+    pairing = Pairing.objects.create(
+        cohort=cohort,
+        mentor=mentor,
+        learner=learner,
+        mode=mode,
+        group_key=_group_key(mentor.pk) if group else "",
+        group_name=(_("Group of %(name)s") % {"name": mentor})[:80] if group else "",
+        created_by=actor,
+    )
+    conversation_for_pairing(pairing=pairing)
+    return pairing
+
+
+@transaction.atomic
+def pairing_confirm(
+    *,
+    actor: User,
+    cohort: Cohort,
+    mode: str,
+    assignments: Mapping[int, int | None],
+    reason: str = "",
+) -> list[Pairing]:
+    """Save the admin's final choice (learner id → mentor id or None), logging each.
+
+    Existing active pairs are kept; capacity is checked against them. Choices
+    that differ from the automatic proposal are noted in the log's reason.
+    """
+    _require_manager(actor, cohort)
+    # Lock the cohort row so two admins confirming at once cannot overfill a mentor.
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    proposal = pairing_preview(actor=actor, cohort=cohort, mode=mode)
+    mentors = {m.pk: m for m in proposal.mentors}
+    errors: dict[str, list[str]] = {}
+    load = Counter(proposal.load)
+    chosen: list[tuple[User, User]] = []
+    for learner_id, mentor_id in sorted(assignments.items()):
+        learner = proposal.learners.get(learner_id)
+        if learner is None or learner_id not in {
+            *proposal.new_pairs,
+            *proposal.unpaired,
+        }:
+            errors.setdefault("assignments", []).append(
+                _("Learner %(id)s is not an unpaired learner of this cohort.")
+                % {"id": learner_id}
+            )
+            continue
+        if mentor_id is None:
+            continue
+        mentor = mentors.get(mentor_id)
+        if mentor is None:
+            errors.setdefault("assignments", []).append(
+                _("Mentor %(id)s is not a mentor of this cohort.") % {"id": mentor_id}
+            )
+            continue
+        load[mentor_id] += 1
+        if load[mentor_id] > proposal.capacity[mentor_id]:
+            errors.setdefault("assignments", []).append(
+                _("%(mentor)s would have more mentees than their capacity (%(n)s).")
+                % {"mentor": mentor, "n": proposal.capacity[mentor_id]}
+            )
+            continue
+        chosen.append((learner, mentor))
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    for learner, mentor in chosen:
+        pairing = _pair_create(
+            actor=actor, cohort=cohort, learner=learner, mentor=mentor, mode=mode
+        )
+        proposed = proposal.new_pairs.get(learner.pk)
+        note = _("automatic pairing")
+        if proposed != mentor.pk:
+            note = _("automatic pairing, changed by an administrator")
+        PairingChange.objects.create(
+            cohort=cohort,
+            learner=learner,
+            old_mentor=None,
+            new_mentor=mentor,
+            actor=actor,
+            reason=(f"{note}: {reason}" if reason else note)[:200],
+        )
+        created.append(pairing)
+    return created
+
+
+@transaction.atomic
+def pairing_reassign(
+    *,
+    actor: User,
+    cohort: Cohort,
+    learner: User,
+    mentor: User | None,
+    reason: str,
+    mode: str = PairingMode.ONE_TO_ONE,
+) -> Pairing | None:
+    """Move a learner to another mentor (or unpair them), logged with a reason."""
+    _require_manager(actor, cohort)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the pairing changes.")})
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    if not Membership.objects.filter(
+        cohort=cohort, user=learner, role=Role.LEARNER
+    ).exists():
+        raise ValidationError({"learner": _("Choose a learner of this cohort.")})
+    current = (
+        Pairing.objects.select_related("mentor")
+        .filter(cohort=cohort, learner=learner, active=True)
+        .first()
+    )
+    if mentor is not None:
+        if not Membership.objects.filter(
+            cohort=cohort, user=mentor, role=Role.MENTOR
+        ).exists():
+            raise ValidationError({"mentor": _("Choose a mentor of this cohort.")})
+        if current and current.mentor_id == mentor.pk:
+            raise ValidationError(
+                {"mentor": _("This is already the learner's mentor.")}
+            )
+        spec = mentor_specs(cohort, [mentor])[mentor.pk]
+        if spec.free <= 0:
+            raise ValidationError(
+                {"mentor": _("This mentor has no free place (capacity reached).")}
+            )
+        mode = current.mode if current else mode
+    if current is not None:
+        current.active = False
+        current.ended_at = timezone.now()
+        current.save(update_fields=["active", "ended_at"])
+    pairing = None
+    if mentor is not None:
+        pairing = _pair_create(
+            actor=actor, cohort=cohort, learner=learner, mentor=mentor, mode=mode
+        )
+    PairingChange.objects.create(
+        cohort=cohort,
+        learner=learner,
+        old_mentor=current.mentor if current else None,
+        new_mentor=mentor,
+        actor=actor,
+        reason=reason.strip()[:200],
+    )
+    return pairing
+
+
+def active_loads(cohort: Cohort) -> dict[int, int]:
+    """Active mentees per mentor in a cohort."""
+    return dict(
+        Pairing.objects.filter(Q(cohort=cohort) & Q(active=True))
+        .values_list("mentor_id")
+        .annotate(n=Count("id"))
+        .values_list("mentor_id", "n")
+    )
