@@ -9,9 +9,8 @@ Each mentor contributes ``capacity - current load`` slots; the slot costs rise
 with the mentor's load ratio, so the matching spreads learners evenly among
 equally good mentors. Weights are strict tiers: a language mismatch (8) costs
 more than any mix of the lower terms (4 + 2 + 1), and so on down. The problem is
-solved exactly with ``scipy.optimize.linear_sum_assignment`` on the
-learners-by-slots matrix; inputs are sorted by id so equal input gives equal
-output.
+solved exactly as a min-cost flow with SciPy's HiGHS (see ``plan_pairs``);
+inputs are sorted by id so equal input gives equal output.
 """
 
 from __future__ import annotations
@@ -26,7 +25,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scipy.optimize import linear_sum_assignment
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
 
 from cpd import policies
 from cpd.models import Cohort, Membership, Role, User
@@ -36,6 +36,8 @@ LANGUAGE_WEIGHT = 8.0
 SPECIALTY_WEIGHT = 4.0
 DISTRICT_WEIGHT = 2.0
 # The load term lies in (0, 1]; every weight above it exceeds the sum of those below.
+# Leaving a learner unpaired costs more than any pairing: pair as many as fit.
+UNPAIRED_COST = 100.0
 DEFAULT_CAPACITY = 5
 
 
@@ -86,46 +88,74 @@ def match_cost(learner: LearnerSpec, mentor: MentorSpec) -> float:
 
 
 def plan_pairs(learners: Iterable[LearnerSpec], mentors: Iterable[MentorSpec]) -> Plan:
-    """Optimal capacity-respecting assignment of learners to free mentor slots."""
+    """Optimal capacity-respecting assignment of learners to free mentor slots.
+
+    Solved as a min-cost flow (a transportation linear programme; its matrix is
+    totally unimodular, so the simplex vertex found by HiGHS is integral):
+    learners with the same language, cadre and district form one supply node,
+    each mentor's free slots are unit arcs with rising load cost, and an
+    "unpaired" arc with a cost above any pairing takes what capacity cannot.
+    """
     ls = sorted(learners, key=lambda x: x.id)
     ms = sorted((m for m in mentors if m.free > 0), key=lambda x: x.id)
     if not ls or not ms:
         return Plan(pairs={}, unpaired=tuple(x.id for x in ls))
-    # Nobody needs more slots than there are learners: cap each mentor's slots.
-    slot_mentor: list[int] = []
-    slot_load: list[float] = []
-    for j, m in enumerate(ms):
+    classes: dict[tuple[str, str, str], list[LearnerSpec]] = {}
+    for x in ls:
+        classes.setdefault((x.language, x.cadre, x.district), []).append(x)
+    keys = sorted(classes)
+    n_classes, n_mentors = len(keys), len(ms)
+    costs: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    # x[c, m]: learners of class c paired with mentor m (+1 class row, -1 mentor row)
+    for ci, key in enumerate(keys):
+        rep = classes[key][0]
+        for mi, m in enumerate(ms):
+            col = len(costs)
+            costs.append(match_cost(rep, m))
+            rows += [ci, n_classes + mi]
+            cols += [col, col]
+            vals += [1.0, -1.0]
+    n_pair_vars = len(costs)
+    # y[m, k]: the mentor's k-th slot, at most one learner, cost (k + 1) / capacity
+    for mi, m in enumerate(ms):
         for k in range(m.load, m.load + min(m.free, len(ls))):
-            slot_mentor.append(j)
-            slot_load.append((k + 1) / m.capacity)
-    slot_idx = np.asarray(slot_mentor, dtype=np.intp)
-    # Learner and mentor attributes as small integer codes, for vectorised costs.
-    lang_codes = {v: i for i, v in enumerate(sorted({x.language for x in ls}))}
-    cadre_codes = {v: i for i, v in enumerate(sorted({x.cadre for x in ls}))}
-    dist_codes = {v: i for i, v in enumerate(sorted({x.district for x in ls}))}
-
-    def member_matrix(codes: Mapping[str, int], sets: Sequence[frozenset[str]]):
-        out = np.zeros((len(ms), len(codes)), dtype=bool)
-        for j, values in enumerate(sets):
-            for v in values:
-                if v in codes:
-                    out[j, codes[v]] = True
-        return out
-
-    lang_ok = member_matrix(lang_codes, [m.languages for m in ms])
-    cadre_ok = member_matrix(cadre_codes, [m.cadres for m in ms])
-    dist_ok = member_matrix(dist_codes, [m.districts for m in ms])
-    l_lang = np.asarray([lang_codes[x.language] for x in ls])
-    l_cadre = np.asarray([cadre_codes[x.cadre] for x in ls])
-    l_dist = np.asarray([dist_codes[x.district] for x in ls])
-    per_mentor = (
-        LANGUAGE_WEIGHT * ~lang_ok[:, l_lang]
-        + SPECIALTY_WEIGHT * ~cadre_ok[:, l_cadre]
-        + DISTRICT_WEIGHT * ~dist_ok[:, l_dist]
-    ).T  # learners x mentors
-    cost = per_mentor[:, slot_idx] + np.asarray(slot_load)[None, :]
-    rows, cols = linear_sum_assignment(cost)
-    pairs = {ls[r].id: ms[slot_mentor[c]].id for r, c in zip(rows, cols, strict=True)}
+            rows.append(n_classes + mi)
+            cols.append(len(costs))
+            vals.append(1.0)
+            costs.append((k + 1) / m.capacity)
+    n_slot_vars = len(costs) - n_pair_vars
+    # u[c]: learners of class c left unpaired
+    for ci in range(n_classes):
+        rows.append(ci)
+        cols.append(len(costs))
+        vals.append(1.0)
+        costs.append(UNPAIRED_COST)
+    matrix = coo_matrix(
+        (vals, (rows, cols)), shape=(n_classes + n_mentors, len(costs))
+    ).tocsr()
+    supply = [len(classes[k]) for k in keys] + [0] * n_mentors
+    bounds = (
+        [(0, None)] * n_pair_vars + [(0, 1)] * n_slot_vars + [(0, None)] * n_classes
+    )
+    result = linprog(
+        np.asarray(costs),
+        A_eq=matrix,
+        b_eq=np.asarray(supply, dtype=float),
+        bounds=bounds,
+        method="highs-ds",
+    )
+    if result.status != 0:  # pragma: no cover - the problem is always feasible
+        raise RuntimeError(f"pairing solver failed: {result.message}")
+    flows = np.rint(result.x[:n_pair_vars]).astype(int).reshape(n_classes, n_mentors)
+    pairs: dict[int, int] = {}
+    for ci, key in enumerate(keys):
+        members = iter(classes[key])  # by id: earlier learners are placed first
+        for mi, m in enumerate(ms):
+            for _slot in range(flows[ci, mi]):
+                pairs[next(members).id] = m.id
     unpaired = tuple(x.id for x in ls if x.id not in pairs)
     return Plan(pairs=dict(sorted(pairs.items())), unpaired=unpaired)
 

@@ -5,6 +5,7 @@ import datetime as dt
 import factory
 from django.utils import timezone
 
+from cpd.rich_text import render_markdown
 from mentoring.models import (
     CheckIn,
     Conversation,
@@ -51,6 +52,7 @@ class PairingFactory(factory.django.DjangoModelFactory[Pairing]):
 class ConversationFactory(factory.django.DjangoModelFactory[Conversation]):
     class Meta:
         model = Conversation
+        skip_postgeneration_save = True
 
     cohort = factory.SubFactory(CohortFactory)
     mentor = factory.SubFactory(UserFactory)
@@ -73,7 +75,7 @@ class MessageFactory(factory.django.DjangoModelFactory[Message]):
     conversation = factory.SubFactory(ConversationFactory)
     author = factory.LazyAttribute(lambda o: o.conversation.learner)
     body = "Hello"
-    body_html = "<p>Hello</p>"
+    body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
 
 
 class CheckInFactory(factory.django.DjangoModelFactory[CheckIn]):

@@ -5,8 +5,11 @@ from __future__ import annotations
 import random
 from collections import Counter
 
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
 
 from mentoring.services.pairing import (
     LearnerSpec,
@@ -161,3 +164,34 @@ def test_existing_load_counts_against_capacity():
     other = MentorSpec(2, frozenset(["fr"]), frozenset(), frozenset(), 2)
     plan = plan_pairs([LearnerSpec(9, "en", "nurse", "X")], [full, other])
     assert plan.pairs == {9: 2}
+
+
+def _total_cost(plan, learners, mentors) -> float:
+    by_l = {x.id: x for x in learners}
+    by_m = {m.id: m for m in mentors}
+    load: Counter[int] = Counter()
+    total = 0.0
+    for lid, mid in sorted(plan.pairs.items(), key=lambda p: p[1]):
+        m = by_m[mid]
+        load[mid] += 1
+        total += match_cost(by_l[lid], m) + (m.load + load[mid]) / m.capacity
+    return total
+
+
+@settings(max_examples=100, deadline=None)
+@given(cohorts())
+def test_the_flow_solution_is_as_good_as_the_slot_expanded_assignment(cohort):
+    """Oracle: SciPy's Hungarian-style solver on learners x mentor slots."""
+    learners, mentors = cohort
+    plan = plan_pairs(learners, mentors)
+    slots = [(m, k) for m in mentors for k in range(m.load, m.capacity) if m.free > 0]
+    if not learners or not slots:
+        assert plan.pairs == {}
+        return
+    matrix = np.array(
+        [[match_cost(x, m) + (k + 1) / m.capacity for m, k in slots] for x in learners]
+    )
+    rows, cols = linear_sum_assignment(matrix)
+    assert _total_cost(plan, learners, mentors) == pytest.approx(
+        matrix[rows, cols].sum(), abs=1e-6
+    )
