@@ -15,11 +15,10 @@ from cpd.models import Cohort, Membership, Role
 from cpd.policies import (
     AnyUser,
     can_manage_cohort,
-    can_view_cohort,
     cohorts_visible_to,
     roles_of,
 )
-from mentoring.models import CheckIn, Conversation, MentorProfile, Message, Pairing
+from mentoring.models import CheckIn, Conversation, Message, Pairing
 
 
 def _managed_cohorts(user: AnyUser) -> Q:
@@ -44,11 +43,9 @@ def mentor_profiles_visible_to(user: AnyUser) -> Q:
     return Q(user=user) | Q(user__in=mentors.values("user"))
 
 
-def can_edit_mentor_profile(user: AnyUser, profile: MentorProfile) -> bool:
+def can_edit_mentor_profile(user: AnyUser, owner_id: int) -> bool:
     """A mentor edits their own profile; superusers edit any."""
-    return bool(
-        user.is_authenticated and (user.is_superuser or profile.user_id == user.pk)
-    )
+    return bool(user.is_authenticated and (user.is_superuser or owner_id == user.pk))
 
 
 def can_have_mentor_profile(user: AnyUser) -> bool:
@@ -154,8 +151,3 @@ def can_schedule_checkin(user: AnyUser, conversation: Conversation) -> bool:
 def can_record_checkin(user: AnyUser, checkin: CheckIn) -> bool:
     """The conversation's mentor records notes, actions and completion."""
     return can_schedule_checkin(user, checkin.conversation)
-
-
-def can_view_cohort_mentoring(user: AnyUser, cohort: Cohort) -> bool:
-    """Anyone in the cohort reaches its mentoring pages (content is scoped further)."""
-    return can_view_cohort(user, cohort)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from scipy.optimize import linprog
@@ -418,13 +418,3 @@ def pairing_reassign(
         reason=reason.strip()[:200],
     )
     return pairing
-
-
-def active_loads(cohort: Cohort) -> dict[int, int]:
-    """Active mentees per mentor in a cohort."""
-    return dict(
-        Pairing.objects.filter(Q(cohort=cohort) & Q(active=True))
-        .values_list("mentor_id")
-        .annotate(n=Count("id"))
-        .values_list("mentor_id", "n")
-    )

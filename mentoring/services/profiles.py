@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cpd.models import User
+from mentoring import policies
 from mentoring.models import MentorProfile, Specialty
 
 
@@ -24,7 +25,7 @@ def mentor_profile_save(
     availability: str = "",
 ) -> MentorProfile:
     """Create or update a mentor's profile (the mentor themself, or a superuser)."""
-    if actor.pk != user.pk and not actor.is_superuser:
+    if not policies.can_edit_mentor_profile(actor, user.pk):
         raise PermissionDenied(_("You can only edit your own mentor profile."))
     if capacity < 0:
         raise ValidationError({"capacity": _("Capacity cannot be negative.")})
