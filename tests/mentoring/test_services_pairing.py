@@ -229,3 +229,21 @@ def test_group_mode_puts_the_mentors_learners_in_one_conversation(world):
         second.pk,
     }
     assert set(Pairing.objects.values_list("group_key", flat=True)) == {conv.group_key}
+
+
+def test_confirming_twice_never_pairs_a_learner_twice(world):
+    assignments = {world.learner.pk: world.mentor_of_cohort.pk}
+    pairing.pairing_confirm(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        mode=PairingMode.ONE_TO_ONE,
+        assignments=assignments,
+    )
+    with pytest.raises(ValidationError, match="not an unpaired learner"):
+        pairing.pairing_confirm(
+            actor=world.org_admin,
+            cohort=world.cohort,
+            mode=PairingMode.ONE_TO_ONE,
+            assignments=assignments,
+        )
+    assert Pairing.objects.filter(learner=world.learner, active=True).count() == 1
