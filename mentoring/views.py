@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
-from cpd.models import Role, User
+from cpd.models import Cohort, Role
 from mentoring import policies, selectors
 from mentoring.forms import (
     CheckInForm,
@@ -23,6 +23,7 @@ from mentoring.forms import (
     ReassignForm,
     ReportForm,
 )
+from mentoring.models import PairingMode
 from mentoring.services import checkins, conversations, pairing, profiles
 
 
@@ -61,8 +62,29 @@ def dashboard(request: HttpRequest, cohort_id: int) -> HttpResponse:
     return render(request, "mentoring/dashboard.html", {"cohort": cohort, "rows": rows})
 
 
-def _admin_context(user: User, cohort) -> dict:
-    return {
+def _render_admin(
+    request: HttpRequest,
+    cohort: Cohort,
+    *,
+    reassign: ReassignForm | None = None,
+    mode: str = "",
+    chosen: dict[int, int | None] | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = acting_user(request)
+    members = list(cpd_selectors.cohort_members(cohort))
+    learners = [m.user for m in members if m.role == Role.LEARNER]
+    mentors = [m.user for m in members if m.role == Role.MENTOR]
+    preview_form = PairingPreviewForm({"mode": mode} if mode else (request.GET or None))
+    proposal = None
+    rows: list[dict] = []
+    if preview_form.is_valid():
+        proposal = pairing.pairing_preview(
+            actor=user, cohort=cohort, mode=preview_form.cleaned_data["mode"]
+        )
+        rows = _proposal_rows(proposal, chosen)
+    context = {
         "cohort": cohort,
         "loads": selectors.mentor_loads(cohort),
         "unpaired": list(selectors.unpaired_learners(cohort)),
@@ -70,7 +92,14 @@ def _admin_context(user: User, cohort) -> dict:
         "summaries": list(selectors.conversation_summaries(cohort)),
         "reported": list(selectors.reported_messages(user, cohort)),
         "changes": list(selectors.pairing_changes(cohort)),
+        "reassign": reassign or ReassignForm(learners=learners, mentors=mentors),
+        "preview_form": preview_form,
+        "proposal": proposal,
+        "proposal_rows": rows,
+        "confirm_errors": errors or [],
+        "confirm_reason": request.POST.get("reason", "") if errors else "",
     }
+    return render(request, "mentoring/admin.html", context, status=status)
 
 
 @login_required
@@ -80,55 +109,45 @@ def cohort_admin(request: HttpRequest, cohort_id: int) -> HttpResponse:
     cohort = cpd_selectors.cohort_get_for_user(user, cohort_id)
     if not policies.can_view_mentor_load(user, cohort):
         return HttpResponse(_("Only administrators see mentor load."), status=403)
-    context = _admin_context(user, cohort)
-    members = cpd_selectors.cohort_members(cohort)
+    if request.method != "POST":
+        return _render_admin(request, cohort)
+    members = list(cpd_selectors.cohort_members(cohort))
     learners = [m.user for m in members if m.role == Role.LEARNER]
     mentors = [m.user for m in members if m.role == Role.MENTOR]
-    reassign = ReassignForm(learners=learners, mentors=mentors)
-    status = 200
-    if request.method == "POST":
-        reassign = ReassignForm(request.POST, learners=learners, mentors=mentors)
-        if reassign.is_valid():
-            by_id = {u.pk: u for u in [*learners, *mentors]}
-            mentor_id = reassign.cleaned_data["mentor"]
-            try:
-                pairing.pairing_reassign(
-                    actor=user,
-                    cohort=cohort,
-                    learner=by_id[reassign.cleaned_data["learner"]],
-                    mentor=by_id[mentor_id] if mentor_id else None,
-                    reason=reassign.cleaned_data["reason"],
-                )
-            except ValidationError as exc:
-                _errors_to_form(reassign, exc)
-            else:
-                messages.success(request, _("The pairing was changed and logged."))
-                return redirect("mentoring-admin", cohort_id=cohort.pk)
-        status = 400
-    preview_form = PairingPreviewForm(request.GET or None)
-    proposal = None
-    if preview_form.is_valid():
-        proposal = pairing.pairing_preview(
-            actor=user, cohort=cohort, mode=preview_form.cleaned_data["mode"]
-        )
-    context.update(
-        {
-            "reassign": reassign,
-            "preview_form": preview_form,
-            "proposal": proposal,
-            "proposal_rows": _proposal_rows(proposal) if proposal else [],
-        }
-    )
-    return render(request, "mentoring/admin.html", context, status=status)
+    reassign = ReassignForm(request.POST, learners=learners, mentors=mentors)
+    if reassign.is_valid():
+        by_id = {u.pk: u for u in [*learners, *mentors]}
+        mentor_id = reassign.cleaned_data["mentor"]
+        try:
+            pairing.pairing_reassign(
+                actor=user,
+                cohort=cohort,
+                learner=by_id[reassign.cleaned_data["learner"]],
+                mentor=by_id[mentor_id] if mentor_id else None,
+                reason=reassign.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            _errors_to_form(reassign, exc)
+        else:
+            messages.success(request, _("The pairing was changed and logged."))
+            return redirect("mentoring-admin", cohort_id=cohort.pk)
+    return _render_admin(request, cohort, reassign=reassign, status=400)
 
 
-def _proposal_rows(proposal: pairing.Proposal) -> list[dict]:
+def _proposal_rows(
+    proposal: pairing.Proposal, chosen: dict[int, int | None] | None = None
+) -> list[dict]:
     waiting = sorted(
         [*proposal.new_pairs, *proposal.unpaired],
         key=lambda i: (str(proposal.learners[i]), i),
     )
     return [
-        {"learner": proposal.learners[i], "proposed": proposal.new_pairs.get(i)}
+        {
+            "learner": proposal.learners[i],
+            "proposed": chosen.get(i)
+            if chosen and i in chosen
+            else proposal.new_pairs.get(i),
+        }
         for i in waiting
     ]
 
@@ -156,9 +175,15 @@ def pairing_confirm(request: HttpRequest, cohort_id: int) -> HttpResponse:
             reason=request.POST.get("reason", "")[:150],
         )
     except ValidationError as exc:
-        for err in exc.messages:
-            messages.error(request, err)
-        return redirect(f"{request.path.rsplit('confirm/', 1)[0]}?mode={mode}")
+        valid_mode = mode if mode in PairingMode.values else ""
+        return _render_admin(
+            request,
+            cohort,
+            mode=valid_mode,
+            chosen=assignments,
+            errors=exc.messages,
+            status=400,
+        )
     messages.success(request, _("%(n)s pairs saved.") % {"n": len(created)})
     return redirect("mentoring-admin", cohort_id=cohort.pk)
 

@@ -202,3 +202,29 @@ def test_mentor_edits_profile(client, world):
 def test_a_learner_has_no_mentor_profile_page(client, world):
     client_as(client, world.learner)
     assert client.get(reverse("mentoring-profile")).status_code == 403
+
+
+def test_confirm_over_capacity_is_400_with_the_reason_and_choices_kept(client, world):
+    from cpd import services as cpd_services
+    from cpd.models import Role
+    from tests.factories.cpd import UserFactory
+    from tests.factories.mentoring import MentorProfileFactory
+
+    MentorProfileFactory(user=world.mentor_of_cohort, capacity=1)
+    extra = UserFactory(display_name="Extra")
+    cpd_services.membership_add(cohort=world.cohort, user=extra, role=Role.LEARNER)
+    client_as(client, world.org_admin)
+    response = client.post(
+        reverse("mentoring-pairing-confirm", args=[world.cohort.pk]),
+        {
+            "mode": "one_to_one",
+            f"learner_{world.learner.pk}": world.mentor_of_cohort.pk,
+            f"learner_{extra.pk}": world.mentor_of_cohort.pk,
+            "reason": "my note",
+        },
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "capacity" in html
+    assert 'value="my note"' in html
+    assert html.count(f'<option value="{world.mentor_of_cohort.pk}" selected>') == 2
