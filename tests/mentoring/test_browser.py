@@ -80,3 +80,25 @@ def test_mentor_answers_the_mentee_needing_attention_and_the_learner_sees_it(
     expect(page.locator("#messages")).to_contain_text("weight chart")
     expect(page.locator(".checkins")).to_contain_text("Practise the dosing table")
     page.screenshot(path="test-results/mentoring-learner-360.png", full_page=True)
+
+
+def test_an_open_conversation_catches_up_with_new_messages(page: Page, live_server):
+    cohort = CohortFactory()
+    mentor = UserFactory(display_name="Dr Wanjiku")
+    learner = UserFactory(email="neema@example.org", display_name="Neema")
+    MembershipFactory(cohort=cohort, user=mentor, role=Role.MENTOR)
+    MembershipFactory(cohort=cohort, user=learner, role=Role.LEARNER)
+    PairingFactory(cohort=cohort, mentor=mentor, learner=learner)
+    conv = ConversationFactory(cohort=cohort, mentor=mentor, learner=learner)
+    MessageFactory(conversation=conv, author=learner, body="First")
+    page.clock.install()
+    sign_in(page, live_server.url, "neema@example.org")
+    page.goto(f"{live_server.url}/mentoring/conversations/{conv.pk}/")
+    expect(page.locator("#messages")).to_contain_text("First")
+    # when the mentor answers while the page is open
+    MessageFactory(conversation=conv, author=mentor, body="Answer *arrives*")
+    page.clock.run_for(21_000)
+    # then it appears once, rendered, without a reload
+    expect(page.locator("#messages em")).to_have_text("arrives")
+    page.clock.run_for(21_000)
+    expect(page.locator("#messages li.message")).to_have_count(2)
