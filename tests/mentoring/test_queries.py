@@ -89,3 +89,33 @@ def test_conversation_page_query_count_is_constant_as_messages_grow(client, worl
             actor=world.mentor_of_cohort, conversation=conv, body=f"m{i}"
         )
     assert _count(client, url) == small
+
+
+def test_profile_and_checkin_lists_are_constant_as_rows_grow(client, world):
+    from tests.factories.mentoring import SpecialtyFactory
+
+    MentorProfileFactory(user=world.mentor_of_cohort, capacity=100)
+    _grow(world, 1)
+    conv = Conversation.objects.get(cohort=world.cohort)
+
+    def add_mentors(n: int) -> None:
+        for _ in range(n):
+            mentor = UserFactory()
+            cpd_services.membership_add(
+                cohort=world.cohort, user=mentor, role=Role.MENTOR
+            )
+            profile = MentorProfileFactory(user=mentor)
+            profile.specialties.add(SpecialtyFactory(), SpecialtyFactory())
+            CheckIn.objects.create(
+                conversation=conv, scheduled_for=timezone.now(), mode="call"
+            )
+
+    add_mentors(2)
+    client_as(client, world.mentor_of_cohort)
+    urls = [
+        reverse("api-mentor-profiles"),
+        reverse("api-conversation-checkins", args=[conv.pk]),
+    ]
+    small = [_count(client, u) for u in urls]
+    add_mentors(20)
+    assert [_count(client, u) for u in urls] == small
