@@ -228,3 +228,18 @@ def test_confirm_over_capacity_is_400_with_the_reason_and_choices_kept(client, w
     assert "capacity" in html
     assert 'value="my note"' in html
     assert html.count(f'<option value="{world.mentor_of_cohort.pk}" selected>') == 2
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_mentoring_home_by_role(client, world, paired, role):
+    response = _get(client, world, role, reverse("mentoring-home"))
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert ("My mentees" in html) == (role in {"mentor_of_cohort", "other_mentor"})
+    assert ("Mentors and pairing" in html) == (role in {"org_admin", "other_org_admin"})
+    assert ("Cohort A" in html) == (
+        role in {"learner", "mentor_of_cohort", "org_admin"}
+    )
