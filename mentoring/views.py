@@ -147,6 +147,7 @@ def _proposal_rows(
             "proposed": chosen.get(i)
             if chosen and i in chosen
             else proposal.new_pairs.get(i),
+            "fit": [] if chosen else proposal.fit.get(i, []),
         }
         for i in waiting
     ]

@@ -87,10 +87,14 @@ class PairOutputSerializer(serializers.Serializer):
     mentor = serializers.IntegerField(allow_null=True)
 
 
+class ProposedPairOutputSerializer(PairOutputSerializer):
+    fit = serializers.ListField(child=serializers.CharField())
+
+
 class PairingPreviewOutputSerializer(serializers.Serializer):
     mode = serializers.CharField()
     kept = serializers.IntegerField()
-    pairs = PairOutputSerializer(many=True)
+    pairs = ProposedPairOutputSerializer(many=True)
     unpaired = serializers.ListField(child=serializers.IntegerField())
 
 

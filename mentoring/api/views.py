@@ -103,7 +103,8 @@ class PairingPreviewApi(APIView):
             "mode": proposal.mode,
             "kept": proposal.kept,
             "pairs": [
-                {"learner": k, "mentor": v} for k, v in proposal.new_pairs.items()
+                {"learner": k, "mentor": v, "fit": proposal.fit.get(k, [])}
+                for k, v in proposal.new_pairs.items()
             ],
             "unpaired": proposal.unpaired,
         }

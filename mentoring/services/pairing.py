@@ -160,6 +160,18 @@ def plan_pairs(learners: Iterable[LearnerSpec], mentors: Iterable[MentorSpec]) -
     return Plan(pairs=dict(sorted(pairs.items())), unpaired=unpaired)
 
 
+def fit_labels(learner: LearnerSpec, mentor: MentorSpec) -> list[str]:
+    """What a proposed pair shares, for the admin's preview."""
+    labels = []
+    if learner.language in mentor.languages:
+        labels.append(_("language"))
+    if learner.cadre in mentor.cadres:
+        labels.append(_("specialty"))
+    if learner.district in mentor.districts:
+        labels.append(_("district"))
+    return labels
+
+
 # --- Database side ----------------------------------------------------------------
 
 
@@ -176,6 +188,7 @@ class Proposal:
     new_pairs: dict[int, int]
     unpaired: list[int]
     kept: int
+    fit: dict[int, list[str]] = field(default_factory=dict)
 
 
 def _cohort_people(cohort: Cohort, role: str) -> list[User]:
@@ -253,6 +266,11 @@ def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
         if u.pk not in paired
     ]
     plan = plan_pairs(todo, specs.values())
+    by_id = {x.id: x for x in todo}
+    fit = {
+        learner_id: fit_labels(by_id[learner_id], specs[mentor_id])
+        for learner_id, mentor_id in plan.pairs.items()
+    }
     return Proposal(
         cohort=cohort,
         mode=mode,
@@ -263,6 +281,7 @@ def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
         new_pairs=plan.pairs,
         unpaired=list(plan.unpaired),
         kept=len(paired),
+        fit=fit,
     )
 
 

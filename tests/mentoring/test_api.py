@@ -188,7 +188,11 @@ def test_admin_previews_confirms_and_reassigns_through_the_api(api_client, world
         format="json",
     ).json()
     assert preview["pairs"] == [
-        {"learner": world.learner.pk, "mentor": world.mentor_of_cohort.pk}
+        {
+            "learner": world.learner.pk,
+            "mentor": world.mentor_of_cohort.pk,
+            "fit": ["language", "district"],
+        }
     ]
     confirmed = api_client.post(
         reverse("api-pairing-confirm", args=[cohort]),

@@ -243,3 +243,11 @@ def test_mentoring_home_by_role(client, world, paired, role):
     assert ("Cohort A" in html) == (
         role in {"learner", "mentor_of_cohort", "org_admin"}
     )
+
+
+def test_preview_says_what_each_proposed_pair_shares(client, world):
+    client_as(client, world.org_admin)
+    url = reverse("mentoring-admin", args=[world.cohort.pk])
+    html = client.get(url, {"mode": "one_to_one"}).content.decode()
+    # Learner A and Mentor A are both English-speaking, in Kisumu; no specialties
+    assert "Shares: language, district" in html
