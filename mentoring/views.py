@@ -228,6 +228,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         "is_mentor": is_mentor,
         "progress": progress,
         "participants": [m.user for m in conversation.members.all()],
+        "mentor_profile": None
+        if is_mentor
+        else selectors.mentor_profile_of(conversation.mentor),
     }
     return render(request, "mentoring/conversation.html", context, status=status)
 

@@ -251,3 +251,18 @@ def test_preview_says_what_each_proposed_pair_shares(client, world):
     html = client.get(url, {"mode": "one_to_one"}).content.decode()
     # Learner A and Mentor A are both English-speaking, in Kisumu; no specialties
     assert "Shares: language, district" in html
+
+
+def test_the_learner_sees_the_mentors_availability(client, world, paired):
+    from tests.factories.mentoring import MentorProfileFactory, SpecialtyFactory
+
+    profile = MentorProfileFactory(
+        user=world.mentor_of_cohort, availability="Evenings after 6"
+    )
+    profile.specialties.add(SpecialtyFactory(name="Neonatal care"))
+    conv_a, _ = paired
+    html = _get(
+        client, world, "learner", reverse("mentoring-conversation", args=[conv_a.pk])
+    ).content.decode()
+    assert "Evenings after 6" in html
+    assert "Neonatal care" in html
