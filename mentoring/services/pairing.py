@@ -404,6 +404,8 @@ def pairing_reassign(
         .filter(cohort=cohort, learner=learner, active=True)
         .first()
     )
+    if mentor is None and current is None:
+        raise ValidationError({"mentor": _("This learner has no mentor to remove.")})
     if mentor is not None:
         if not Membership.objects.filter(
             cohort=cohort, user=mentor, role=Role.MENTOR

@@ -247,3 +247,15 @@ def test_confirming_twice_never_pairs_a_learner_twice(world):
             assignments=assignments,
         )
     assert Pairing.objects.filter(learner=world.learner, active=True).count() == 1
+
+
+def test_unpairing_a_learner_without_a_mentor_is_refused(world):
+    with pytest.raises(ValidationError, match="no mentor to remove"):
+        pairing.pairing_reassign(
+            actor=world.org_admin,
+            cohort=world.cohort,
+            learner=world.learner,
+            mentor=None,
+            reason="tidy",
+        )
+    assert not PairingChange.objects.exists()
