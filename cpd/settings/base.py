@@ -239,6 +239,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Two choice sets share the field name "mode": name their enums explicitly.
+    "ENUM_NAME_OVERRIDES": {
+        "PairingModeEnum": "mentoring.models.PairingMode",
+        "CheckInModeEnum": "mentoring.models.CheckInMode",
+    },
 }
 
 # --- Security headers (strict values in production.py) ------------------------------

@@ -28,7 +28,7 @@ class RoomOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class MessageOutputSerializer(serializers.Serializer):
+class RoomMessageOutputSerializer(serializers.Serializer):
     """Same fields as the WebSocket's message event."""
 
     kind = serializers.CharField()
@@ -44,13 +44,13 @@ class MessageOutputSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class MessageListOutputSerializer(serializers.Serializer):
-    messages = MessageOutputSerializer(many=True)
+class RoomMessageListOutputSerializer(serializers.Serializer):
+    messages = RoomMessageOutputSerializer(many=True)
     state = serializers.CharField()
     last_seq = serializers.IntegerField()
 
 
-class MessageInputSerializer(serializers.Serializer):
+class RoomMessageInputSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=MAX_MESSAGE_CHARS, allow_blank=True)
     client_key = serializers.CharField(max_length=64)
     reply_to = serializers.IntegerField(required=False, allow_null=True, min_value=1)

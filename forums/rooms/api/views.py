@@ -41,7 +41,7 @@ class RoomMessagesApi(APIView):
 
     @extend_schema(
         parameters=[OpenApiParameter("after", int, description="last seq seen")],
-        responses=s.MessageListOutputSerializer,
+        responses=s.RoomMessageListOutputSerializer,
     )
     def get(self, request: Request, room_id: int) -> Response:
         room = selectors.room_get_for_user(request.user, room_id)
@@ -58,12 +58,15 @@ class RoomMessagesApi(APIView):
         )
 
     @extend_schema(
-        request=s.MessageInputSerializer,
-        responses={201: s.MessageOutputSerializer, 200: s.MessageOutputSerializer},
+        request=s.RoomMessageInputSerializer,
+        responses={
+            201: s.RoomMessageOutputSerializer,
+            200: s.RoomMessageOutputSerializer,
+        },
     )
     def post(self, request: Request, room_id: int) -> Response:
         room = selectors.room_get_for_user(request.user, room_id)
-        data = s.MessageInputSerializer(data=request.data)
+        data = s.RoomMessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         image_id = data.validated_data.get("image")
         image = (

@@ -1,0 +1,322 @@
+"""REST endpoints for mentor profiles, pairings, conversations and check-ins."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.generics import ListAPIView
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from cpd import selectors as cpd_selectors
+from cpd.auth import acting_user
+from cpd.models import Membership, Role
+from mentoring import policies, selectors
+from mentoring.api import serializers as s
+from mentoring.services import checkins, conversations, pairing, profiles
+
+
+class MentorProfileListApi(ListAPIView):
+    """Mentor profiles of the user's cohorts."""
+
+    serializer_class = s.MentorProfileOutputSerializer
+
+    def get_queryset(self):
+        return selectors.mentor_profile_list_for_user(self.request.user)
+
+
+class MentorProfileMeApi(APIView):
+    """The signed-in mentor's own profile; PUT creates or replaces it."""
+
+    @extend_schema(responses=s.MentorProfileOutputSerializer)
+    def get(self, request: Request) -> Response:
+        profile = selectors.mentor_profile_of(acting_user(request))
+        if profile is None:
+            return Response(
+                {"detail": _("No mentor profile yet.")},
+                status=status.HTTP_404_NOT_FOUND,
+            )
+        return Response(s.MentorProfileOutputSerializer(profile).data)
+
+    @extend_schema(
+        request=s.MentorProfileInputSerializer,
+        responses=s.MentorProfileOutputSerializer,
+    )
+    def put(self, request: Request) -> Response:
+        user = acting_user(request)
+        if not policies.can_have_mentor_profile(user):
+            raise PermissionDenied(_("Only mentors have a mentor profile."))
+        data = s.MentorProfileInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        profile = profiles.mentor_profile_save(
+            actor=user,
+            user=user,
+            specialties=v.get("specialties", []),
+            languages=v["languages"],
+            districts=v.get("districts", []),
+            capacity=v["capacity"],
+            availability=v.get("availability", ""),
+        )
+        profile = selectors.mentor_profile_of(user) or profile
+        return Response(s.MentorProfileOutputSerializer(profile).data)
+
+
+class PairingListApi(ListAPIView):
+    """Active pairings of a cohort: all for its admins, one's own for others."""
+
+    serializer_class = s.PairingOutputSerializer
+
+    def get_queryset(self):
+        cohort = cpd_selectors.cohort_get_for_user(
+            self.request.user, self.kwargs["cohort_id"]
+        )
+        return selectors.pairing_list_for_user(self.request.user, cohort)
+
+
+def _manageable_cohort(request: Request, cohort_id: int):
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_pair_in_cohort(request.user, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators can pair."))
+    return cohort
+
+
+class PairingPreviewApi(APIView):
+    """Administrators preview the automatic pairing (nothing is saved)."""
+
+    @extend_schema(
+        request=s.PairingPreviewInputSerializer,
+        responses=s.PairingPreviewOutputSerializer,
+    )
+    def post(self, request: Request, cohort_id: int) -> Response:
+        cohort = _manageable_cohort(request, cohort_id)
+        data = s.PairingPreviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        proposal = pairing.pairing_preview(
+            actor=acting_user(request), cohort=cohort, mode=data.validated_data["mode"]
+        )
+        out = {
+            "mode": proposal.mode,
+            "kept": proposal.kept,
+            "pairs": [
+                {"learner": k, "mentor": v, "fit": proposal.fit.get(k, [])}
+                for k, v in proposal.new_pairs.items()
+            ],
+            "unpaired": proposal.unpaired,
+        }
+        return Response(s.PairingPreviewOutputSerializer(out).data)
+
+
+class PairingConfirmApi(APIView):
+    """Administrators save the (possibly changed) pairing; each pair is logged."""
+
+    @extend_schema(
+        request=s.PairingConfirmInputSerializer,
+        responses={201: s.PairingOutputSerializer(many=True)},
+    )
+    def post(self, request: Request, cohort_id: int) -> Response:
+        cohort = _manageable_cohort(request, cohort_id)
+        data = s.PairingConfirmInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        created = pairing.pairing_confirm(
+            actor=acting_user(request),
+            cohort=cohort,
+            mode=v["mode"],
+            assignments={p["learner"]: p["mentor"] for p in v["pairs"]},
+            reason=v.get("reason", ""),
+        )
+        return Response(
+            s.PairingOutputSerializer(created, many=True).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class PairingReassignApi(APIView):
+    """Administrators move a learner to another mentor, or unpair them."""
+
+    @extend_schema(
+        request=s.PairingReassignInputSerializer,
+        responses=s.PairingOutputSerializer(allow_null=True),
+    )
+    def post(self, request: Request, cohort_id: int) -> Response:
+        cohort = _manageable_cohort(request, cohort_id)
+        data = s.PairingReassignInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        people = {
+            m.user_id: m
+            for m in Membership.objects.filter(
+                cohort=cohort, user_id__in=[v["learner"], v["mentor"]]
+            ).select_related("user")
+        }
+        learner = people.get(v["learner"])
+        if learner is None or learner.role != Role.LEARNER:
+            raise ApiValidationError(
+                {"learner": [_("Choose a learner of this cohort.")]}
+            )
+        mentor = people.get(v["mentor"]) if v["mentor"] is not None else None
+        if v["mentor"] is not None and (mentor is None or mentor.role != Role.MENTOR):
+            raise ApiValidationError({"mentor": [_("Choose a mentor of this cohort.")]})
+        result = pairing.pairing_reassign(
+            actor=acting_user(request),
+            cohort=cohort,
+            learner=learner.user,
+            mentor=mentor.user if mentor else None,
+            reason=v["reason"],
+        )
+        return Response(s.PairingOutputSerializer(result).data if result else None)
+
+
+class MentorLoadApi(APIView):
+    """Administrators: each mentor's load and reply figures, and unpaired learners."""
+
+    @extend_schema(responses=s.MentorLoadReportOutputSerializer)
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+        if not policies.can_view_mentor_load(request.user, cohort):
+            raise PermissionDenied(_("Only administrators see mentor load."))
+        summaries = list(selectors.conversation_summaries(cohort))
+        out = {
+            "mentors": selectors.mentor_loads(cohort),
+            "unpaired": list(selectors.unpaired_learners(cohort)),
+            "conversations": len(summaries),
+            "messages": sum(c.message_count for c in summaries),  # type: ignore[attr-defined]
+        }
+        return Response(s.MentorLoadReportOutputSerializer(out).data)
+
+
+class MentorDashboardApi(APIView):
+    """A mentor's mentees in a cohort, those needing attention first."""
+
+    @extend_schema(responses=s.MenteeOutputSerializer(many=True))
+    def get(self, request: Request, cohort_id: int) -> Response:
+        user = acting_user(request)
+        cohort = cpd_selectors.cohort_get_for_user(user, cohort_id)
+        if not policies.can_view_dashboard(user, cohort):
+            raise PermissionDenied(_("Only the cohort's mentors have a dashboard."))
+        rows = selectors.mentor_dashboard(user, cohort)
+        return Response(s.MenteeOutputSerializer(rows, many=True).data)
+
+
+class ConversationListApi(ListAPIView):
+    """The user's own conversations with unread counts."""
+
+    serializer_class = s.ConversationOutputSerializer
+
+    def get_queryset(self):
+        return selectors.conversation_list_for_user(self.request.user)
+
+
+class MessageListApi(APIView):
+    """Messages of a conversation (``?after=<id>`` to catch up); POST sends one."""
+
+    @extend_schema(
+        parameters=[OpenApiParameter("after", int, required=False)],
+        responses=s.MessageOutputSerializer(many=True),
+    )
+    def get(self, request: Request, conversation_id: int) -> Response:
+        user = acting_user(request)
+        conversation = selectors.conversation_get_for_user(user, conversation_id)
+        raw = request.query_params.get("after", "0")
+        if not raw.isdigit():
+            raise ApiValidationError({"after": [_("Give a message id.")]})
+        items = selectors.conversation_messages(conversation, after_id=int(raw))
+        conversations.conversation_mark_read(actor=user, conversation=conversation)
+        return Response(s.MessageOutputSerializer(items, many=True).data)
+
+    @extend_schema(
+        request=s.MessageInputSerializer, responses={201: s.MessageOutputSerializer}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        user = acting_user(request)
+        conversation = selectors.conversation_get_for_user(user, conversation_id)
+        data = s.MessageInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = conversations.message_send(
+            actor=user, conversation=conversation, body=data.validated_data["body"]
+        )
+        return Response(
+            s.MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED
+        )
+
+
+class MessageReportApi(APIView):
+    """A participant reports a message to the cohort's administrators."""
+
+    @extend_schema(request=s.ReportInputSerializer, responses={204: None})
+    def post(self, request: Request, message_id: int) -> Response:
+        user = acting_user(request)
+        message = selectors.message_get_for_user(user, message_id)
+        data = s.ReportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        conversations.message_report(
+            actor=user, message=message, reason=data.validated_data["reason"]
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _checkin_serializer(user, conversation):
+    if policies.can_schedule_checkin(user, conversation):
+        return s.CheckInOutputSerializer
+    return s.CheckInLearnerOutputSerializer
+
+
+class CheckInListApi(APIView):
+    """Check-ins of a conversation; its mentor schedules new ones."""
+
+    @extend_schema(responses=s.CheckInOutputSerializer(many=True))
+    def get(self, request: Request, conversation_id: int) -> Response:
+        user = acting_user(request)
+        conversation = selectors.conversation_get_for_user(user, conversation_id)
+        serializer = _checkin_serializer(user, conversation)
+        items = selectors.conversation_checkins(conversation)
+        return Response(serializer(items, many=True).data)
+
+    @extend_schema(
+        request=s.CheckInInputSerializer, responses={201: s.CheckInOutputSerializer}
+    )
+    def post(self, request: Request, conversation_id: int) -> Response:
+        user = acting_user(request)
+        conversation = selectors.conversation_get_for_user(user, conversation_id)
+        data = s.CheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        checkin = checkins.checkin_schedule(
+            actor=user, conversation=conversation, **data.validated_data
+        )
+        return Response(
+            s.CheckInOutputSerializer(checkin).data, status=status.HTTP_201_CREATED
+        )
+
+
+class CheckInDetailApi(APIView):
+    """One check-in; PATCH by its mentor records notes, actions and completion."""
+
+    @extend_schema(responses=s.CheckInOutputSerializer)
+    def get(self, request: Request, checkin_id: int) -> Response:
+        user = acting_user(request)
+        checkin = selectors.checkin_get_for_user(user, checkin_id)
+        serializer = _checkin_serializer(user, checkin.conversation)
+        return Response(serializer(checkin).data)
+
+    @extend_schema(
+        request=s.CheckInRecordInputSerializer, responses=s.CheckInOutputSerializer
+    )
+    def patch(self, request: Request, checkin_id: int) -> Response:
+        user = acting_user(request)
+        checkin = selectors.checkin_get_for_user(user, checkin_id)
+        data = s.CheckInRecordInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        checkin = checkins.checkin_record(
+            actor=user,
+            checkin=checkin,
+            notes=v.get("notes", checkin.notes),
+            agreed_actions=v.get("agreed_actions", checkin.agreed_actions),
+            done=v.get("done", checkin.done_at is not None),
+        )
+        return Response(s.CheckInOutputSerializer(checkin).data)

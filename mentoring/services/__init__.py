@@ -1,0 +1,1 @@
+"""Writes for mentoring: pairing, conversations and check-ins."""

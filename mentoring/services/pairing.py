@@ -1,0 +1,441 @@
+"""Capacity-aware automatic pairing (an assignment problem) and admin overrides.
+
+Scoring (lower cost is better; see docs/mentoring.md):
+    cost(learner, mentor slot k) = 8 * no shared language
+                                 + 4 * no specialty fitting the learner's cadre
+                                 + 2 * no shared district
+                                 + (k + 1) / capacity      (load: slot k of a mentor)
+Each mentor contributes ``capacity - current load`` slots; the slot costs rise
+with the mentor's load ratio, so the matching spreads learners evenly among
+equally good mentors. Weights are strict tiers: a language mismatch (8) costs
+more than any mix of the lower terms (4 + 2 + 1), and so on down. The problem is
+solved exactly as a min-cost flow with SciPy's HiGHS (see ``plan_pairs``);
+inputs are sorted by id so equal input gives equal output.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from scipy.optimize import linprog
+from scipy.sparse import coo_matrix
+
+from cpd import policies
+from cpd.models import Cohort, Membership, Role, User
+from mentoring.models import MentorProfile, Pairing, PairingChange, PairingMode
+
+LANGUAGE_WEIGHT = 8.0
+SPECIALTY_WEIGHT = 4.0
+DISTRICT_WEIGHT = 2.0
+# The load term lies in (0, 1]; every weight above it exceeds the sum of those below.
+# Leaving a learner unpaired costs more than any pairing: pair as many as fit.
+UNPAIRED_COST = 100.0
+DEFAULT_CAPACITY = 5
+
+
+@dataclass(frozen=True)
+class LearnerSpec:
+    """What pairing needs to know about a learner."""
+
+    id: int
+    language: str
+    cadre: str
+    district: str
+
+
+@dataclass(frozen=True)
+class MentorSpec:
+    """What pairing needs to know about a mentor, and their current load."""
+
+    id: int
+    languages: frozenset[str]
+    cadres: frozenset[str]
+    districts: frozenset[str]
+    capacity: int
+    load: int = 0
+
+    @property
+    def free(self) -> int:
+        return max(self.capacity - self.load, 0)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The proposed pairs (learner id → mentor id) and the learners left unpaired."""
+
+    pairs: dict[int, int] = field(default_factory=dict)
+    unpaired: tuple[int, ...] = ()
+
+
+def match_cost(learner: LearnerSpec, mentor: MentorSpec) -> float:
+    """Preference part of the cost: language, then specialty fit, then district."""
+    cost = 0.0
+    if learner.language not in mentor.languages:
+        cost += LANGUAGE_WEIGHT
+    if learner.cadre not in mentor.cadres:
+        cost += SPECIALTY_WEIGHT
+    if learner.district not in mentor.districts:
+        cost += DISTRICT_WEIGHT
+    return cost
+
+
+def plan_pairs(learners: Iterable[LearnerSpec], mentors: Iterable[MentorSpec]) -> Plan:
+    """Optimal capacity-respecting assignment of learners to free mentor slots.
+
+    Solved as a min-cost flow (a transportation linear programme; its matrix is
+    totally unimodular, so the simplex vertex found by HiGHS is integral):
+    learners with the same language, cadre and district form one supply node,
+    each mentor's free slots are unit arcs with rising load cost, and an
+    "unpaired" arc with a cost above any pairing takes what capacity cannot.
+    """
+    ls = sorted(learners, key=lambda x: x.id)
+    ms = sorted((m for m in mentors if m.free > 0), key=lambda x: x.id)
+    if not ls or not ms:
+        return Plan(pairs={}, unpaired=tuple(x.id for x in ls))
+    classes: dict[tuple[str, str, str], list[LearnerSpec]] = {}
+    for x in ls:
+        classes.setdefault((x.language, x.cadre, x.district), []).append(x)
+    keys = sorted(classes)
+    n_classes, n_mentors = len(keys), len(ms)
+    costs: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
+    # x[c, m]: learners of class c paired with mentor m (+1 class row, -1 mentor row)
+    for ci, key in enumerate(keys):
+        rep = classes[key][0]
+        for mi, m in enumerate(ms):
+            col = len(costs)
+            costs.append(match_cost(rep, m))
+            rows += [ci, n_classes + mi]
+            cols += [col, col]
+            vals += [1.0, -1.0]
+    n_pair_vars = len(costs)
+    # y[m, k]: the mentor's k-th slot, at most one learner, cost (k + 1) / capacity
+    for mi, m in enumerate(ms):
+        for k in range(m.load, m.load + min(m.free, len(ls))):
+            rows.append(n_classes + mi)
+            cols.append(len(costs))
+            vals.append(1.0)
+            costs.append((k + 1) / m.capacity)
+    n_slot_vars = len(costs) - n_pair_vars
+    # u[c]: learners of class c left unpaired
+    for ci in range(n_classes):
+        rows.append(ci)
+        cols.append(len(costs))
+        vals.append(1.0)
+        costs.append(UNPAIRED_COST)
+    matrix = coo_matrix(
+        (vals, (rows, cols)), shape=(n_classes + n_mentors, len(costs))
+    ).tocsr()
+    supply = [len(classes[k]) for k in keys] + [0] * n_mentors
+    bounds = (
+        [(0, None)] * n_pair_vars + [(0, 1)] * n_slot_vars + [(0, None)] * n_classes
+    )
+    result = linprog(
+        np.asarray(costs),
+        A_eq=matrix,
+        b_eq=np.asarray(supply, dtype=float),
+        bounds=bounds,
+        method="highs-ds",
+    )
+    if result.status != 0:  # pragma: no cover - the problem is always feasible
+        raise RuntimeError(f"pairing solver failed: {result.message}")
+    flows = np.rint(result.x[:n_pair_vars]).astype(int).reshape(n_classes, n_mentors)
+    pairs: dict[int, int] = {}
+    for ci, key in enumerate(keys):
+        members = iter(classes[key])  # by id: earlier learners are placed first
+        for mi, m in enumerate(ms):
+            for _slot in range(flows[ci, mi]):
+                pairs[next(members).id] = m.id
+    unpaired = tuple(x.id for x in ls if x.id not in pairs)
+    return Plan(pairs=dict(sorted(pairs.items())), unpaired=unpaired)
+
+
+def fit_labels(learner: LearnerSpec, mentor: MentorSpec) -> list[str]:
+    """What a proposed pair shares, for the admin's preview."""
+    labels = []
+    if learner.language in mentor.languages:
+        labels.append(_("language"))
+    if learner.cadre in mentor.cadres:
+        labels.append(_("specialty"))
+    if learner.district in mentor.districts:
+        labels.append(_("district"))
+    return labels
+
+
+# --- Database side ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A previewed pairing for a cohort: kept pairs, new pairs and the unpaired."""
+
+    cohort: Cohort
+    mode: str
+    mentors: list[User]
+    learners: dict[int, User]
+    capacity: dict[int, int]
+    load: dict[int, int]
+    new_pairs: dict[int, int]
+    unpaired: list[int]
+    kept: int
+    fit: dict[int, list[str]] = field(default_factory=dict)
+
+
+def _cohort_people(cohort: Cohort, role: str) -> list[User]:
+    return [
+        m.user
+        for m in Membership.objects.filter(cohort=cohort, role=role)
+        .select_related("user")
+        .order_by("user_id")
+    ]
+
+
+def mentor_specs(cohort: Cohort, mentors: Sequence[User]) -> dict[int, MentorSpec]:
+    """Each mentor's profile and current active load in the cohort."""
+    profiles = {
+        p.user_id: p
+        for p in MentorProfile.objects.filter(
+            user__in=[m.pk for m in mentors]
+        ).prefetch_related("specialties")
+    }
+    loads = dict(
+        Pairing.objects.filter(cohort=cohort, active=True)
+        .values_list("mentor_id")
+        .annotate(n=Count("id"))
+        .values_list("mentor_id", "n")
+    )
+    specs: dict[int, MentorSpec] = {}
+    for m in mentors:
+        p = profiles.get(m.pk)
+        if p is None:
+            # No profile yet: the mentor's own language and district, default size.
+            specs[m.pk] = MentorSpec(
+                id=m.pk,
+                languages=frozenset([m.preferred_language]),
+                cadres=frozenset(),
+                districts=frozenset([m.district] if m.district else []),
+                capacity=DEFAULT_CAPACITY,
+                load=loads.get(m.pk, 0),
+            )
+            continue
+        cadres = frozenset(c for s in p.specialties.all() for c in (s.cadres or []))
+        specs[m.pk] = MentorSpec(
+            id=m.pk,
+            languages=frozenset(p.languages or [m.preferred_language]),
+            cadres=cadres,
+            districts=frozenset(p.districts or ([m.district] if m.district else [])),
+            capacity=p.capacity,
+            load=loads.get(m.pk, 0),
+        )
+    return specs
+
+
+def _require_manager(actor: User, cohort: Cohort) -> None:
+    if not policies.can_manage_cohort(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators can pair."))
+
+
+def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
+    """Propose mentors for the cohort's unpaired learners; existing pairs stay."""
+    _require_manager(actor, cohort)
+    if mode not in PairingMode.values:
+        raise ValidationError({"mode": _("Choose one-to-one or group.")})
+    mentors = _cohort_people(cohort, Role.MENTOR)
+    learners = _cohort_people(cohort, Role.LEARNER)
+    paired = set(
+        Pairing.objects.filter(cohort=cohort, active=True).values_list(
+            "learner_id", flat=True
+        )
+    )
+    specs = mentor_specs(cohort, mentors)
+    todo = [
+        LearnerSpec(
+            id=u.pk, language=u.preferred_language, cadre=u.cadre, district=u.district
+        )
+        for u in learners
+        if u.pk not in paired
+    ]
+    plan = plan_pairs(todo, specs.values())
+    by_id = {x.id: x for x in todo}
+    fit = {
+        learner_id: fit_labels(by_id[learner_id], specs[mentor_id])
+        for learner_id, mentor_id in plan.pairs.items()
+    }
+    return Proposal(
+        cohort=cohort,
+        mode=mode,
+        mentors=mentors,
+        learners={u.pk: u for u in learners},
+        capacity={k: v.capacity for k, v in specs.items()},
+        load={k: v.load for k, v in specs.items()},
+        new_pairs=plan.pairs,
+        unpaired=list(plan.unpaired),
+        kept=len(paired),
+        fit=fit,
+    )
+
+
+def _group_key(mentor_id: int) -> str:
+    return f"mentor-{mentor_id}"
+
+
+def _pair_create(
+    *, actor: User, cohort: Cohort, learner: User, mentor: User, mode: str
+) -> Pairing:
+    from mentoring.services.conversations import conversation_for_pairing
+
+    group = mode == PairingMode.GROUP
+    pairing = Pairing.objects.create(
+        cohort=cohort,
+        mentor=mentor,
+        learner=learner,
+        mode=mode,
+        group_key=_group_key(mentor.pk) if group else "",
+        group_name=(_("Group of %(name)s") % {"name": mentor})[:80] if group else "",
+        created_by=actor,
+    )
+    conversation_for_pairing(pairing=pairing)
+    return pairing
+
+
+@transaction.atomic
+def pairing_confirm(
+    *,
+    actor: User,
+    cohort: Cohort,
+    mode: str,
+    assignments: Mapping[int, int | None],
+    reason: str = "",
+) -> list[Pairing]:
+    """Save the admin's final choice (learner id → mentor id or None), logging each.
+
+    Existing active pairs are kept; capacity is checked against them. Choices
+    that differ from the automatic proposal are noted in the log's reason.
+    """
+    _require_manager(actor, cohort)
+    # Lock the cohort row so two admins confirming at once cannot overfill a mentor.
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    proposal = pairing_preview(actor=actor, cohort=cohort, mode=mode)
+    mentors = {m.pk: m for m in proposal.mentors}
+    errors: dict[str, list[str]] = {}
+    load = Counter(proposal.load)
+    chosen: list[tuple[User, User]] = []
+    for learner_id, mentor_id in sorted(assignments.items()):
+        learner = proposal.learners.get(learner_id)
+        if learner is None or learner_id not in {
+            *proposal.new_pairs,
+            *proposal.unpaired,
+        }:
+            errors.setdefault("assignments", []).append(
+                _("Learner %(id)s is not an unpaired learner of this cohort.")
+                % {"id": learner_id}
+            )
+            continue
+        if mentor_id is None:
+            continue
+        mentor = mentors.get(mentor_id)
+        if mentor is None:
+            errors.setdefault("assignments", []).append(
+                _("Mentor %(id)s is not a mentor of this cohort.") % {"id": mentor_id}
+            )
+            continue
+        load[mentor_id] += 1
+        if load[mentor_id] > proposal.capacity[mentor_id]:
+            errors.setdefault("assignments", []).append(
+                _("%(mentor)s would have more mentees than their capacity (%(n)s).")
+                % {"mentor": mentor, "n": proposal.capacity[mentor_id]}
+            )
+            continue
+        chosen.append((learner, mentor))
+    if errors:
+        raise ValidationError(errors)
+    created = []
+    for learner, mentor in chosen:
+        pairing = _pair_create(
+            actor=actor, cohort=cohort, learner=learner, mentor=mentor, mode=mode
+        )
+        proposed = proposal.new_pairs.get(learner.pk)
+        note = _("automatic pairing")
+        if proposed != mentor.pk:
+            note = _("automatic pairing, changed by an administrator")
+        PairingChange.objects.create(
+            cohort=cohort,
+            learner=learner,
+            old_mentor=None,
+            new_mentor=mentor,
+            actor=actor,
+            reason=(f"{note}: {reason}" if reason else note)[:200],
+        )
+        created.append(pairing)
+    return created
+
+
+@transaction.atomic
+def pairing_reassign(
+    *,
+    actor: User,
+    cohort: Cohort,
+    learner: User,
+    mentor: User | None,
+    reason: str,
+    mode: str = PairingMode.ONE_TO_ONE,
+) -> Pairing | None:
+    """Move a learner to another mentor (or unpair them), logged with a reason."""
+    _require_manager(actor, cohort)
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the pairing changes.")})
+    Cohort.objects.select_for_update().filter(pk=cohort.pk).first()
+    if not Membership.objects.filter(
+        cohort=cohort, user=learner, role=Role.LEARNER
+    ).exists():
+        raise ValidationError({"learner": _("Choose a learner of this cohort.")})
+    current = (
+        Pairing.objects.select_related("mentor")
+        .filter(cohort=cohort, learner=learner, active=True)
+        .first()
+    )
+    if mentor is None and current is None:
+        raise ValidationError({"mentor": _("This learner has no mentor to remove.")})
+    if mentor is not None:
+        if not Membership.objects.filter(
+            cohort=cohort, user=mentor, role=Role.MENTOR
+        ).exists():
+            raise ValidationError({"mentor": _("Choose a mentor of this cohort.")})
+        if current and current.mentor_id == mentor.pk:
+            raise ValidationError(
+                {"mentor": _("This is already the learner's mentor.")}
+            )
+        spec = mentor_specs(cohort, [mentor])[mentor.pk]
+        if spec.free <= 0:
+            raise ValidationError(
+                {"mentor": _("This mentor has no free place (capacity reached).")}
+            )
+        mode = current.mode if current else mode
+    if current is not None:
+        current.active = False
+        current.ended_at = timezone.now()
+        current.save(update_fields=["active", "ended_at"])
+    pairing = None
+    if mentor is not None:
+        pairing = _pair_create(
+            actor=actor, cohort=cohort, learner=learner, mentor=mentor, mode=mode
+        )
+    PairingChange.objects.create(
+        cohort=cohort,
+        learner=learner,
+        old_mentor=current.mentor if current else None,
+        new_mentor=mentor,
+        actor=actor,
+        reason=reason.strip()[:200],
+    )
+    return pairing
