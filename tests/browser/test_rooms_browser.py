@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.factories.cpd import PASSWORD, CohortFactory, MembershipFactory, UserFactory
 from tests.factories.rooms import RoomFactory
+from tests.realtime.conftest import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 PHONE = {"width": 360, "height": 640}
@@ -51,8 +52,7 @@ def asgi_server():
                 break
         time.sleep(0.2)
     yield f"http://127.0.0.1:{port}"
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop(proc)
 
 
 def phone(browser: Browser, base: str, login: str) -> Page:

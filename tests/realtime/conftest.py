@@ -1,6 +1,7 @@
 """Channel layers to run real-time tests on: in-memory always, Redis when given."""
 
 import os
+import subprocess
 import uuid
 
 import pytest
@@ -39,3 +40,13 @@ def session_cookie(user) -> bytes:
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.save()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}".encode()
+
+
+def stop(proc) -> None:
+    """End a server subprocess: politely, then firmly (open sockets can linger)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)

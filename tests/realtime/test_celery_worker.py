@@ -13,6 +13,7 @@ from cpd.celery import app as celery_app
 from cpd.models import Invitation
 from cpd.tasks import invitation_send
 from tests.factories.cpd import InvitationFactory
+from tests.realtime.conftest import stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,8 +61,7 @@ def worker():
         stderr=subprocess.PIPE,
     )
     yield proc
-    proc.terminate()
-    proc.wait(timeout=20)
+    stop(proc)
 
 
 @pytest.fixture

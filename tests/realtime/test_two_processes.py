@@ -18,7 +18,7 @@ from django.db import connection
 from cpd import services as cpd_services
 from forums.rooms import services
 from tests.factories.cpd import CohortFactory, UserFactory
-from tests.realtime.conftest import session_cookie
+from tests.realtime.conftest import session_cookie, stop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -76,8 +76,7 @@ def two_servers():
         yield ports
     finally:
         for proc in procs:
-            proc.terminate()
-            proc.wait(timeout=20)
+            stop(proc)
 
 
 async def _next(ws, kind):
