@@ -19,35 +19,30 @@
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }
 
-  // Forms marked data-outbox (posts, replies, quiz answers) carry an idempotency
-  // key, so sending one twice is harmless. Written offline, they wait here and are
-  // sent once the network returns.
+  // Forms marked data-outbox (posts, replies, lesson completion, quiz answers)
+  // carry an idempotency key, so sending one twice is harmless. Written offline,
+  // they wait here (one entry per key) and are sent once the network returns.
   var KEY = "cpd-outbox";
   function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
   function store(items) { try { localStorage.setItem(KEY, JSON.stringify(items)); } catch (e) {} }
-
-  function send(item) {
-    return fetch(item.action, {
-      method: "POST", body: item.body, credentials: "same-origin",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" }
-    }).then(function (res) { return res.status < 500; });
+  function keyOf(form) {
+    var k = form.querySelector("[name=idempotency_key],[name=client_key]");
+    return k ? k.value : form.action + "#" + Date.now();
   }
 
   function flush() {
     var items = load();
     if (!items.length || !navigator.onLine) return;
-    var left = [];
-    var chain = Promise.resolve();
-    items.forEach(function (item) {
-      chain = chain.then(function () {
-        return send(item).then(function (ok) { if (!ok) left.push(item); },
-                               function () { left.push(item); });
-      });
-    });
-    chain.then(function () {
-      store(left);
-      if (left.length < items.length) say(doc.body.getAttribute("data-outbox-sent") || "Sent.");
-    });
+    var item = items[0];
+    fetch(item.action, {
+      method: "POST", body: item.body, credentials: "same-origin",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" }
+    }).then(function (res) {
+      if (res.status >= 500) return;  // keep it; try again on the next online event
+      store(load().filter(function (i) { return i.key !== item.key; }));
+      say(doc.body.getAttribute("data-outbox-sent") || "Sent.");
+      flush();
+    }).catch(function () {});
   }
 
   doc.addEventListener("submit", function (e) {
@@ -55,13 +50,22 @@
     if (/\/accounts\/logout\/$/.test(form.action) && window.caches) {
       caches.delete("pages-v1");  // a shared phone must not show the last user's pages
     }
-    if (!form.hasAttribute("data-outbox") || navigator.onLine) return;
+    if (!form.hasAttribute("data-outbox")) return;
+    var file = form.querySelector("input[type=file]");
+    var button = form.querySelector("button[type=submit]");
+    if (navigator.onLine || (file && file.files.length)) {
+      // Block double taps; the key makes a real resubmit harmless anyway.
+      if (button) setTimeout(function () { button.disabled = true; }, 0);
+      return;
+    }
     e.preventDefault();
-    var items = load();
-    items.push({ action: form.action, body: new URLSearchParams(new FormData(form)).toString() });
+    var fields = [];
+    new FormData(form).forEach(function (v, k) { if (typeof v === "string") fields.push([k, v]); });
+    var key = keyOf(form);
+    var items = load().filter(function (i) { return i.key !== key; });
+    items.push({ action: form.action, body: new URLSearchParams(fields).toString(), key: key });
     store(items);
-    form.reset();
-    say(doc.body.getAttribute("data-outbox-saved") || "Saved. It will be sent when you are online.");
+    say(form.getAttribute("data-offline-msg") || doc.body.getAttribute("data-outbox-saved"));
   });
   window.addEventListener("online", flush);
   flush();
