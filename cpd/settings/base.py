@@ -125,6 +125,13 @@ CELERY_TASK_IGNORE_RESULT = True
 # Longer than the longest countdown/eta a task is queued with (reminders: 1 day).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 24 * 3600}
 CELERY_TIMEZONE = "UTC"
+# Periodic work, run by the single `celery beat` process (see Procfile).
+CELERY_BEAT_SCHEDULE = {
+    "mentoring-checkin-reminders": {
+        "task": "mentoring.tasks.checkin_reminders_queue",
+        "schedule": 15 * 60,  # seconds; reminders go out within 24 h of a check-in
+    },
+}
 
 # --- People and accounts -----------------------------------------------------------
 AUTH_USER_MODEL = "cpd.User"
