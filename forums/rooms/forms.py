@@ -16,10 +16,16 @@ class MessageForm(forms.Form):
     body = forms.CharField(
         label=_("Message"),
         max_length=MAX_MESSAGE_CHARS,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     client_key = forms.CharField(widget=forms.HiddenInput, max_length=64)
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput, min_value=1)
+    image = forms.FileField(label=_("Photo (optional)"), required=False)
+    no_identifiers_confirmed = forms.BooleanField(
+        label=_("This photo shows no patient name, face, number or other identifier"),
+        required=False,
+    )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpd import selectors as cpd_selectors
+from cpd import services as cpd_services
 from cpd.auth import acting_user
 from forums.rooms import events, policies, selectors, services
 from forums.rooms.forms import CaseRoomForm, HideForm, MessageForm
@@ -35,12 +36,17 @@ def _detail(
     status: int = 200,
 ) -> HttpResponse:
     room = selectors.room_get_for_user(request.user, room_id)
+    if form is None:
+        reply = request.GET.get("reply", "")
+        form = MessageForm(
+            initial={"reply_to": int(reply)} if reply.isdigit() else None
+        )
     history = selectors.room_recent(room)
     context = {
         "room": room,
         "history": history,
         "last_seq": history[-1].seq if history else 0,
-        "form": form or MessageForm(),
+        "form": form,
         "can_post": policies.can_post_in_room(request.user, room),
         "can_control": policies.can_control_room(request.user, room),
         "hide_form": HideForm(),
@@ -74,15 +80,27 @@ def room_poll(request: HttpRequest, room_id: int) -> JsonResponse:
 def message_post(request: HttpRequest, room_id: int) -> HttpResponse:
     """Post by form; the same client key twice stores one message."""
     room = selectors.room_get_for_user(request.user, room_id)
-    form = MessageForm(request.POST)
+    form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
+            image = None
+            if form.cleaned_data.get("image"):
+                # The same safe path as forum photos: sniffed, re-encoded, no EXIF.
+                image = cpd_services.image_upload(
+                    actor=acting_user(request),
+                    cohort=room.cohort,
+                    file=form.cleaned_data["image"],
+                    no_identifiers_confirmed=form.cleaned_data[
+                        "no_identifiers_confirmed"
+                    ],
+                )
             message = services.message_post(
                 actor=acting_user(request),
                 room=room,
                 body=form.cleaned_data["body"],
                 client_key=form.cleaned_data["client_key"],
                 reply_to_seq=form.cleaned_data.get("reply_to"),
+                image=image,
             )
         except ValidationError as exc:
             form.add_error(None, exc)

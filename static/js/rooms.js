@@ -66,9 +66,10 @@
   function fail(text) { setStatus("offline"); status.textContent = text; }
 
   function deliver(item) {
-    if (send({ kind: "message", body: item.body, client_key: item.client_key })) return;
+    if (send({ kind: "message", body: item.body, client_key: item.client_key, reply_to: item.reply_to })) return;
     var data = new FormData(form);
     data.set("body", item.body); data.set("client_key", item.client_key);
+    data.set("reply_to", item.reply_to || ""); data.delete("image");
     fetch(list.getAttribute("data-post"), { method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json" } })
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
@@ -81,12 +82,17 @@
 
   if (form) {
     form.addEventListener("submit", function (e) {
+      var file = form.elements.image;
+      if (file && file.files.length) return;  // photos go by a plain form post
       e.preventDefault();
       var text = form.elements.body.value.trim();
       if (!text) return;
-      var item = { body: text, client_key: form.elements.client_key.value };
+      var reply = parseInt(form.elements.reply_to.value, 10) || null;
+      var item = { body: text, client_key: form.elements.client_key.value, reply_to: reply };
       var items = pending(); items.push(item); keep(items);
       form.elements.body.value = ""; form.elements.client_key.value = newKey();
+      form.elements.reply_to.value = "";
+      var note = document.getElementById("room-replying"); if (note) note.remove();
       deliver(item);
     });
   }

@@ -223,3 +223,46 @@ def test_room_list_costs_the_same_with_ten_times_the_rooms(client, world):
     for _ in range(20):
         RoomFactory(cohort=world.cohort)
     assert _count(client, reverse("rooms-home")) == small
+
+
+def test_photo_needs_the_confirmation_and_is_stored_without_metadata(
+    client, world, room
+):
+    from tests.factories.images import jpeg_with_gps
+
+    client_as(client, world.learner)
+    url = reverse("rooms-post", args=[room.pk])
+    refused = client.post(
+        url, {"body": "See the wound", "client_key": "p1", "image": jpeg_with_gps()}
+    )
+    assert refused.status_code == 400
+    assert "no patient name" in refused.content.decode()
+    assert "See the wound" in refused.content.decode()
+    ok = client.post(
+        url,
+        {
+            "body": "See the wound",
+            "client_key": "p2",
+            "image": jpeg_with_gps(),
+            "no_identifiers_confirmed": "on",
+        },
+    )
+    assert ok.status_code == 302
+    message = RoomMessage.objects.get(room=room)
+    assert message.image.cohort == world.cohort
+    page = client.get(reverse("rooms-room", args=[room.pk])).content.decode()
+    assert f"/images/{message.image_id}/small/" in page
+
+
+def test_reply_link_prefills_and_the_reply_points_back(client, world, room):
+    services.message_post(
+        actor=world.mentor_of_cohort, room=room, body="Q", client_key="q"
+    )
+    client_as(client, world.learner)
+    page = client.get(reverse("rooms-room", args=[room.pk]) + "?reply=1")
+    assert "Replying to #1" in page.content.decode()
+    client.post(
+        reverse("rooms-post", args=[room.pk]),
+        {"body": "A", "client_key": "a", "reply_to": "1"},
+    )
+    assert RoomMessage.objects.get(room=room, seq=2).reply_to.seq == 1
