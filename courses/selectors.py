@@ -82,6 +82,18 @@ def lesson_get_for_user(user: AnyUser, lesson_id: int) -> Lesson:
     return lesson
 
 
+def cohorts_taking(user: AnyUser, course: Course) -> list[Cohort]:
+    """The user's cohorts that take this course."""
+    from cpd.policies import cohorts_visible_to
+
+    return list(
+        Cohort.objects.filter(
+            cohorts_visible_to(user),
+            pk__in=CourseAssignment.objects.filter(course=course).values("cohort_id"),
+        ).order_by("name")
+    )
+
+
 def course_lessons(course: Course) -> list[Lesson]:
     """Lessons of a course in reading order."""
     return list(Lesson.objects.filter(module__course=course).select_related("module"))

@@ -18,6 +18,7 @@ from courses.models import QuestionKind
 from courses.services import progress, quizzes
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
+from forums.services.forums import forums_for_course
 
 
 @login_required
@@ -50,6 +51,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     ]
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in done), None)
     certificate = selectors.certificates_for(request.user).filter(course=course).first()
+    cohorts = selectors.cohorts_taking(request.user, course)
     return render(
         request,
         "courses/course_detail.html",
@@ -58,6 +60,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "done": done,
             "next_lesson": next_lesson,
             "certificate": certificate,
+            "forums": forums_for_course(course=course, cohorts=cohorts),
         },
     )
 

@@ -18,6 +18,14 @@ class Forum(models.Model):
     title = models.CharField(_("title"), max_length=120)
     description = models.CharField(_("description"), max_length=240, blank=True)
     is_default = models.BooleanField(default=False)
+    course = models.ForeignKey(
+        "courses.Course",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="forums",
+        help_text=_("Set for the forum of one course in this cohort."),
+    )
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -30,6 +38,11 @@ class Forum(models.Model):
                 fields=["cohort"],
                 condition=Q(is_default=True),
                 name="forum_one_default_per_cohort",
+            ),
+            models.UniqueConstraint(
+                fields=["cohort", "course"],
+                condition=Q(course__isnull=False),
+                name="forum_one_per_course_per_cohort",
             ),
         ]
 

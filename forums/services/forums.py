@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from courses.models import Course
 from cpd.models import Cohort
 from forums.models import Forum
 
@@ -23,6 +24,28 @@ def forum_for_cohort(cohort: Cohort) -> Forum:
             )
     except IntegrityError:
         return Forum.objects.get(cohort=cohort, is_default=True)
+
+
+def forums_for_course(*, course: Course, cohorts: Iterable[Cohort]) -> list[Forum]:
+    """The course's forum in each of these cohorts, created on first use.
+
+    Each cohort discusses a course in its own forum, so nothing crosses cohorts.
+    """
+    wanted = {c.pk: c for c in cohorts}
+    if not wanted:
+        return []
+    Forum.objects.bulk_create(
+        [
+            Forum(cohort=c, course=course, title=course.title[:120], position=10)
+            for c in wanted.values()
+        ],
+        ignore_conflicts=True,
+    )
+    return list(
+        Forum.objects.filter(course=course, cohort_id__in=wanted).select_related(
+            "cohort"
+        )
+    )
 
 
 def forums_ensure_for_cohorts(cohorts: Iterable[Cohort]) -> None:

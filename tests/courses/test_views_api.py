@@ -236,3 +236,26 @@ def test_progress_table_costs_the_same_with_ten_times_the_learners(
         cpd_services.membership_add(cohort=world.cohort, user=user, role="learner")
         progress.lesson_complete(user=user, lesson=lesson_of(course))
     assert _count(client, url) == before
+
+
+def test_each_cohort_discusses_a_course_in_its_own_forum(client, world, course):
+    from courses.models import CourseAssignment
+    from forums.models import Forum
+
+    CourseAssignment.objects.create(cohort=world.other_cohort, course=course)
+    body = client_as(client, world.learner).get(
+        reverse("courses-course", args=[course.pk])
+    )
+    assert "Discuss this course" in body.content.decode()
+    forum = Forum.objects.get(course=course, cohort=world.cohort)
+    # the same page again makes nothing new; the other cohort's forum stays apart
+    client.get(reverse("courses-course", args=[course.pk]))
+    assert Forum.objects.filter(course=course).count() == 1
+    client_as(client, world.other_learner).get(
+        reverse("courses-course", args=[course.pk])
+    )
+    other = Forum.objects.get(course=course, cohort=world.other_cohort)
+    assert other != forum
+    assert client.get(reverse("forums-forum", args=[forum.pk])).status_code == 404
+    client_as(client, world.learner)
+    assert client.get(reverse("forums-forum", args=[forum.pk])).status_code == 200
