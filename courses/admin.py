@@ -5,6 +5,7 @@ from django.utils.html import format_html
 
 from courses.models import (
     Attempt,
+    Attendance,
     Certificate,
     Choice,
     Course,
@@ -13,6 +14,7 @@ from courses.models import (
     Module,
     Question,
     Quiz,
+    Session,
 )
 
 
@@ -105,3 +107,16 @@ class CertificateAdmin(admin.ModelAdmin):
     list_display = ["code", "user", "course", "hours", "issued_at", "revoked_at"]
     list_select_related = ["user", "course"]
     search_fields = ["code", "user__display_name"]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    readonly_fields = ["marked_by", "marked_at"]
+
+
+@admin.register(Session)
+class SessionAdmin(admin.ModelAdmin):
+    list_display = ["title", "cohort", "starts_at", "place"]
+    list_filter = ["cohort"]
+    inlines = [AttendanceInline]

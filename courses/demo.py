@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from courses.models import (
     Choice,
@@ -122,6 +125,17 @@ def seed(world: DemoWorld, out: Any) -> None:
             _answer(user, attempt, right)
         attempt = quizzes.attempt_start(user=faith, quiz=post)
         _answer(faith, attempt, 3)
+    if not Session.objects.filter(cohort=world.cohorts["maternal"]).exists():
+        start = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
+        Session.objects.create(
+            cohort=world.cohorts["maternal"],
+            module=lessons[0].module,
+            title="PPH skills drill: bimanual compression",
+            place="Kisumu County Referral Hospital, skills lab",
+            starts_at=start + dt.timedelta(days=3),
+            ends_at=start + dt.timedelta(days=3, hours=3),
+            facilitator=world.users["amina"],
+        )
     out.write("Courses: 'PPH: the first hour' with pre-test, post-test and progress.\n")
 
 

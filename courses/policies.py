@@ -56,3 +56,8 @@ def certificates_visible_to(user: AnyUser) -> Q:
 
 def can_view_certificate(user: AnyUser, certificate: Certificate) -> bool:
     return bool(user.is_authenticated) and certificate.user_id == user.pk
+
+
+def can_take_attendance(user: AnyUser, cohort: Cohort) -> bool:
+    """Mentors and administrators of the cohort take attendance."""
+    return can_moderate_cohort(user, cohort)

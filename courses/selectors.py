@@ -21,6 +21,7 @@ from courses.models import (
     Module,
     Quiz,
     QuizKind,
+    Session,
 )
 from courses.policies import (
     attempts_visible_to,
@@ -312,3 +313,41 @@ def cohort_knowledge_gain(progress: dict[int, LearnerProgress]) -> CohortGain:
             if p.post_percent is not None and p.pre_percent is None
         ),
     )
+
+
+def session_get_for_user(user: AnyUser, session_id: int) -> Session:
+    """A face-to-face session of a cohort the user can see, or Http404."""
+    from cpd.policies import cohorts_visible_to
+
+    session = (
+        Session.objects.filter(
+            cohort__in=Cohort.objects.filter(cohorts_visible_to(user))
+        )
+        .select_related("cohort", "module", "facilitator")
+        .filter(pk=session_id)
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def upcoming_sessions_for(user: AnyUser) -> list[Session]:
+    """Sessions not yet over in the user's cohorts, soonest first."""
+    from django.utils import timezone
+
+    from cpd.policies import cohorts_visible_to
+
+    return list(
+        Session.objects.filter(
+            cohort__in=Cohort.objects.filter(cohorts_visible_to(user)),
+            ends_at__gte=timezone.now(),
+        )
+        .select_related("cohort")
+        .order_by("starts_at")[:10]
+    )
+
+
+def attended_user_ids(session: Session) -> set[int]:
+    """Who attended the session."""
+    return set(session.attendance.values_list("user_id", flat=True))

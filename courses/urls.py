@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("quizzes/<int:quiz_id>/", views.quiz_detail, name="courses-quiz"),
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="courses-attempt"),
+    path("sessions/<int:session_id>/", views.session_detail, name="courses-session"),
     path("transcript/", views.transcript, name="courses-transcript"),
     path(
         "certificates/<str:code>/",

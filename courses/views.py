@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from courses import policies, selectors
 from courses.models import QuestionKind
-from courses.services import progress, quizzes
+from courses.services import progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 from forums.services.forums import forums_for_course
@@ -37,6 +37,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
             "courses": courses,
             "continue_lesson": selectors.continue_lesson_for(request.user),
             "progress_cohorts": cohorts,
+            "sessions": selectors.upcoming_sessions_for(request.user),
         },
     )
 
@@ -248,5 +249,39 @@ def cohort_progress(request: HttpRequest, cohort_id: int) -> HttpResponse:
             "cohort": cohort,
             "table": table,
             "gain": selectors.cohort_knowledge_gain(rows),
+        },
+    )
+
+
+@login_required
+def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
+    """A face-to-face session; mentors and administrators tap learners present."""
+    session = selectors.session_get_for_user(request.user, session_id)
+    can_mark = policies.can_take_attendance(request.user, session.cohort)
+    if request.method == "POST":
+        if not can_mark:
+            return HttpResponse(_("Only mentors and administrators."), status=403)
+        raw = request.POST.get("learner", "")
+        try:
+            sessions.attendance_toggle(
+                actor=acting_user(request),
+                session=session,
+                learner_id=int(raw) if raw.isdigit() else 0,
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("courses-session", session_id=session.pk)
+        return redirect("courses-session", session_id=session.pk)
+    learners = (
+        [m.user for m in selectors.cohort_learners(session.cohort)] if can_mark else []
+    )
+    return render(
+        request,
+        "courses/session_detail.html",
+        {
+            "session": session,
+            "can_mark": can_mark,
+            "learners": learners,
+            "present": selectors.attended_user_ids(session),
         },
     )

@@ -11,9 +11,11 @@ from courses.models.quiz import (
     Quiz,
     QuizKind,
 )
+from courses.models.session import Attendance, Session
 
 __all__ = [
     "Answer",
+    "Attendance",
     "Attempt",
     "Certificate",
     "Choice",
@@ -26,4 +28,5 @@ __all__ = [
     "QuestionKind",
     "Quiz",
     "QuizKind",
+    "Session",
 ]

@@ -1,0 +1,87 @@
+"""Face-to-face sessions: who sees them, one-tap attendance by mentors."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from courses.models import Attendance, Session
+from courses.services import sessions
+from tests.conftest import ROLES, client_as
+from tests.factories.courses import course_for
+
+SEES = {"learner", "mentor_of_cohort", "org_admin"}
+MARKS = {"mentor_of_cohort", "org_admin"}
+
+
+@pytest.fixture
+def session(world):
+    course = course_for(world.cohort)
+    now = timezone.now()
+    return Session.objects.create(
+        cohort=world.cohort,
+        module=course.modules.get(),
+        title="PPH skills drill",
+        place="Ward 3",
+        starts_at=now + dt.timedelta(days=1),
+        ends_at=now + dt.timedelta(days=1, hours=2),
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_session_page_by_role(client, world, session, role):
+    response = client_as(client, world.user(role)).get(
+        reverse("courses-session", args=[session.pk])
+    )
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    assert response.status_code == (200 if role in SEES else 404)
+    if role in SEES:
+        assert ("Attendance" in response.content.decode()) is (role in MARKS)
+
+
+def test_upcoming_session_is_on_my_courses(client, world, session):
+    body = client_as(client, world.learner).get(reverse("courses-home")).content
+    assert "PPH skills drill" in body.decode()
+
+
+@pytest.mark.parametrize("role", sorted(MARKS))
+def test_one_tap_marks_and_a_second_tap_undoes(client, world, session, role):
+    client_as(client, world.user(role))
+    url = reverse("courses-session", args=[session.pk])
+    client.post(url, {"learner": world.learner.pk})
+    assert Attendance.objects.filter(session=session, user=world.learner).exists()
+    client.post(url, {"learner": world.learner.pk})
+    assert not Attendance.objects.exists()
+
+
+def test_learner_cannot_take_attendance(client, world, session):
+    client_as(client, world.learner)
+    response = client.post(
+        reverse("courses-session", args=[session.pk]), {"learner": world.learner.pk}
+    )
+    assert response.status_code == 403
+    with pytest.raises(PermissionDenied):
+        sessions.attendance_toggle(
+            actor=world.learner, session=session, learner_id=world.learner.pk
+        )
+
+
+@pytest.mark.parametrize("learner", ["other_learner", "mentor_of_cohort"])
+def test_only_the_cohorts_learners_can_be_marked(world, session, learner):
+    with pytest.raises(ValidationError, match="not a learner in this cohort"):
+        sessions.attendance_toggle(
+            actor=world.mentor_of_cohort,
+            session=session,
+            learner_id=world.user(learner).pk,
+        )
+
+
+def test_bad_learner_id_is_a_message_not_a_500(client, world, session):
+    client_as(client, world.mentor_of_cohort)
+    url = reverse("courses-session", args=[session.pk])
+    response = client.post(url, {"learner": "abc"}, follow=True)
+    assert "not a learner in this cohort" in response.content.decode()
