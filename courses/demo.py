@@ -17,6 +17,7 @@ from courses.models import (
     Module,
     Question,
     Quiz,
+    Session,
 )
 from courses.services import progress, quizzes
 from cpd.demo import DemoWorld
