@@ -10,9 +10,11 @@ from decimal import Decimal
 
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from courses.models import (
     Attempt,
+    Attendance,
     Certificate,
     Course,
     CourseAssignment,
@@ -190,6 +192,8 @@ class LearnerProgress:
     post_percent: float | None
     knowledge_gain: float | None
     credits_earned: Decimal
+    sessions_attended: int = 0
+    sessions_held: int = 0
 
 
 def _best(values: list[tuple[dt.datetime, Decimal]]) -> float | None:
@@ -238,6 +242,13 @@ def learner_progress_for_cohort(
             latest[uid] = (when, score)
         if uid not in last or when > last[uid]:
             last[uid] = when
+    attended: dict[int, int] = dict(
+        Attendance.objects.filter(user_id__in=ids, session__cohort=cohort)
+        .values("user_id")
+        .annotate(n=Count("pk"))
+        .values_list("user_id", "n")
+    )
+    held = Session.objects.filter(cohort=cohort, starts_at__lte=timezone.now()).count()
     credits: dict[int, Decimal] = defaultdict(Decimal)
     for uid, hours in Certificate.objects.filter(
         user_id__in=ids, course__in=courses, revoked_at__isnull=True
@@ -258,6 +269,8 @@ def learner_progress_for_cohort(
             if pre_p is not None and post_p is not None
             else None,
             credits_earned=credits[uid],
+            sessions_attended=attended.get(uid, 0),
+            sessions_held=held,
         )
     return result
 
@@ -334,8 +347,6 @@ def session_get_for_user(user: AnyUser, session_id: int) -> Session:
 
 def upcoming_sessions_for(user: AnyUser) -> list[Session]:
     """Sessions not yet over in the user's cohorts, soonest first."""
-    from django.utils import timezone
-
     from cpd.policies import cohorts_visible_to
 
     return list(

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses import policies, selectors
+from courses import drip, policies, selectors
 from courses.models import QuestionKind
 from courses.services import progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
@@ -47,8 +47,12 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     """Outline: modules and lessons with what is done and what is next."""
     course = selectors.course_get_for_user(request.user, course_id)
     done = selectors.completed_lesson_ids(request.user, course)
+    closed = drip.mark_closed_modules(request.user, course)
     lessons = [
-        lesson for module in course.modules.all() for lesson in module.lessons.all()
+        lesson
+        for module in course.modules.all()
+        if module.pk not in closed
+        for lesson in module.lessons.all()
     ]
     next_lesson = next((lesson for lesson in lessons if lesson.pk not in done), None)
     certificate = selectors.certificates_for(request.user).filter(course=course).first()
@@ -70,6 +74,14 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """A lesson with previous/next and "mark complete"; the visit is recorded."""
     lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+    opens_on = drip.lesson_opens_on(request.user, lesson)
+    if opens_on is not None:
+        return render(
+            request,
+            "courses/lesson_closed.html",
+            {"lesson": lesson, "course": lesson.module.course, "opens_on": opens_on},
+            status=403,
+        )
     record = progress.lesson_visit(user=acting_user(request), lesson=lesson)
     lessons = selectors.course_lessons(lesson.module.course)
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
@@ -231,7 +243,8 @@ def cohort_progress(request: HttpRequest, cohort_id: int) -> HttpResponse:
         writer.writerow(
             ["learner", "cadre", "district", "lessons_completed", "lessons_total",
              "last_activity", "latest_quiz_percent", "pre_percent", "post_percent",
-             "knowledge_gain", "cpd_hours"]
+             "knowledge_gain", "sessions_attended", "sessions_held",
+             "cpd_hours"]
         )  # fmt: skip
         for user, p in table:
             seen = p.last_activity.isoformat() if p.last_activity else ""
@@ -239,7 +252,8 @@ def cohort_progress(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 [user.display_name, user.cadre, user.district, p.lessons_completed,
                  p.lessons_total, seen,
                  p.latest_quiz_percent, p.pre_percent, p.post_percent,
-                 p.knowledge_gain, p.credits_earned]
+                 p.knowledge_gain, p.sessions_attended, p.sessions_held,
+                 p.credits_earned]
             )  # fmt: skip
         return response
     return render(

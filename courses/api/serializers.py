@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from courses.models import Certificate, Choice, Course, Lesson, Module, Question, Quiz
+from courses.models import (
+    Certificate,
+    Choice,
+    Course,
+    Lesson,
+    Module,
+    Question,
+    Quiz,
+    Session,
+)
 
 
 class CourseOutputSerializer(serializers.ModelSerializer):
@@ -13,7 +22,16 @@ class CourseOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Course
-        fields = ["id", "title", "summary", "cpd_hours", "lesson_count", "done_count"]
+        fields = [
+            "id",
+            "title",
+            "summary",
+            "cpd_hours",
+            "requires_post_test",
+            "sessions_required",
+            "lesson_count",
+            "done_count",
+        ]
 
 
 class LessonBriefSerializer(serializers.ModelSerializer):
@@ -24,10 +42,15 @@ class LessonBriefSerializer(serializers.ModelSerializer):
 
 class ModuleSerializer(serializers.ModelSerializer):
     lessons = LessonBriefSerializer(many=True)
+    opens_on = serializers.DateField(
+        allow_null=True,
+        default=None,
+        help_text="Set while the module is still closed for you (drip opening).",
+    )
 
     class Meta:
         model = Module
-        fields = ["id", "title", "lessons"]
+        fields = ["id", "title", "opens_on", "lessons"]
 
 
 class QuizBriefSerializer(serializers.ModelSerializer):
@@ -129,3 +152,55 @@ class ProgressRowSerializer(serializers.Serializer):
     post_percent = serializers.FloatField(allow_null=True)
     knowledge_gain = serializers.FloatField(allow_null=True)
     credits_earned = serializers.DecimalField(max_digits=7, decimal_places=1)
+    sessions_attended = serializers.IntegerField()
+    sessions_held = serializers.IntegerField(
+        help_text="The cohort's face-to-face sessions that have started."
+    )
+
+
+class SessionOutputSerializer(serializers.ModelSerializer):
+    cohort_name = serializers.CharField(source="cohort.name")
+
+    class Meta:
+        model = Session
+        fields = [
+            "id",
+            "title",
+            "place",
+            "starts_at",
+            "ends_at",
+            "cohort",
+            "cohort_name",
+            "module",
+        ]
+
+
+class SessionLearnerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    display_name = serializers.CharField()
+    present = serializers.BooleanField()
+
+
+class SessionDetailSerializer(SessionOutputSerializer):
+    facilitator_name = serializers.CharField(
+        source="facilitator.display_name", default=None, allow_null=True
+    )
+    you_attended = serializers.BooleanField()
+    can_take_attendance = serializers.BooleanField()
+    learners = SessionLearnerSerializer(
+        many=True, help_text="The cohort's learners; only for who takes attendance."
+    )
+
+    class Meta(SessionOutputSerializer.Meta):
+        fields = [
+            *SessionOutputSerializer.Meta.fields,
+            "facilitator_name",
+            "you_attended",
+            "can_take_attendance",
+            "learners",
+        ]
+
+
+class AttendanceInputSerializer(serializers.Serializer):
+    learner = serializers.IntegerField(min_value=1)
+    present = serializers.BooleanField()

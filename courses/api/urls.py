@@ -42,4 +42,15 @@ urlpatterns = [
         views.CohortProgressApi.as_view(),
         name="api-cohort-progress",
     ),
+    path("sessions/", views.SessionListApi.as_view(), name="api-session-list"),
+    path(
+        "sessions/<int:session_id>/",
+        views.SessionDetailApi.as_view(),
+        name="api-session-detail",
+    ),
+    path(
+        "sessions/<int:session_id>/attendance/",
+        views.SessionAttendanceApi.as_view(),
+        name="api-session-attendance",
+    ),
 ]

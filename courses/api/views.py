@@ -13,10 +13,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import policies, selectors
+from courses import drip, policies, selectors
 from courses.api import serializers as s
-from courses.models import Attempt
-from courses.services import progress, quizzes
+from courses.models import Attempt, Session
+from courses.services import progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 
@@ -69,6 +69,7 @@ class CourseDetailApi(APIView):
     @extend_schema(responses=s.CourseDetailSerializer)
     def get(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get_for_user(request.user, course_id)
+        drip.mark_closed_modules(request.user, course)
         return Response(s.CourseDetailSerializer(course).data)
 
 
@@ -156,3 +157,64 @@ class CohortProgressApi(APIView):
             for m in members
         ]
         return Response(s.ProgressRowSerializer(data, many=True).data)
+
+
+class SessionListApi(ListAPIView):
+    """Face-to-face sessions not yet over in the user's cohorts."""
+
+    serializer_class = s.SessionOutputSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return selectors.upcoming_sessions_for(self.request.user)
+
+
+def _session_with_register(request: Request, session_id: int) -> Session:
+    """The session, with the register for those who take attendance."""
+    session = selectors.session_get_for_user(request.user, session_id)
+    can_mark = policies.can_take_attendance(request.user, session.cohort)
+    present = selectors.attended_user_ids(session)
+    session.can_take_attendance = can_mark  # type: ignore[attr-defined]
+    session.you_attended = request.user.pk in present  # type: ignore[attr-defined]
+    session.learners = (  # type: ignore[attr-defined]
+        [
+            {
+                "id": m.user_id,
+                "display_name": m.user.display_name,
+                "present": m.user_id in present,
+            }
+            for m in selectors.cohort_learners(session.cohort)
+        ]
+        if can_mark
+        else []
+    )
+    return session
+
+
+class SessionDetailApi(APIView):
+    """One session; its mentors and administrators also get the register."""
+
+    @extend_schema(responses=s.SessionDetailSerializer)
+    def get(self, request: Request, session_id: int) -> Response:
+        session = _session_with_register(request, session_id)
+        return Response(s.SessionDetailSerializer(session).data)
+
+
+class SessionAttendanceApi(APIView):
+    """Mark one learner present or absent (idempotent)."""
+
+    @extend_schema(
+        request=s.AttendanceInputSerializer, responses=s.SessionDetailSerializer
+    )
+    def post(self, request: Request, session_id: int) -> Response:
+        session = selectors.session_get_for_user(request.user, session_id)
+        data = s.AttendanceInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        sessions.attendance_set(
+            actor=acting_user(request),
+            session=session,
+            learner_id=data.validated_data["learner"],
+            present=data.validated_data["present"],
+        )
+        session = _session_with_register(request, session_id)
+        return Response(s.SessionDetailSerializer(session).data)

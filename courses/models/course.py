@@ -24,6 +24,13 @@ class Course(models.Model):
     requires_post_test = models.BooleanField(
         _("completion needs a passed post-test"), default=True
     )
+    sessions_required = models.PositiveSmallIntegerField(
+        _("face-to-face sessions to attend"),
+        default=0,
+        help_text=_(
+            "Completion needs attendance at this many of the course's sessions."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -37,6 +44,14 @@ class Module(models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(_("title"), max_length=160)
     order = models.PositiveIntegerField(default=0)
+    opens_after_days = models.PositiveSmallIntegerField(
+        _("opens after (days)"),
+        default=0,
+        help_text=_(
+            "Days after the cohort's course opening date (or its start) "
+            "before learners can open this module."
+        ),
+    )
 
     class Meta:
         ordering = ["course", "order", "pk"]

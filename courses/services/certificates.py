@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from courses.models import (
     Attempt,
+    Attendance,
     Certificate,
     Course,
     Lesson,
@@ -14,12 +15,21 @@ from cpd.models import User
 
 
 def course_is_complete(*, user: User, course: Course) -> bool:
-    """Every lesson done, and the post-test passed when the course asks for it."""
+    """Every lesson done, enough sessions attended and, when the course asks
+    for it, the post-test passed.
+
+    Sessions count when they are linked to one of the course's modules.
+    """
     lessons = Lesson.objects.filter(module__course=course).values("pk")
     done = LessonProgress.objects.filter(
         user=user, lesson__in=lessons, completed_at__isnull=False
     ).count()
     if done < lessons.count():
+        return False
+    if course.sessions_required and (
+        Attendance.objects.filter(user=user, session__module__course=course).count()
+        < course.sessions_required
+    ):
         return False
     if (
         not course.requires_post_test

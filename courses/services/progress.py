@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from courses import policies
+from courses import drip, policies
 from courses.models import Lesson, LessonProgress
 from cpd.models import User
 
@@ -20,6 +21,11 @@ def lesson_visit(*, user: User, lesson: Lesson, seconds: int = 0) -> LessonProgr
     """Record an open of the lesson, plus reading time reported by the page."""
     if not policies.can_view_course(user, lesson.module.course):
         raise PermissionDenied(_("This lesson is not in your courses."))
+    opens_on = drip.lesson_opens_on(user, lesson)
+    if opens_on is not None:
+        raise PermissionDenied(
+            _("This lesson opens on %(day)s.") % {"day": date_format(opens_on)}
+        )
     now = timezone.now()
     seconds = max(0, min(int(seconds), MAX_SECONDS_PER_BEAT))
     with transaction.atomic():
