@@ -1,8 +1,24 @@
-"""Authoring in Django admin: courses with ordered modules, lessons and quizzes."""
+"""Authoring in Django admin: courses with ordered modules, lessons and quizzes.
 
-from django.contrib import admin
+Courses also go in and out as Markdown: "Import from Markdown" on the course
+list, and the "Download as Markdown" action (see courses.markdown_io).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
+from courses import selectors
 from courses.models import (
     Attempt,
     Attendance,
@@ -16,12 +32,13 @@ from courses.models import (
     Quiz,
     Session,
 )
+from courses.services.exchange import course_import
 
 
 class ModuleInline(admin.TabularInline):
     model = Module
     extra = 0
-    fields = ["title", "order"]
+    fields = ["title", "order", "opens_after_days"]
 
 
 class AssignmentInline(admin.TabularInline):
@@ -29,12 +46,87 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
 
 
+class MarkdownImportForm(forms.Form):
+    file = forms.FileField(
+        label="Course file (.md)",
+        help_text="One course in the Markdown format described in docs/courses.md.",
+    )
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace the course with the same slug (only if no learner used it)",
+    )
+
+
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "cpd_hours", "requires_post_test"]
+    list_display = ["title", "cpd_hours", "requires_post_test", "sessions_required"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ModuleInline, AssignmentInline]
     search_fields = ["title"]
+    actions = ["download_markdown"]
+    change_list_template = "admin/courses/course/change_list.html"
+
+    def get_urls(self) -> list[URLPattern]:
+        extra = [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_markdown),
+                name="courses_course_import",
+            )
+        ]
+        return extra + super().get_urls()
+
+    @admin.action(description="Download as Markdown")
+    def download_markdown(
+        self, request: HttpRequest, queryset: QuerySet[Course]
+    ) -> HttpResponse | None:
+        if queryset.count() != 1:
+            self.message_user(
+                request, "Choose one course to download.", messages.WARNING
+            )
+            return None
+        course = queryset.get()
+        response = HttpResponse(
+            selectors.course_markdown(course),
+            content_type="text/markdown; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{course.slug}.md"'
+        return response
+
+    def import_markdown(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = MarkdownImportForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            raw = form.cleaned_data["file"].read()
+            try:
+                course = course_import(
+                    text=raw.decode("utf-8"),
+                    actor=request.user,  # type: ignore[arg-type]
+                    replace=form.cleaned_data["replace"],
+                )
+            except UnicodeDecodeError:
+                form.add_error("file", "The file is not UTF-8 text.")
+            except ValidationError as exc:
+                for message in exc.messages:
+                    form.add_error("file", message)
+            else:
+                self.message_user(request, f"Imported “{course.title}”.")
+                return redirect(
+                    reverse("admin:courses_course_change", args=[course.pk])
+                )
+        context: dict[str, Any] = {
+            **self.admin_site.each_context(request),
+            "title": "Import a course from Markdown",
+            "form": form,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(
+            request,
+            "admin/courses/course/import.html",
+            context,
+            status=400 if form.errors else 200,
+        )
 
 
 class LessonInline(admin.StackedInline):
@@ -45,7 +137,7 @@ class LessonInline(admin.StackedInline):
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ["title", "course", "order"]
+    list_display = ["title", "course", "order", "opens_after_days"]
     list_filter = ["course"]
     inlines = [LessonInline]
 

@@ -61,3 +61,8 @@ def can_view_certificate(user: AnyUser, certificate: Certificate) -> bool:
 def can_take_attendance(user: AnyUser, cohort: Cohort) -> bool:
     """Mentors and administrators of the cohort take attendance."""
     return can_moderate_cohort(user, cohort)
+
+
+def can_author_courses(user: AnyUser) -> bool:
+    """Course content is shared between organisations: staff author it."""
+    return bool(user.is_authenticated and user.is_staff)

@@ -12,6 +12,7 @@ from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from courses import markdown_io
 from courses.models import (
     Attempt,
     Attendance,
@@ -362,3 +363,79 @@ def upcoming_sessions_for(user: AnyUser) -> list[Session]:
 def attended_user_ids(session: Session) -> set[int]:
     """Who attended the session."""
     return set(session.attendance.values_list("user_id", flat=True))
+
+
+def course_document(course: Course) -> markdown_io.CourseDoc:
+    """The whole course as a document to write out as Markdown."""
+    from courses.models import Question
+
+    course = (
+        Course.objects.prefetch_related(
+            Prefetch("modules", queryset=Module.objects.prefetch_related("lessons")),
+            Prefetch(
+                "quizzes",
+                queryset=Quiz.objects.prefetch_related(
+                    Prefetch(
+                        "questions",
+                        queryset=Question.objects.prefetch_related("choices"),
+                    )
+                ),
+            ),
+        )
+    ).get(pk=course.pk)
+    md = markdown_io
+    return md.CourseDoc(
+        title=course.title,
+        slug=course.slug,
+        summary=course.summary,
+        cpd_hours=course.cpd_hours,
+        requires_post_test=course.requires_post_test,
+        sessions_required=course.sessions_required,
+        modules=[
+            md.ModuleDoc(
+                title=m.title,
+                opens_after_days=m.opens_after_days,
+                lessons=[
+                    md.LessonDoc(
+                        title=item.title,
+                        body=item.body,
+                        minutes=item.estimated_minutes,
+                        media=item.media_url,
+                    )
+                    for item in m.lessons.all()
+                ],
+            )
+            for m in course.modules.all()
+        ],
+        quizzes=[
+            md.QuizDoc(
+                title=qz.title,
+                kind=qz.kind,
+                pass_percent=qz.pass_percent,
+                max_attempts=qz.max_attempts,
+                time_limit_minutes=qz.time_limit_minutes,
+                draw=qz.draw,
+                questions=[
+                    md.QuestionDoc(
+                        kind=q.kind,
+                        text=q.text,
+                        explanation=q.explanation,
+                        choices=[
+                            md.ChoiceDoc(c.text, c.is_correct) for c in q.choices.all()
+                        ],
+                        answer=q.numeric_answer.normalize()
+                        if q.numeric_answer is not None
+                        else None,
+                        tolerance=q.tolerance.normalize(),
+                    )
+                    for q in qz.questions.all()
+                ],
+            )
+            for qz in course.quizzes.all()
+        ],
+    )
+
+
+def course_markdown(course: Course) -> str:
+    """The course as one Markdown file (``course_import`` reads it back)."""
+    return markdown_io.render(course_document(course))

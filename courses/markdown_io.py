@@ -1,0 +1,494 @@
+"""A whole course as one Markdown file, to write offline and share.
+
+The format (documented with an example in docs/courses.md)::
+
+    ---
+    title: Postpartum haemorrhage
+    slug: pph
+    cpd_hours: 2
+    ---
+
+    # Module: Recognise PPH {opens_after_days: 7}
+
+    ## Lesson: What counts as PPH {minutes: 5}
+
+    Lesson body in Markdown (### and deeper headings are fine).
+
+    # Quiz: Before you start {kind: pre, pass_percent: 60}
+
+    ## Question {kind: single}
+
+    Question text.
+
+    - [x] The right option
+    - [ ] A wrong one
+
+    > The explanation shown after submitting.
+
+Front matter is YAML; the ``{...}`` after a heading is a YAML flow mapping.
+Only ``# Module:``, ``# Quiz:``, ``## Lesson:`` and ``## Question`` lines
+outside fenced code blocks give structure; everything else is content.
+This module parses and writes the text only: it never touches the database.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import yaml
+from django.utils.text import slugify
+
+QUIZ_KINDS = ("practice", "pre", "post")
+QUESTION_KINDS = ("single", "multiple", "true_false", "numeric")
+MAX_BYTES = 2_000_000
+
+
+class FormatError(Exception):
+    """The text is not a valid course; ``errors`` lists each problem by line."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class ChoiceDoc:
+    text: str
+    correct: bool
+
+
+@dataclass
+class QuestionDoc:
+    kind: str
+    text: str
+    explanation: str = ""
+    choices: list[ChoiceDoc] = field(default_factory=list)
+    answer: Decimal | None = None
+    tolerance: Decimal = Decimal("0")
+    line: int = 0
+
+
+@dataclass
+class QuizDoc:
+    title: str
+    kind: str
+    pass_percent: int = 70
+    max_attempts: int = 0
+    time_limit_minutes: int | None = None
+    draw: int | None = None
+    questions: list[QuestionDoc] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class LessonDoc:
+    title: str
+    body: str = ""
+    minutes: int = 5
+    media: str = ""
+    line: int = 0
+
+
+@dataclass
+class ModuleDoc:
+    title: str
+    opens_after_days: int = 0
+    lessons: list[LessonDoc] = field(default_factory=list)
+    line: int = 0
+
+
+@dataclass
+class CourseDoc:
+    title: str
+    slug: str
+    summary: str = ""
+    cpd_hours: Decimal = Decimal("0")
+    requires_post_test: bool = True
+    sessions_required: int = 0
+    modules: list[ModuleDoc] = field(default_factory=list)
+    quizzes: list[QuizDoc] = field(default_factory=list)
+
+
+_HEADING = re.compile(
+    r"^(?P<level>#{1,2}) "
+    r"(?:(?P<what>Module|Lesson|Quiz):|(?P<question>Question)(?=\s|\{|$))"
+    r"\s*(?P<rest>.*)$"
+)
+_ATTRS = re.compile(r"^(?P<title>.*?)\s*(?P<attrs>\{.*\})?\s*$")
+_CHOICE = re.compile(r"^[-*] \[(?P<mark>[ xX])\] (?P<text>.+)$")
+_LEVEL = {"Module": "#", "Quiz": "#", "Lesson": "##", "Question": "##"}
+_KEYS = {
+    "course": {
+        "title",
+        "slug",
+        "summary",
+        "cpd_hours",
+        "requires_post_test",
+        "sessions_required",
+    },
+    "Module": {"opens_after_days"},
+    "Lesson": {"minutes", "media"},
+    "Quiz": {"kind", "pass_percent", "max_attempts", "time_limit_minutes", "draw"},
+    "Question": {"kind", "answer", "tolerance"},
+}
+
+
+class _Reader:
+    """Collects errors with line numbers instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def error(self, line: int, message: str) -> None:
+        self.errors.append(f"line {line}: {message}" if line else message)
+
+    def attrs(self, line: int, what: str, raw: str | None) -> dict[str, Any]:
+        if not raw:
+            return {}
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError:
+            self.error(line, f"the {{...}} after the heading is not valid: {raw}")
+            return {}
+        if not isinstance(value, dict):
+            self.error(line, f"the {{...}} after the heading is not valid: {raw}")
+            return {}
+        return self.known(line, what, value)
+
+    def known(self, line: int, what: str, value: dict[Any, Any]) -> dict[str, Any]:
+        unknown = sorted(str(k) for k in value if k not in _KEYS[what])
+        if unknown:
+            allowed = ", ".join(sorted(_KEYS[what]))
+            self.error(line, f"unknown {', '.join(unknown)} (allowed: {allowed})")
+        return {str(k): v for k, v in value.items() if k in _KEYS[what]}
+
+    def integer(
+        self, line: int, name: str, value: Any, *, low: int = 0, high: int = 32767
+    ) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.error(line, f"{name} must be a whole number, not {value!r}")
+            return low
+        if not low <= value <= high:
+            self.error(line, f"{name} must be between {low} and {high}")
+            return low
+        return value
+
+    def decimal(self, line: int, name: str, value: Any, *, low: Decimal) -> Decimal:
+        try:
+            if isinstance(value, bool):
+                raise InvalidOperation
+            number = Decimal(str(value))
+        except InvalidOperation:
+            self.error(line, f"{name} must be a number, not {value!r}")
+            return low
+        if not number.is_finite() or number < low or abs(number) >= 10**9:
+            self.error(line, f"{name} must be a number of at least {low}")
+            return low
+        return number
+
+
+def _front_matter(reader: _Reader, lines: list[str]) -> tuple[dict[str, Any], int]:
+    if not lines or lines[0].strip() != "---":
+        reader.error(1, "the file must start with '---' and the course's front matter")
+        return {}, 0
+    for end in range(1, len(lines)):
+        if lines[end].strip() == "---":
+            break
+    else:
+        reader.error(1, "the front matter is not closed by a '---' line")
+        return {}, len(lines)
+    try:
+        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+    except yaml.YAMLError as exc:
+        reader.error(
+            1, f"the front matter is not valid YAML ({exc.__class__.__name__})"
+        )
+        return {}, end + 1
+    if not isinstance(data, dict):
+        reader.error(1, "the front matter must be 'key: value' lines")
+        return {}, end + 1
+    return reader.known(1, "course", data), end + 1
+
+
+def _course(reader: _Reader, meta: dict[str, Any]) -> CourseDoc:
+    title = str(meta.get("title") or "").strip()
+    if not title:
+        reader.error(1, "the front matter needs a title")
+    if len(title) > 160:
+        reader.error(1, "the title is longer than 160 characters")
+    slug = slugify(str(meta.get("slug") or title))[:80]
+    if not slug and title:
+        reader.error(1, "give the course a slug made of letters and numbers")
+    hours = reader.decimal(1, "cpd_hours", meta.get("cpd_hours", 0), low=Decimal("0"))
+    if hours > 999:
+        reader.error(1, "cpd_hours must be at most 999")
+        hours = Decimal("0")
+    requires = meta.get("requires_post_test", True)
+    if not isinstance(requires, bool):
+        reader.error(1, "requires_post_test must be true or false")
+        requires = True
+    return CourseDoc(
+        title=title,
+        slug=slug,
+        summary=str(meta.get("summary") or "").strip(),
+        cpd_hours=hours.quantize(Decimal("0.1")),
+        requires_post_test=requires,
+        sessions_required=reader.integer(
+            1, "sessions_required", meta.get("sessions_required", 0), high=100
+        ),
+    )
+
+
+def _question(reader: _Reader, q: QuestionDoc, body: list[tuple[int, str]]) -> None:
+    text: list[str] = []
+    explanation: list[str] = []
+    for number, line in body:
+        choice = _CHOICE.match(line)
+        if line.startswith(">"):
+            explanation.append(line[1:].strip())
+        elif choice:
+            q.choices.append(ChoiceDoc(choice["text"].strip(), choice["mark"] != " "))
+        elif q.choices and line.strip():
+            reader.error(number, "question text must come before its options")
+        else:
+            text.append(line)
+    q.text = "\n".join(text).strip()
+    q.explanation = " ".join(explanation).strip()
+    if not q.text:
+        reader.error(q.line, "the question has no text")
+    right = sum(c.correct for c in q.choices)
+    if q.kind == "numeric":
+        if q.choices:
+            reader.error(q.line, "a numeric question has no options")
+        if q.answer is None:
+            reader.error(q.line, "a numeric question needs {answer: ...}")
+    elif len(q.choices) < 2:
+        reader.error(q.line, "give at least two options as '- [x]' or '- [ ]' lines")
+    elif q.kind == "multiple" and right < 1:
+        reader.error(q.line, "mark at least one right option with '- [x]'")
+    elif q.kind != "multiple" and right != 1:
+        reader.error(q.line, "mark exactly one right option with '- [x]'")
+    if any(len(c.text) > 300 for c in q.choices):
+        reader.error(q.line, "an option is longer than 300 characters")
+
+
+def parse(text: str) -> CourseDoc:
+    """Read a course; raises FormatError listing every problem found."""
+    reader = _Reader()
+    if len(text.encode("utf-8", "replace")) > MAX_BYTES:
+        raise FormatError([f"the file is larger than {MAX_BYTES // 1_000_000} MB"])
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    meta, start = _front_matter(reader, lines)
+    course = _course(reader, meta)
+    module: ModuleDoc | None = None
+    quiz: QuizDoc | None = None
+    body: list[tuple[int, str]] = []
+    current: LessonDoc | QuestionDoc | None = None
+
+    def close() -> None:
+        if isinstance(current, LessonDoc):
+            current.body = "\n".join(line for _n, line in body).strip()
+            if not current.body:
+                reader.error(current.line, "the lesson has no text")
+        elif isinstance(current, QuestionDoc):
+            _question(reader, current, body)
+        body.clear()
+
+    fence: str | None = None
+    for number, line in enumerate(lines[start:], start=start + 1):
+        stripped = line.lstrip()
+        if stripped.startswith(("```", "~~~")):
+            mark = stripped[:3]
+            fence = None if fence == mark else (fence or mark)
+        heading = None if fence else _HEADING.match(line)
+        if heading is None:
+            if current is not None:
+                body.append((number, line))
+            elif line.strip():
+                where = "quiz" if quiz else "module"
+                reader.error(
+                    number,
+                    f"text outside a lesson or question: start a "
+                    f"'## {'Question' if quiz else 'Lesson'}:' under this {where}"
+                    if (module or quiz)
+                    else "text before the first '# Module:' heading",
+                )
+            continue
+        what = heading["what"] or heading["question"]
+        if heading["level"] != _LEVEL[what]:
+            reader.error(number, f"'{what}' headings start with '{_LEVEL[what]} '")
+            continue
+        close()
+        current = None
+        parts = _ATTRS.match(heading["rest"])
+        title = (parts["title"] if parts else heading["rest"]).strip()
+        attrs = reader.attrs(number, what, parts["attrs"] if parts else None)
+        if what in ("Module", "Quiz", "Lesson") and not title:
+            reader.error(number, f"the {what.lower()} needs a title")
+        if len(title) > 160:
+            reader.error(number, "the title is longer than 160 characters")
+        if what == "Module":
+            quiz = None
+            module = ModuleDoc(
+                title=title,
+                line=number,
+                opens_after_days=reader.integer(
+                    number, "opens_after_days", attrs.get("opens_after_days", 0)
+                ),
+            )
+            course.modules.append(module)
+        elif what == "Quiz":
+            module = None
+            quiz = _quiz(reader, number, title, attrs)
+            course.quizzes.append(quiz)
+        elif what == "Lesson":
+            if module is None:
+                reader.error(number, "a '## Lesson:' must come under a '# Module:'")
+                continue
+            media = str(attrs.get("media") or "")
+            if media and not media.startswith(("https://", "http://")):
+                reader.error(number, "media must be an http(s) link")
+            current = LessonDoc(
+                title=title,
+                line=number,
+                media=media,
+                minutes=reader.integer(
+                    number, "minutes", attrs.get("minutes", 5), low=1, high=240
+                ),
+            )
+            module.lessons.append(current)
+        else:
+            if quiz is None:
+                reader.error(number, "a '## Question' must come under a '# Quiz:'")
+                continue
+            current = _question_head(reader, number, attrs)
+            quiz.questions.append(current)
+    close()
+    if fence:
+        reader.error(len(lines), "a ``` code block is not closed")
+    _whole(reader, course)
+    if reader.errors:
+        raise FormatError(reader.errors)
+    return course
+
+
+def _quiz(reader: _Reader, number: int, title: str, attrs: dict[str, Any]) -> QuizDoc:
+    kind = attrs.get("kind", "practice")
+    if kind not in QUIZ_KINDS:
+        reader.error(number, f"quiz kind must be one of {', '.join(QUIZ_KINDS)}")
+    limit = attrs.get("time_limit_minutes")
+    draw = attrs.get("draw")
+    return QuizDoc(
+        title=title,
+        kind=str(kind),
+        line=number,
+        pass_percent=reader.integer(
+            number, "pass_percent", attrs.get("pass_percent", 70), high=100
+        ),
+        max_attempts=reader.integer(
+            number, "max_attempts", attrs.get("max_attempts", 0), high=100
+        ),
+        time_limit_minutes=None
+        if limit is None
+        else reader.integer(number, "time_limit_minutes", limit, low=1, high=600),
+        draw=None if draw is None else reader.integer(number, "draw", draw, low=1),
+    )
+
+
+def _question_head(reader: _Reader, number: int, attrs: dict[str, Any]) -> QuestionDoc:
+    kind = attrs.get("kind", "single")
+    if kind not in QUESTION_KINDS:
+        reader.error(
+            number, f"question kind must be one of {', '.join(QUESTION_KINDS)}"
+        )
+    answer = attrs.get("answer")
+    return QuestionDoc(
+        kind=str(kind),
+        text="",
+        line=number,
+        answer=None
+        if answer is None
+        else reader.decimal(number, "answer", answer, low=Decimal(-(10**8))),
+        tolerance=reader.decimal(
+            number, "tolerance", attrs.get("tolerance", 0), low=Decimal("0")
+        ),
+    )
+
+
+def _whole(reader: _Reader, course: CourseDoc) -> None:
+    if not course.modules:
+        reader.error(0, "the course needs at least one '# Module:' with lessons")
+    for module in course.modules:
+        if not module.lessons:
+            reader.error(module.line, "the module has no '## Lesson:'")
+    for kind in ("pre", "post"):
+        tests = [q for q in course.quizzes if q.kind == kind]
+        if len(tests) > 1:
+            reader.error(tests[1].line, f"the course already has a {kind}-test")
+    for quiz in course.quizzes:
+        if not quiz.questions:
+            reader.error(quiz.line, "the quiz has no '## Question'")
+        elif quiz.draw is not None and quiz.draw > len(quiz.questions):
+            reader.error(quiz.line, "draw is more than the quiz's questions")
+
+
+# --- Writing ---------------------------------------------------------------------
+
+
+def _flow(values: dict[str, Any]) -> str:
+    kept = {k: v for k, v in values.items() if v not in (None, "")}
+    if not kept:
+        return ""
+    text = yaml.safe_dump(kept, default_flow_style=True, sort_keys=False, width=10**6)
+    return " " + text.strip()
+
+
+def _number(value: Decimal) -> int | float:
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def render(course: CourseDoc) -> str:
+    """Write a course in the format ``parse`` reads (parse(render(c)) == c)."""
+    meta: dict[str, Any] = {
+        "title": course.title,
+        "slug": course.slug,
+        "cpd_hours": _number(course.cpd_hours),
+        "requires_post_test": course.requires_post_test,
+        "sessions_required": course.sessions_required,
+    }
+    if course.summary:
+        meta["summary"] = course.summary
+    out = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()]
+    out += ["---", ""]
+    for module in course.modules:
+        attrs = _flow({"opens_after_days": module.opens_after_days or None})
+        out += [f"# Module: {module.title}{attrs}", ""]
+        for lesson in module.lessons:
+            attrs = _flow({"minutes": lesson.minutes, "media": lesson.media})
+            out += [f"## Lesson: {lesson.title}{attrs}", "", lesson.body.strip(), ""]
+    for quiz in course.quizzes:
+        attrs = _flow(
+            {
+                "kind": quiz.kind,
+                "pass_percent": quiz.pass_percent,
+                "max_attempts": quiz.max_attempts,
+                "time_limit_minutes": quiz.time_limit_minutes,
+                "draw": quiz.draw,
+            }
+        )
+        out += [f"# Quiz: {quiz.title}{attrs}", ""]
+        for q in quiz.questions:
+            values: dict[str, Any] = {"kind": q.kind}
+            if q.kind == "numeric":
+                values["answer"] = None if q.answer is None else _number(q.answer)
+                values["tolerance"] = _number(q.tolerance) or None
+            out += [f"## Question{_flow(values)}", "", q.text.strip(), ""]
+            if q.choices:
+                out += [f"- [{'x' if c.correct else ' '}] {c.text}" for c in q.choices]
+                out.append("")
+            if q.explanation:
+                out += [f"> {q.explanation}", ""]
+    return "\n".join(out).rstrip() + "\n"

@@ -1,0 +1,345 @@
+"""A whole course as Markdown: round trip, clear errors, all or nothing."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from courses import markdown_io, selectors
+from courses.models import Course, Lesson, LessonProgress, Question, Quiz
+from courses.services.exchange import course_import
+from cpd.models import User
+from tests.factories.courses import (
+    CourseFactory,
+    LessonFactory,
+    ModuleFactory,
+    QuizFactory,
+    question_with,
+)
+from tests.factories.cpd import UserFactory
+
+GOOD = """---
+title: Newborn resuscitation
+slug: newborn-resus
+cpd_hours: 1.5
+sessions_required: 1
+summary: The golden minute.
+---
+
+# Module: Before birth
+
+## Lesson: Prepare {minutes: 3, media: "https://example.org/video"}
+
+Check the bag and mask **before** every birth.
+
+```
+# Module: not a heading inside a code block
+```
+
+### A sub-heading is content
+
+# Module: The golden minute {opens_after_days: 7}
+
+## Lesson: Dry and stimulate
+
+Dry the baby; keep warm.
+
+# Quiz: Before you start {kind: pre, pass_percent: 60, max_attempts: 1}
+
+## Question {kind: single}
+
+First step for a baby not breathing?
+
+- [x] Dry and stimulate
+- [ ] Wait and see
+
+> Drying is also stimulation.
+
+## Question {kind: multiple}
+
+Which belong in the kit?
+
+- [x] Bag and mask
+- [x] Towels
+- [ ] Ice
+
+## Question {kind: true_false}
+
+Start ventilation within one minute.
+
+- [x] True
+- [ ] False
+
+## Question {kind: numeric, answer: 40, tolerance: 10}
+
+Breaths per minute with bag and mask?
+
+> 40 to 60 a minute.
+"""
+
+
+def test_import_creates_the_whole_course(db):
+    course = course_import(text=GOOD)
+    assert (course.title, course.slug, course.cpd_hours) == (
+        "Newborn resuscitation",
+        "newborn-resus",
+        Decimal("1.5"),
+    )
+    assert course.sessions_required == 1
+    modules = list(course.modules.all())
+    assert [m.opens_after_days for m in modules] == [0, 7]
+    prepare = Lesson.objects.get(title="Prepare")
+    assert prepare.estimated_minutes == 3
+    assert prepare.media_url == "https://example.org/video"
+    assert "<strong>before</strong>" in prepare.body_html
+    assert "# Module: not a heading" in prepare.body
+    quiz = Quiz.objects.get(course=course)
+    assert (quiz.kind, quiz.pass_percent, quiz.max_attempts) == ("pre", 60, 1)
+    kinds = [q.kind for q in quiz.questions.all()]
+    assert kinds == ["single", "multiple", "true_false", "numeric"]
+    numeric = quiz.questions.get(kind="numeric")
+    assert (numeric.numeric_answer, numeric.tolerance) == (Decimal(40), Decimal(10))
+    assert numeric.explanation == "40 to 60 a minute."
+    multiple = quiz.questions.get(kind="multiple")
+    assert [c.is_correct for c in multiple.choices.all()] == [True, True, False]
+
+
+def test_export_then_import_gives_the_same_course(db):
+    course = CourseFactory(title="Round trip", cpd_hours=Decimal("2.5"))
+    module = ModuleFactory(course=course, opens_after_days=3)
+    LessonFactory(module=module, body="Line one\n\n- a\n- b", media_url="")
+    quiz = QuizFactory(course=course, kind="post", time_limit_minutes=10, draw=2)
+    question_with(quiz, "single", [("Yes", True), ("No", False)])
+    question_with(quiz, "multiple", [("A", True), ("B", True), ("C", False)])
+    question_with(quiz, "numeric", answer="0.5", tolerance="0.05")
+    text = selectors.course_markdown(course)
+    copy = course_import(text=text.replace(course.slug, "round-trip-copy"))
+    assert copy.pk != course.pk
+    again = selectors.course_markdown(copy)
+    assert again == text.replace(course.slug, "round-trip-copy")
+    assert markdown_io.parse(text).title == "Round trip"
+
+
+BROKEN = [
+    ("no front matter", "# Module: A\n", "must start with '---'"),
+    ("unclosed front matter", "---\ntitle: A\n", "not closed"),
+    ("no title", "---\nslug: a\n---\n# Module: M\n## Lesson: L\nx\n", "needs a title"),
+    ("bad yaml", "---\ntitle: [a\n---\n", "not valid YAML"),
+    ("unknown key", "---\ntitle: A\ncolour: red\n---\n", "unknown colour"),
+    ("negative hours", "---\ntitle: A\ncpd_hours: -1\n---\n", "cpd_hours"),
+    ("huge hours", "---\ntitle: A\ncpd_hours: 100000\n---\n", "at most 999"),
+    ("no modules", "---\ntitle: A\n---\n", "at least one '# Module:'"),
+    ("text before", "---\ntitle: A\n---\nhello\n", "line 4: text before"),
+    (
+        "lesson without module",
+        "---\ntitle: A\n---\n## Lesson: L\nx\n",
+        "line 4: a '## Lesson:' must come under",
+    ),
+    ("empty module", "---\ntitle: A\n---\n# Module: M\n", "line 4: the module has no"),
+    ("empty lesson", "---\ntitle: A\n---\n# Module: M\n## Lesson: L\n", "no text"),
+    (
+        "lesson at level 1",
+        "---\ntitle: A\n---\n# Module: M\n# Lesson: L\nx\n",
+        "'Lesson' headings start with '## '",
+    ),
+    (
+        "bad attributes",
+        "---\ntitle: A\n---\n# Module: M {opens_after_days: soon}\n## Lesson: L\nx\n",
+        "opens_after_days must be a whole number",
+    ),
+    (
+        "unclosed attributes",
+        "---\ntitle: A\n---\n# Module: M\n## Lesson: L {minutes: [}\nx\n",
+        "not valid",
+    ),
+    (
+        "bad media",
+        "---\ntitle: A\n---\n# Module: M\n## Lesson: L {media: 'javascript:x'}\nx\n",
+        "media must be an http(s) link",
+    ),
+    (
+        "unclosed code block",
+        "---\ntitle: A\n---\n# Module: M\n## Lesson: L\n```\nx\n",
+        "not closed",
+    ),
+]
+
+QUIZ_HEAD = "---\ntitle: A\n---\n# Module: M\n## Lesson: L\nx\n"
+BROKEN += [
+    (
+        "question outside quiz",
+        QUIZ_HEAD + "## Question\nWhy?\n- [x] a\n- [ ] b\n",
+        "must come under a '# Quiz:'",
+    ),
+    ("bad quiz kind", QUIZ_HEAD + "# Quiz: Q {kind: final}\n", "quiz kind must be"),
+    ("quiz without questions", QUIZ_HEAD + "# Quiz: Q\n", "the quiz has no"),
+    (
+        "two right single",
+        QUIZ_HEAD + "# Quiz: Q\n## Question\nWhy?\n- [x] a\n- [x] b\n",
+        "exactly one right option",
+    ),
+    (
+        "no right multiple",
+        QUIZ_HEAD + "# Quiz: Q\n## Question {kind: multiple}\nWhy?\n- [ ] a\n- [ ] b\n",
+        "at least one right option",
+    ),
+    (
+        "one option",
+        QUIZ_HEAD + "# Quiz: Q\n## Question\nWhy?\n- [x] a\n",
+        "at least two options",
+    ),
+    (
+        "numeric without answer",
+        QUIZ_HEAD + "# Quiz: Q\n## Question {kind: numeric}\nHow many?\n",
+        "needs {answer: ...}",
+    ),
+    (
+        "numeric answer not a number",
+        QUIZ_HEAD + "# Quiz: Q\n## Question {kind: numeric, answer: lots}\nHow?\n",
+        "answer must be a number",
+    ),
+    (
+        "question without text",
+        QUIZ_HEAD + "# Quiz: Q\n## Question\n- [x] a\n- [ ] b\n",
+        "the question has no text",
+    ),
+    (
+        "draw too many",
+        QUIZ_HEAD + "# Quiz: Q {draw: 5}\n## Question\nWhy?\n- [x] a\n- [ ] b\n",
+        "draw is more than",
+    ),
+    (
+        "two pre-tests",
+        QUIZ_HEAD
+        + "# Quiz: A {kind: pre}\n## Question\nW?\n- [x] a\n- [ ] b\n"
+        + "# Quiz: B {kind: pre}\n## Question\nW?\n- [x] a\n- [ ] b\n",
+        "already has a pre-test",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [(t, m) for _n, t, m in BROKEN], ids=[n for n, *_ in BROKEN]
+)
+def test_broken_structure_is_a_clear_error_and_saves_nothing(db, text, message):
+    with pytest.raises(ValidationError) as caught:
+        course_import(text=text)
+    assert any(message in m for m in caught.value.messages), caught.value.messages
+    assert not Course.objects.exists()
+    assert not Question.objects.exists()
+
+
+def test_every_problem_is_listed_not_only_the_first(db):
+    text = QUIZ_HEAD + "# Quiz: Q {kind: final}\n## Question\n- [x] a\n"
+    with pytest.raises(ValidationError) as caught:
+        course_import(text=text)
+    assert len(caught.value.messages) >= 3
+
+
+def test_existing_slug_is_refused_unless_replaced(db):
+    first = course_import(text=GOOD)
+    with pytest.raises(ValidationError, match="exists"):
+        course_import(text=GOOD)
+    changed = GOOD.replace("Dry the baby; keep warm.", "Dry, warm, stimulate.")
+    replaced = course_import(text=changed, replace=True)
+    assert replaced.pk == first.pk
+    assert Lesson.objects.filter(module__course=first).count() == 2
+    assert Lesson.objects.filter(body="Dry, warm, stimulate.").exists()
+
+
+def test_replace_is_refused_once_learners_used_the_course(db):
+    course = course_import(text=GOOD)
+    LessonProgress.objects.create(
+        user=UserFactory(),
+        lesson=Lesson.objects.filter(module__course=course).first(),
+        first_opened_at="2026-01-01T00:00Z",
+        last_seen_at="2026-01-01T00:00Z",
+    )
+    with pytest.raises(ValidationError, match="new slug"):
+        course_import(text=GOOD.replace("Prepare", "Get ready"), replace=True)
+    assert Lesson.objects.filter(title="Prepare").exists()
+
+
+def test_failure_after_parsing_rolls_everything_back(db, monkeypatch):
+    from courses.services import exchange
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(exchange.Choice.objects, "bulk_create", boom)
+    with pytest.raises(RuntimeError):
+        course_import(text=GOOD)
+    assert not Course.objects.exists()
+    assert not Lesson.objects.exists()
+
+
+def test_only_staff_import(db):
+    with pytest.raises(PermissionDenied):
+        course_import(text=GOOD, actor=UserFactory())
+    assert course_import(text=GOOD, actor=UserFactory(is_staff=True)).pk
+
+
+def test_commands_export_and_import(db, tmp_path, capsys):
+    course_import(text=GOOD)
+    out = tmp_path / "course.md"
+    call_command("export_course", "newborn-resus", output=str(out))
+    out.write_text(out.read_text().replace("newborn-resus", "copy"))
+    call_command("import_course", str(out))
+    assert Course.objects.filter(slug="copy").exists()
+    assert "Imported" in capsys.readouterr().out
+
+
+def test_import_command_lists_problems_by_line(db, tmp_path):
+    bad = tmp_path / "bad.md"
+    bad.write_text("---\ntitle: A\n---\nhello\n")
+    with pytest.raises(CommandError, match="line 4"):
+        call_command("import_course", str(bad))
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_course", str(tmp_path / "missing.md"))
+    with pytest.raises(CommandError, match="No course"):
+        call_command("export_course", "nope")
+
+
+@pytest.fixture
+def staff_client(client, db):
+    admin = User.objects.create_superuser(email="root@example.org", password="x")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_admin_imports_and_downloads(staff_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = reverse("admin:courses_course_import")
+    assert (
+        staff_client.get(reverse("admin:courses_course_changelist")).status_code == 200
+    )
+    upload = SimpleUploadedFile("c.md", GOOD.encode(), content_type="text/markdown")
+    response = staff_client.post(url, {"file": upload})
+    assert response.status_code == 302
+    course = Course.objects.get()
+    response = staff_client.post(
+        reverse("admin:courses_course_changelist"),
+        {"action": "download_markdown", "_selected_action": [course.pk]},
+    )
+    assert response["Content-Disposition"].endswith('newborn-resus.md"')
+    assert "# Quiz: Before you start" in response.content.decode()
+
+
+def test_admin_import_shows_errors_and_keeps_nothing(staff_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("c.md", b"---\ntitle: A\n---\nhello\n")
+    response = staff_client.post(
+        reverse("admin:courses_course_import"), {"file": upload}
+    )
+    assert response.status_code == 400
+    assert "line 4: text before" in response.content.decode()
+    upload = SimpleUploadedFile("c.md", b"\xff\xfe")
+    response = staff_client.post(
+        reverse("admin:courses_course_import"), {"file": upload}
+    )
+    assert "not UTF-8" in response.content.decode()
+    assert not Course.objects.exists()
