@@ -33,6 +33,9 @@ from courses.models import (
     Session,
 )
 from courses.services.exchange import course_import
+from courses.services.lessons import lesson_body_with_image
+from cpd.images import image_process
+from cpd.services import image_upload
 
 
 class ModuleInline(admin.TabularInline):
@@ -142,8 +145,50 @@ class ModuleAdmin(admin.ModelAdmin):
     inlines = [LessonInline]
 
 
+class LessonForm(forms.ModelForm):
+    """The lesson, plus an optional picture appended to its body on save."""
+
+    media_url = forms.URLField(
+        required=False, assume_scheme="https", label="Audio or video link"
+    )
+    add_image = forms.FileField(
+        required=False,
+        label="Add a picture",
+        help_text="Resized for phones; shown small, linking to the full size.",
+    )
+    image_alt = forms.CharField(
+        required=False, max_length=120, label="What the picture shows"
+    )
+    no_identifiers_confirmed = forms.BooleanField(
+        required=False, label="The picture shows no patient identifiers"
+    )
+
+    class Meta:
+        model = Lesson
+        fields = ["module", "title", "order", "estimated_minutes", "body", "media_url"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("add_image")
+        if upload is not None:
+            if not data.get("no_identifiers_confirmed"):
+                self.add_error(
+                    "no_identifiers_confirmed",
+                    "Confirm that the picture shows no patient name, face or number.",
+                )
+            if not data.get("image_alt"):
+                self.add_error("image_alt", "Say what the picture shows.")
+            try:
+                image_process(upload)
+            except ValidationError as exc:
+                self.add_error("add_image", exc)
+            upload.seek(0)
+        return data
+
+
 @admin.register(Lesson)
 class LessonAdmin(admin.ModelAdmin):
+    form = LessonForm
     list_display = ["title", "module", "order", "estimated_minutes"]
     list_filter = ["module__course"]
     readonly_fields = ["preview"]
@@ -154,8 +199,28 @@ class LessonAdmin(admin.ModelAdmin):
         "estimated_minutes",
         "body",
         "media_url",
+        "add_image",
+        "image_alt",
+        "no_identifiers_confirmed",
         "preview",
     ]
+
+    def save_model(
+        self, request: HttpRequest, obj: Lesson, form: forms.ModelForm, change: bool
+    ) -> None:
+        upload = form.cleaned_data.get("add_image")
+        if upload is not None:
+            obj.body = lesson_body_with_image(
+                body=obj.body,
+                image=image_upload(
+                    actor=request.user,  # type: ignore[arg-type]
+                    cohort=None,
+                    file=upload,
+                    no_identifiers_confirmed=True,
+                ),
+                alt=form.cleaned_data["image_alt"],
+            )
+        super().save_model(request, obj, form, change)
 
     @admin.display(description="Preview (as learners see it)")
     def preview(self, lesson: Lesson) -> str:
