@@ -439,3 +439,29 @@ def course_document(course: Course) -> markdown_io.CourseDoc:
 def course_markdown(course: Course) -> str:
     """The course as one Markdown file (``course_import`` reads it back)."""
     return markdown_io.render(course_document(course))
+
+
+def cohort_modules(cohort: Cohort) -> QuerySet[Module]:
+    """Modules of the courses a cohort takes (to link a session to)."""
+    return (
+        Module.objects.filter(course__assignments__cohort=cohort)
+        .select_related("course")
+        .order_by("course__title", "order", "pk")
+    )
+
+
+def cohort_facilitators(cohort: Cohort) -> QuerySet:
+    """The cohort's mentors and its organisation's administrators."""
+    from cpd.models import User
+
+    return (
+        User.objects.filter(
+            Q(
+                memberships__cohort=cohort,
+                memberships__role__in=[Role.MENTOR, Role.ADMIN],
+            )
+            | Q(administered_organisations=cohort.organisation_id)
+        )
+        .distinct()
+        .order_by("display_name")
+    )

@@ -19,6 +19,11 @@ urlpatterns = [
     path("quizzes/<int:quiz_id>/", views.quiz_detail, name="courses-quiz"),
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="courses-attempt"),
     path("sessions/<int:session_id>/", views.session_detail, name="courses-session"),
+    path(
+        "cohorts/<int:cohort_id>/sessions/new/",
+        views.session_new,
+        name="courses-session-new",
+    ),
     path("transcript/", views.transcript, name="courses-transcript"),
     path(
         "certificates/<str:code>/",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import drip, policies, selectors
+from courses.forms import SessionForm
 from courses.models import QuestionKind
 from courses.services import progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
@@ -298,4 +299,43 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "learners": learners,
             "present": selectors.attended_user_ids(session),
         },
+    )
+
+
+@login_required
+def session_new(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Mentors and administrators schedule a face-to-face session for a cohort."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_take_attendance(request.user, cohort):
+        return render(request, "403.html", status=403)
+    form = SessionForm(
+        request.POST or None,
+        modules=selectors.cohort_modules(cohort),
+        facilitators=selectors.cohort_facilitators(cohort),
+        initial={"facilitator": request.user.pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            session = sessions.session_schedule(
+                actor=acting_user(request),
+                cohort=cohort,
+                title=data["title"],
+                place=data["place"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                module_id=data["module"].pk if data["module"] else None,
+                facilitator_id=data["facilitator"].pk if data["facilitator"] else None,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Session scheduled."))
+            return redirect("courses-session", session_id=session.pk)
+    return render(
+        request,
+        "courses/session_form.html",
+        {"cohort": cohort, "form": form},
+        status=400 if form.errors else 200,
     )

@@ -204,3 +204,13 @@ class SessionDetailSerializer(SessionOutputSerializer):
 class AttendanceInputSerializer(serializers.Serializer):
     learner = serializers.IntegerField(min_value=1)
     present = serializers.BooleanField()
+
+
+class SessionInputSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(min_value=1)
+    title = serializers.CharField(max_length=200)
+    place = serializers.CharField(max_length=200)
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    module = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    facilitator = serializers.IntegerField(min_value=1, required=False, allow_null=True)

@@ -160,13 +160,32 @@ class CohortProgressApi(APIView):
 
 
 class SessionListApi(ListAPIView):
-    """Face-to-face sessions not yet over in the user's cohorts."""
+    """Face-to-face sessions not yet over in the user's cohorts; POST schedules one."""
 
     serializer_class = s.SessionOutputSerializer
     pagination_class = None
 
     def get_queryset(self):
         return selectors.upcoming_sessions_for(self.request.user)
+
+    @extend_schema(
+        request=s.SessionInputSerializer, responses={201: s.SessionOutputSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = s.SessionInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        cohort = cpd_selectors.cohort_get_for_user(request.user, values.pop("cohort"))
+        session = sessions.session_schedule(
+            actor=acting_user(request),
+            cohort=cohort,
+            module_id=values.pop("module", None),
+            facilitator_id=values.pop("facilitator", None),
+            **values,
+        )
+        return Response(
+            s.SessionOutputSerializer(session).data, status=status.HTTP_201_CREATED
+        )
 
 
 def _session_with_register(request: Request, session_id: int) -> Session:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from courses import policies
-from courses.models import Attendance, Session
-from cpd.models import Role, User
+from courses.models import Attendance, Module, Session
+from cpd.models import Cohort, Role, User
 
 
 @transaction.atomic
@@ -54,3 +56,58 @@ def attendance_set(
         course = session.module.course  # type: ignore[union-attr]
         certificate_issue_if_complete(user=learner, course=course)
     return True
+
+
+@transaction.atomic
+def session_schedule(
+    *,
+    actor: User,
+    cohort: Cohort,
+    title: str,
+    place: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    module_id: int | None = None,
+    facilitator_id: int | None = None,
+) -> Session:
+    """A mentor or administrator of the cohort schedules a face-to-face session.
+
+    The module must belong to a course the cohort takes; the facilitator must
+    be one of the cohort's mentors or administrators.
+    """
+    if not policies.can_take_attendance(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
+    errors: dict[str, str] = {}
+    title, place = title.strip(), place.strip()
+    if not title:
+        errors["title"] = _("Give the session a title.")
+    if not place:
+        errors["place"] = _("Say where the session takes place.")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The session must end after it starts.")
+    module = None
+    if module_id is not None:
+        module = Module.objects.filter(
+            pk=module_id,
+            course__assignments__cohort=cohort,
+        ).first()
+        if module is None:
+            errors["module"] = _("Choose a module of a course this cohort takes.")
+    facilitator = None
+    if facilitator_id is not None:
+        facilitator = User.objects.filter(pk=facilitator_id).first()
+        if facilitator is None or not policies.can_take_attendance(facilitator, cohort):
+            errors["facilitator"] = _(
+                "The facilitator must be a mentor or administrator of this cohort."
+            )
+    if errors:
+        raise ValidationError(errors)
+    return Session.objects.create(
+        cohort=cohort,
+        module=module,
+        title=title[:200],
+        place=place[:200],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        facilitator=facilitator,
+    )
