@@ -41,3 +41,38 @@ def test_lesson_then_quiz_with_feedback(page: Page, live_server):
     expect(page.get_by_role("heading", name="Your score: 50.0%")).to_be_visible()
     expect(page.get_by_text("Because the guideline says so.").first).to_be_visible()
     page.screenshot(path="test-results/quiz-feedback-360.png", full_page=True)
+
+
+def test_mentor_schedules_a_session_and_taps_attendance(page: Page, live_server):
+    from courses.models import Attendance, Session
+    from cpd.models import Role
+
+    mentor = UserFactory(email="mentor@example.org", display_name="Dr Wanjiru")
+    cohort = MembershipFactory(user=mentor, role=Role.MENTOR).cohort
+    learner = MembershipFactory(cohort=cohort, user__display_name="Baraka").user
+    course_for(cohort, lessons=1, title="Newborn resuscitation")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Login").fill("mentor@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Courses", exact=True).click()
+    page.get_by_role("link", name="Schedule a session").click()
+    page.get_by_label("Title").fill("Bag-and-mask drill")
+    page.get_by_label("Place").fill("Skills lab")
+    page.get_by_label("Starts").fill("2030-03-02T09:00")
+    page.get_by_label("Ends").fill("2030-03-02T08:00")
+    page.get_by_role("button", name="Schedule").click()
+    # bad input: the form comes back with the message and what was typed
+    expect(page.get_by_text("The session must end after it starts.")).to_be_visible()
+    expect(page.get_by_label("Place")).to_have_value("Skills lab")
+    page.get_by_label("Ends").fill("2030-03-02T11:00")
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Bag-and-mask drill")
+    button = page.get_by_role("button", name="Baraka")
+    button.click()
+    expect(page.get_by_role("button", name="✓ Baraka")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    page.screenshot(path="test-results/attendance-360.png", full_page=True)
+    session = Session.objects.get()
+    assert Attendance.objects.filter(session=session, user=learner).exists()
