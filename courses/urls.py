@@ -30,6 +30,11 @@ urlpatterns = [
         views.certificate_detail,
         name="courses-certificate",
     ),
+    path(
+        "certificates/<str:code>/pdf/",
+        views.certificate_pdf,
+        name="courses-certificate-pdf",
+    ),
     path("verify/<str:code>/", views.certificate_verify, name="courses-verify"),
     path(
         "cohorts/<int:cohort_id>/progress/",

@@ -10,10 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from courses import drip, policies, selectors
+from courses.certificate_pdf import certificate_pdf as render_certificate_pdf
 from courses.forms import SessionForm
 from courses.models import QuestionKind
 from courses.services import progress, quizzes, sessions
@@ -211,6 +213,30 @@ def certificate_detail(request: HttpRequest, code: str) -> HttpResponse:
     if certificate is None:
         return render(request, "404.html", status=404)
     return render(request, "courses/certificate.html", {"certificate": certificate})
+
+
+@login_required
+def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The holder's certificate as a PDF download."""
+    certificate = (
+        selectors.certificates_for(request.user)
+        .select_related("user")
+        .filter(code=code.upper())
+        .first()
+    )
+    if certificate is None:
+        return render(request, "404.html", status=404)
+    verify = request.build_absolute_uri(
+        reverse("courses-verify", args=[certificate.code])
+    )
+    response = HttpResponse(
+        render_certificate_pdf(certificate, verify_url=verify),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{certificate.code}.pdf"'
+    )
+    return response
 
 
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:

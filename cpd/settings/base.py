@@ -212,6 +212,11 @@ EMAIL_BACKEND = env.str(
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cpd@localhost")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# A Unicode TrueType font for PDF certificates (Debian: fonts-dejavu-core).
+# Without it, names outside Latin-1 print with "?" and the HTML page is exact.
+CERTIFICATE_FONT = env.str(
+    "CERTIFICATE_FONT", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+)
 # Where browsers open WebSockets; empty means the page's own origin (a proxy routes
 # /ws/ to the ASGI process). Set it when the ASGI process listens on its own port.
 REALTIME_URL = env.str("REALTIME_URL", default="")
