@@ -1,4 +1,4 @@
-"""Sending photos from the conversation page; bad uploads; query budget."""
+"""Sending photos from the conversation page and the API; bad uploads; budgets."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.urls import reverse
 from cpd.models import Image
 from mentoring.models import Message
 from mentoring.services import conversations
-from tests.conftest import client_as
+from tests.conftest import ROLES, client_as
 from tests.factories.images import PHP, disguised, png
 
 # --- Upload from the conversation page ------------------------------------------
@@ -152,6 +152,72 @@ def test_the_admin_page_shows_a_reported_messages_photo_only(client, world, pair
     assert reverse("image-file", args=[kept.image_id, "small"]).encode() not in html
 
 
+# --- API --------------------------------------------------------------------------
+
+
+def _api(conv) -> str:
+    return reverse("api-conversation-messages", args=[conv.pk])
+
+
+def test_api_multipart_upload_returns_the_photo_urls(api_client, world, paired):
+    conv_a, _ = paired
+    api_client.force_authenticate(world.mentor_of_cohort)
+    response = api_client.post(
+        _api(conv_a),
+        {"body": "See this", "image": png(), "no_identifiers_confirmed": True},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    photo = response.json()["image"]
+    image = Message.objects.get(pk=response.json()["id"]).image
+    assert image.private
+    assert photo["small_url"] == reverse("image-file", args=[image.pk, "small"])
+    assert photo["full_url"] == reverse("image-file", args=[image.pk, "full"])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_exposes_photo_urls_only_to_readers(api_client, world, photo_message, role):
+    # given a photo message in conversation A
+    user = world.user(role)
+    if user.is_authenticated:
+        api_client.force_authenticate(user)
+    # when each role lists the conversation's messages
+    response = api_client.get(_api(photo_message.conversation))
+    # then only the participants get the list (and its URLs); others 404 / 403
+    if role in {"learner", "mentor_of_cohort"}:
+        assert response.status_code == 200
+        listed = {m["id"]: m["image"] for m in response.json()}
+        assert listed[photo_message.pk]["small_url"].endswith("/small/")
+        assert all(v is None for k, v in listed.items() if k != photo_message.pk)
+    else:
+        assert response.status_code == (403 if role == "anonymous" else 404)
+        assert b"/images/" not in response.content
+
+
+@pytest.mark.parametrize(("data", "field", "error"), BAD_UPLOADS)
+def test_api_bad_upload_is_a_400_with_field_errors(
+    api_client, world, paired, data, field, error
+):
+    conv_a, _ = paired
+    count = Message.objects.count()
+    api_client.force_authenticate(world.learner)
+    payload = {"body": "text", **data()}
+    payload = {k: (True if v == "on" else v) for k, v in payload.items()}
+    response = api_client.post(_api(conv_a), payload, format="multipart")
+    assert response.status_code == 400
+    assert error in " ".join(response.json()[field])
+    assert Message.objects.count() == count
+    assert not Image.objects.exists()
+
+
+def test_api_json_messages_still_work_without_a_photo(api_client, world, paired):
+    conv_a, _ = paired
+    api_client.force_authenticate(world.learner)
+    response = api_client.post(_api(conv_a), {"body": "plain"}, format="json")
+    assert response.status_code == 201
+    assert response.json()["image"] is None
+
+
 # --- Query budgets ----------------------------------------------------------------
 
 
@@ -174,7 +240,7 @@ def test_photos_cost_no_extra_queries_per_message(client, world, paired):
         return len(ctx.captured_queries)
 
     client_as(client, world.learner)
-    urls = [_page(conv_a)]
+    urls = [_page(conv_a), _api(conv_a)]
     add_photos(1)
     small = [count(u) for u in urls]
     add_photos(10)
