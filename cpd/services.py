@@ -197,7 +197,11 @@ def image_upload(
     )
     image.full.save(processed.full.name or "full.jpg", processed.full, save=False)
     image.small.save(processed.small.name or "small.jpg", processed.small, save=False)
-    image.save()
+    try:
+        image.save()
+    except BaseException:
+        image_files_delete(image=image)  # no row names them: do not leave them
+        raise
     return image
 
 

@@ -247,3 +247,31 @@ def test_image_files_delete_removes_both_renditions(world, private_image):
     names = [private_image.full.name, private_image.small.name]
     services.image_files_delete(image=private_image)
     assert not any(default_storage.exists(n) for n in names)
+
+
+def test_upload_leaves_no_files_when_the_row_cannot_be_saved(world, monkeypatch):
+    # given the database refuses the image row
+    written: list[str] = []
+    real_save = default_storage.save
+
+    def recording_save(name, content, max_length=None):
+        stored = real_save(name, content, max_length=max_length)
+        written.append(stored)
+        return stored
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(default_storage, "save", recording_save)
+    monkeypatch.setattr(Image, "save", refuse)
+    # when an upload is attempted
+    with pytest.raises(RuntimeError, match="database unavailable"):
+        services.image_upload(
+            actor=world.learner,
+            cohort=world.cohort,
+            file=png(),
+            no_identifiers_confirmed=True,
+        )
+    # then both written renditions are gone again
+    assert len(written) == 2
+    assert not any(default_storage.exists(name) for name in written)
