@@ -277,7 +277,9 @@ class Image(models.Model):
 
     Files are never served from a public media URL: ``image-file`` checks the
     viewer against the cohort first. ``cohort`` is empty for course material,
-    which every signed-in user may see.
+    which every signed-in user may see. A ``private`` image is not shown to the
+    cohort: only its owner and the readers another app grants through
+    ``cpd.policies.register_private_image_rule`` (e.g. a private conversation).
     """
 
     owner = models.ForeignKey(
@@ -292,6 +294,14 @@ class Image(models.Model):
     height = models.PositiveIntegerField()
     no_identifiers_confirmed = models.BooleanField(
         _("I confirm this image shows no patient identifiers"), default=False
+    )
+    private = models.BooleanField(
+        _("private"),
+        default=False,
+        help_text=_(
+            "Not visible to the cohort; only to its owner and the readers of "
+            "what it is attached to."
+        ),
     )
     hidden_at = models.DateTimeField(null=True, blank=True)
     hidden_by = models.ForeignKey(

@@ -8,6 +8,7 @@ connection), so checks inside loops cost nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -133,10 +134,47 @@ def memberships_visible_to(user: AnyUser) -> Q:
 # --- Images ---------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PrivateImageRule:
+    """Who else may see a private image, in both forms (see the module docstring)."""
+
+    q_for_user: Callable[[AnyUser], Q]
+    can_view: Callable[[AnyUser, Image], bool]
+
+
+# Filled by other apps' AppConfig.ready(); cpd never imports them.
+_private_image_rules: list[PrivateImageRule] = []
+
+
+def register_private_image_rule(
+    q_for_user: Callable[[AnyUser], Q],
+    can_view: Callable[[AnyUser, Image], bool],
+) -> None:
+    """Let another app grant readers of private images; registering twice is a no-op.
+
+    ``q_for_user(user)`` filters ``Image`` rows and ``can_view(user, image)`` is its
+    object form; both are called for signed-in non-superusers only.
+    """
+    rule = PrivateImageRule(q_for_user=q_for_user, can_view=can_view)
+    if rule not in _private_image_rules:
+        _private_image_rules.append(rule)
+
+
+def _private_images_visible_to(user: AnyUser) -> Q:
+    # Private images stay with their owner; other readers come from the rules,
+    # and lose a hidden image like the cohort does.
+    granted = Q(pk__in=[])
+    for rule in _private_image_rules:
+        granted |= rule.q_for_user(user)
+    return Q(owner=user) | (Q(hidden_at__isnull=True) & granted)
+
+
 def images_visible_to(user: AnyUser) -> Q:
     """Course images to anyone signed in; cohort images to that cohort's people.
 
     Hidden images stay visible to their owner and the cohort's moderators only.
+    Private images are not cohort images: their owner and the readers granted by
+    a registered private-image rule see them (superusers see everything).
     """
     if not user.is_authenticated:
         return Q(pk__in=[])
@@ -144,11 +182,14 @@ def images_visible_to(user: AnyUser) -> Q:
         return Q()
     cohorts = Cohort.objects.filter(cohorts_visible_to(user)).values("pk")
     moderated = Cohort.objects.filter(cohorts_moderated_by(user)).values("pk")
-    return (
+    shared = (
         Q(cohort__isnull=True)
         | Q(cohort__in=cohorts, hidden_at__isnull=True)
         | Q(cohort__in=cohorts, owner=user)
         | Q(cohort__in=moderated)
+    )
+    return (Q(private=False) & shared) | (
+        Q(private=True) & _private_images_visible_to(user)
     )
 
 
@@ -156,7 +197,15 @@ def can_view_image(user: AnyUser, image: Image) -> bool:
     """Object form of ``images_visible_to``."""
     if not user.is_authenticated:
         return False
-    if image.cohort is None or user.is_superuser:
+    if user.is_superuser:
+        return True
+    if image.private:
+        if image.owner_id == user.pk:
+            return True
+        return not image.is_hidden and any(
+            rule.can_view(user, image) for rule in _private_image_rules
+        )
+    if image.cohort is None:
         return True
     if not can_view_cohort(user, image.cohort):
         return False
@@ -175,7 +224,12 @@ def can_upload_image(user: AnyUser, cohort: Cohort | None) -> bool:
 
 
 def can_hide_image(user: AnyUser, image: Image) -> bool:
-    """The cohort's mentors and administrators hide images."""
+    """The cohort's mentors and administrators hide images; private ones, superusers.
+
+    The cohort's moderators do not see private images, so they cannot judge them.
+    """
+    if image.private:
+        return bool(user.is_authenticated and user.is_superuser)
     if image.cohort is None:
         return bool(user.is_authenticated and user.is_staff)
     return can_moderate_cohort(user, image.cohort)

@@ -167,8 +167,14 @@ def image_upload(
     cohort: Cohort | None,
     file: IO[bytes],
     no_identifiers_confirmed: bool,
+    private: bool = False,
 ) -> Image:
-    """Store a re-encoded, metadata-free image in a cohort the actor belongs to."""
+    """Store a re-encoded, metadata-free image in a cohort the actor belongs to.
+
+    ``private`` keeps it from the cohort (see ``policies.images_visible_to``). The
+    files are written before the row: a caller whose transaction may still roll
+    back calls ``image_files_delete`` when it does.
+    """
     if not policies.can_upload_image(actor, cohort):
         raise PermissionDenied(_("You cannot upload images here."))
     if not no_identifiers_confirmed:
@@ -187,11 +193,23 @@ def image_upload(
         width=processed.width,
         height=processed.height,
         no_identifiers_confirmed=True,
+        private=private,
     )
     image.full.save(processed.full.name or "full.jpg", processed.full, save=False)
     image.small.save(processed.small.name or "small.jpg", processed.small, save=False)
-    image.save()
+    try:
+        image.save()
+    except BaseException:
+        image_files_delete(image=image)  # no row names them: do not leave them
+        raise
     return image
+
+
+def image_files_delete(*, image: Image) -> None:
+    """Remove an image's stored files (its row was rolled back or is being deleted)."""
+    for field in (image.full, image.small):
+        if field.name:
+            field.storage.delete(field.name)
 
 
 def image_hide(*, actor: User, image: Image, reason: str) -> Image:

@@ -3,3 +3,14 @@ from django.apps import AppConfig
 
 class MentoringConfig(AppConfig):
     name = "mentoring"
+
+    def ready(self) -> None:
+        # Photos in private conversations are private cpd images: let cpd show
+        # them to whoever may read the message they belong to (cpd cannot import
+        # mentoring, so the rule is handed over here).
+        from cpd.policies import register_private_image_rule
+        from mentoring import policies
+
+        register_private_image_rule(
+            policies.message_images_visible_to, policies.can_view_message_image
+        )

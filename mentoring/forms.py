@@ -17,10 +17,23 @@ def _split(value: str) -> list[str]:
 
 
 class MessageForm(forms.Form):
+    """A message with an optional photo (the service checks and re-encodes it)."""
+
     body = forms.CharField(
         label=_("Message"),
         max_length=MAX_MESSAGE_LENGTH,
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    # A FileField, not an ImageField: cpd.images decides by decoding the content.
+    image = forms.FileField(
+        label=_("Photo (optional)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": "image/*"}),
+    )
+    no_identifiers_confirmed = forms.BooleanField(
+        label=_("This photo shows no patient name, face, number or other identifier"),
+        required=False,
     )
 
 

@@ -4,14 +4,16 @@ Moderation rule for private conversations: only the participants (the mentor and
 the mentee, or the mentor and the group's learners) read messages. Cohort
 administrators see that a conversation exists, its message count and last
 activity, never its bodies; a participant may report a message, and from then
-that one message's body is visible to the cohort's administrators.
+that one message's body (and its photo) is visible to the cohort's administrators.
+Photos attached to messages are private ``cpd.Image`` rows; the rule below is
+registered with cpd in ``MentoringConfig.ready()`` so they follow the messages.
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
-from cpd.models import Cohort, Membership, Role
+from cpd.models import Cohort, Image, Membership, Role
 from cpd.policies import (
     AnyUser,
     can_manage_cohort,
@@ -131,6 +133,48 @@ def reported_messages_visible_to(user: AnyUser) -> Q:
         return Q(reported_at__isnull=False)
     managed = Cohort.objects.filter(_managed_cohorts(user)).values("pk")
     return Q(reported_at__isnull=False, conversation__cohort__in=managed)
+
+
+def can_view_message(user: AnyUser, message: Message) -> bool:
+    """Participants read a message; the cohort's administrators once it is reported.
+
+    Object form of ``messages_visible_to``; expects the conversation's members
+    and cohort loaded (one query per check otherwise).
+    """
+    if not user.is_authenticated:
+        return False
+    if can_post_in_conversation(user, message.conversation):
+        return True
+    return message.is_reported and can_manage_cohort(user, message.conversation.cohort)
+
+
+def messages_visible_to(user: AnyUser) -> Q:
+    """Messages of the user's conversations, and reported ones they administer."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    mine = Conversation.objects.filter(conversations_visible_to(user)).values("pk")
+    return Q(conversation__in=mine) | reported_messages_visible_to(user)
+
+
+def message_images_visible_to(user: AnyUser) -> Q:
+    """Private images (a ``cpd.Image`` filter) attached to messages the user reads."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    readable = Message.objects.filter(messages_visible_to(user), image__isnull=False)
+    return Q(pk__in=readable.values("image"))
+
+
+def can_view_message_image(user: AnyUser, image: Image) -> bool:
+    """Object form of ``message_images_visible_to``."""
+    if not user.is_authenticated:
+        return False
+    attached = Message.objects.filter(image=image).select_related(
+        "conversation__cohort"
+    )
+    return any(
+        can_view_message(user, m)
+        for m in attached.prefetch_related("conversation__members")
+    )
 
 
 # --- Check-ins --------------------------------------------------------------------

@@ -197,13 +197,17 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     form = MessageForm()
     status = 200
     if request.method == "POST":
-        form = MessageForm(request.POST)
+        form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 conversations.message_send(
                     actor=user,
                     conversation=conversation,
                     body=form.cleaned_data["body"],
+                    photo=form.cleaned_data.get("image"),
+                    no_identifiers_confirmed=form.cleaned_data[
+                        "no_identifiers_confirmed"
+                    ],
                 )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
@@ -211,6 +215,9 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
                 return redirect(
                     "mentoring-conversation", conversation_id=conversation.pk
                 )
+        if request.FILES.get("image") and "image" not in form.errors:
+            # Browsers never refill a file input: say so next to it.
+            form.add_error("image", _("Choose the photo again."))
         status = 400
     is_mentor = policies.can_schedule_checkin(user, conversation)
     progress = None

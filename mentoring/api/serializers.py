@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cpd.api.serializers import UserPublicSerializer
+from cpd.models import Image
 from mentoring.models import (
     CheckIn,
     CheckInMode,
@@ -150,16 +155,51 @@ class ConversationOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+class MessagePhotoOutputSerializer(serializers.Serializer):
+    """Where a message's photo is served (the file view checks the reader again)."""
+
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    small_url = serializers.SerializerMethodField()
+    full_url = serializers.SerializerMethodField()
+
+    def get_small_url(self, image: Image) -> str:
+        return reverse("image-file", args=[image.pk, "small"])
+
+    def get_full_url(self, image: Image) -> str:
+        return reverse("image-file", args=[image.pk, "full"])
+
+
 class MessageOutputSerializer(serializers.ModelSerializer):
+    """A message for its readers; views serialise only messages the user reads."""
+
     author = UserPublicSerializer(allow_null=True)
+    image = serializers.SerializerMethodField()
 
     class Meta:
         model = Message
-        fields = ["id", "author", "body", "body_html", "created_at"]
+        fields = ["id", "author", "body", "body_html", "image", "created_at"]
+
+    @extend_schema_field(MessagePhotoOutputSerializer(allow_null=True))
+    def get_image(self, message: Message) -> dict[str, Any] | None:
+        image = message.image
+        if image is None or image.is_hidden:
+            return None
+        return MessagePhotoOutputSerializer(image).data
 
 
 class MessageInputSerializer(serializers.Serializer):
-    body = serializers.CharField(max_length=MAX_MESSAGE_LENGTH)
+    body = serializers.CharField(
+        max_length=MAX_MESSAGE_LENGTH, required=False, allow_blank=True, default=""
+    )
+    # A FileField, not an ImageField: cpd.images decides by decoding the content.
+    image = serializers.FileField(
+        required=False, help_text="A photo (multipart); JPEG, PNG, WebP or GIF."
+    )
+    no_identifiers_confirmed = serializers.BooleanField(
+        default=False,
+        help_text="Required with a photo: it shows no patient identifiers.",
+    )
 
 
 class ReportInputSerializer(serializers.Serializer):

@@ -8,6 +8,7 @@ from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -213,7 +214,13 @@ class ConversationListApi(ListAPIView):
 
 
 class MessageListApi(APIView):
-    """Messages of a conversation (``?after=<id>`` to catch up); POST sends one."""
+    """Messages of a conversation (``?after=<id>`` to catch up); POST sends one.
+
+    POST takes JSON, or multipart with an optional ``image`` and the
+    ``no_identifiers_confirmed`` flag a photo needs.
+    """
+
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
         parameters=[OpenApiParameter("after", int, required=False)],
@@ -237,8 +244,13 @@ class MessageListApi(APIView):
         conversation = selectors.conversation_get_for_user(user, conversation_id)
         data = s.MessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        v = data.validated_data
         message = conversations.message_send(
-            actor=user, conversation=conversation, body=data.validated_data["body"]
+            actor=user,
+            conversation=conversation,
+            body=v["body"],
+            photo=v.get("image"),
+            no_identifiers_confirmed=v["no_identifiers_confirmed"],
         )
         return Response(
             s.MessageOutputSerializer(message).data, status=status.HTTP_201_CREATED

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import IO
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 from cpd.models import Image, User
 from cpd.realtime import publish_on_commit, user_group
 from cpd.rich_text import render_markdown
+from cpd.services import image_files_delete, image_upload
 from mentoring import events, policies
 from mentoring.models import (
     Conversation,
@@ -50,43 +53,86 @@ def conversation_for_pairing(*, pairing: Pairing) -> Conversation:
     return conversation
 
 
-@transaction.atomic
+def _clean_body(body: str, *, with_photo: bool) -> str:
+    body = (body or "").strip()
+    if not body and not with_photo:
+        raise ValidationError({"body": _("Write a message or attach a photo.")})
+    if len(body) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            {"body": _("Keep it under %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}}
+        )
+    return body
+
+
+def _store_photo(*, actor: User, conversation: Conversation, photo: IO[bytes]) -> Image:
+    try:
+        return image_upload(
+            actor=actor,
+            cohort=conversation.cohort,
+            file=photo,
+            no_identifiers_confirmed=True,
+            private=True,
+        )
+    except ValidationError as exc:
+        # cpd reports a bad file without a field; here it belongs to the photo.
+        if hasattr(exc, "error_dict"):
+            raise
+        raise ValidationError({"image": exc.error_list}) from exc
+
+
 def message_send(
     *,
     actor: User,
     conversation: Conversation,
     body: str,
-    image: Image | None = None,
+    photo: IO[bytes] | None = None,
+    no_identifiers_confirmed: bool = False,
 ) -> Message:
-    """Post a message (sanitised Markdown) and notify the other participants."""
+    """Post a message (sanitised Markdown, optional photo) and notify the others.
+
+    A photo needs the no-identifiers confirmation; it is re-encoded and stored as
+    a private image of the conversation's cohort, in the message's transaction:
+    if the message fails, neither the image row nor its files remain.
+    """
     if not policies.can_post_in_conversation(actor, conversation):
         raise PermissionDenied(_("Only the participants write here."))
-    body = (body or "").strip()
-    if not body:
-        raise ValidationError({"body": _("Write a message first.")})
-    if len(body) > MAX_MESSAGE_LENGTH:
+    body = _clean_body(body, with_photo=photo is not None)
+    if photo is not None and not no_identifiers_confirmed:
         raise ValidationError(
-            {"body": _("Keep it under %(n)s characters.") % {"n": MAX_MESSAGE_LENGTH}}
+            {
+                "no_identifiers_confirmed": _(
+                    "Confirm that the photo shows no patient name, face, number "
+                    "or other identifier."
+                )
+            }
         )
-    if image is not None and (
-        image.owner_id != actor.pk or image.cohort_id != conversation.cohort_id
-    ):
-        raise ValidationError({"image": _("Attach an image you uploaded here.")})
-    message = Message.objects.create(
-        conversation=conversation,
-        author=actor,
-        body=body,
-        body_html=render_markdown(body),
-        image=image,
-    )
-    # The author has read their own message.
-    ConversationMember.objects.filter(conversation=conversation, user=actor).update(
-        last_read_id=message.pk
-    )
-    event = events.message_created(message)
-    for member in conversation.members.all():
-        if member.user_id != actor.pk:
-            publish_on_commit(user_group(member.user_id), event)
+    image: Image | None = None
+    try:
+        with transaction.atomic():
+            if photo is not None:
+                image = _store_photo(
+                    actor=actor, conversation=conversation, photo=photo
+                )
+            message = Message.objects.create(
+                conversation=conversation,
+                author=actor,
+                body=body,
+                body_html=render_markdown(body),
+                image=image,
+            )
+            # The author has read their own message.
+            ConversationMember.objects.filter(
+                conversation=conversation, user=actor
+            ).update(last_read_id=message.pk)
+            event = events.message_created(message)
+            for member in conversation.members.all():
+                if member.user_id != actor.pk:
+                    publish_on_commit(user_group(member.user_id), event)
+    except BaseException:
+        # The image row went with the rollback; its files are not transactional.
+        if image is not None:
+            image_files_delete(image=image)
+        raise
     return message
 
 

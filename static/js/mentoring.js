@@ -30,6 +30,17 @@
           body.innerHTML = m.body_html; // sanitised on the server (nh3)
           li.appendChild(who);
           li.appendChild(body);
+          if (m.image) {
+            var link = document.createElement("a");
+            link.href = m.image.full_url;
+            var img = document.createElement("img");
+            img.className = "post-img";
+            img.src = m.image.small_url;
+            img.alt = list.getAttribute("data-photo-alt") || "";
+            img.loading = "lazy";
+            link.appendChild(img);
+            li.appendChild(link);
+          }
           var empty = list.querySelector("li.muted:only-child");
           if (empty) empty.remove();
           list.appendChild(li);

@@ -4,12 +4,17 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image as PILImage
 
-from cpd import services
+from cpd import policies, services
 from cpd.images import image_process
+from cpd.models import Image
 from tests.conftest import ROLES, client_as
+from tests.factories.cpd import UserFactory
 from tests.factories.images import PHP, SVG, disguised, jpeg_with_gps, png
 
 
@@ -158,3 +163,115 @@ def test_api_upload_returns_urls_and_field_errors(api_client, world):
         format="multipart",
     )
     assert foreign.status_code == 404
+
+
+# --- Private images -------------------------------------------------------------
+
+
+@pytest.fixture
+def private_image(world):
+    return services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=png(),
+        no_identifiers_confirmed=True,
+        private=True,
+    )
+
+
+@pytest.fixture
+def no_private_rules(monkeypatch):
+    """Only cpd's own rules: other apps' registered grants are set aside."""
+    monkeypatch.setattr(policies, "_private_image_rules", [])
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_private_image_is_for_its_owner_only_without_other_rules(
+    client, world, private_image, no_private_rules, role
+):
+    # given a private image in cohort A uploaded by the learner
+    url = reverse("image-file", args=[private_image.pk, "small"])
+    # when each role asks for it
+    response = client_as(client, world.user(role)).get(url)
+    # then only the owner gets it; the cohort's mentor and admin do not
+    expected = {"learner": 200, "anonymous": 302}.get(role, 404)
+    assert response.status_code == expected
+    visible = Image.objects.filter(policies.images_visible_to(world.user(role)))
+    assert (private_image in visible) == (role == "learner")
+    assert policies.can_view_image(world.user(role), private_image) == (
+        role == "learner"
+    )
+
+
+def test_superuser_sees_a_private_image(world, private_image, no_private_rules):
+    admin = UserFactory(is_superuser=True)
+    assert policies.can_view_image(admin, private_image)
+    assert Image.objects.filter(policies.images_visible_to(admin)).exists()
+
+
+def test_a_registered_rule_grants_a_private_image_in_both_forms(
+    world, private_image, no_private_rules
+):
+    # given a rule that lets the cohort's mentor see this one image
+    mentor = world.mentor_of_cohort
+
+    def q_for_user(user):
+        return Q(pk=private_image.pk) if user.pk == mentor.pk else Q(pk__in=[])
+
+    def can_view(user, image):
+        return user.pk == mentor.pk and image.pk == private_image.pk
+
+    policies.register_private_image_rule(q_for_user, can_view)
+    policies.register_private_image_rule(q_for_user, can_view)
+    # then the mentor sees it, once registered however often; others still do not
+    assert len(policies._private_image_rules) == 1
+    assert policies.can_view_image(mentor, private_image)
+    assert Image.objects.filter(policies.images_visible_to(mentor)).count() == 1
+    assert not policies.can_view_image(world.org_admin, private_image)
+    # and a hidden private image is withdrawn from the granted readers
+    private_image.hidden_at = timezone.now()
+    private_image.save(update_fields=["hidden_at"])
+    assert not policies.can_view_image(mentor, private_image)
+    assert not Image.objects.filter(policies.images_visible_to(mentor)).exists()
+    assert policies.can_view_image(world.learner, private_image)
+
+
+def test_cohort_moderators_cannot_hide_a_private_image(world, private_image):
+    with pytest.raises(PermissionDenied):
+        services.image_hide(
+            actor=world.mentor_of_cohort, image=private_image, reason="face"
+        )
+
+
+def test_image_files_delete_removes_both_renditions(world, private_image):
+    names = [private_image.full.name, private_image.small.name]
+    services.image_files_delete(image=private_image)
+    assert not any(default_storage.exists(n) for n in names)
+
+
+def test_upload_leaves_no_files_when_the_row_cannot_be_saved(world, monkeypatch):
+    # given the database refuses the image row
+    written: list[str] = []
+    real_save = default_storage.save
+
+    def recording_save(name, content, max_length=None):
+        stored = real_save(name, content, max_length=max_length)
+        written.append(stored)
+        return stored
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("database unavailable")
+
+    monkeypatch.setattr(default_storage, "save", recording_save)
+    monkeypatch.setattr(Image, "save", refuse)
+    # when an upload is attempted
+    with pytest.raises(RuntimeError, match="database unavailable"):
+        services.image_upload(
+            actor=world.learner,
+            cohort=world.cohort,
+            file=png(),
+            no_identifiers_confirmed=True,
+        )
+    # then both written renditions are gone again
+    assert len(written) == 2
+    assert not any(default_storage.exists(name) for name in written)

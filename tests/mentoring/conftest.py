@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mentoring.models import Conversation, PairingMode
+from mentoring.models import Conversation, Message, PairingMode
 from mentoring.services import conversations, pairing
+from tests.factories.images import jpeg_with_gps
 
 
 @pytest.fixture
@@ -38,3 +39,16 @@ def paired(world):
         actor=world.other_learner, conversation=conv_b, body="SECRET from B"
     )
     return conv_a, conv_b
+
+
+@pytest.fixture
+def photo_message(world, paired) -> Message:
+    """The mentee sends their mentor a photo in conversation A."""
+    conv_a, _ = paired
+    return conversations.message_send(
+        actor=world.learner,
+        conversation=conv_a,
+        body="Is this rash measles?",
+        photo=jpeg_with_gps(),
+        no_identifiers_confirmed=True,
+    )
