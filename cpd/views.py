@@ -139,6 +139,10 @@ def image_file(request: HttpRequest, image_id: int, size: str) -> FileResponse:
     image = selectors.image_get_for_user(request.user, image_id)
     field = image.full if size == "full" else image.small
     response = FileResponse(field.open("rb"), content_type="image/jpeg")
-    # Content never changes for an id: cache it on the phone, never on shared proxies.
-    response["Cache-Control"] = "private, max-age=31536000, immutable"
+    if image.private:
+        # A private conversation's photo is not left behind on a shared phone.
+        response["Cache-Control"] = "private, no-store"
+    else:
+        # Content never changes for an id: cache it on the phone, not on proxies.
+        response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response

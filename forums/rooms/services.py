@@ -108,7 +108,9 @@ def message_post(
             }
         )
     if image is not None and (
-        image.cohort_id != room.cohort_id or image.owner_id != actor.pk
+        image.cohort_id != room.cohort_id
+        or image.owner_id != actor.pk
+        or image.private  # mentor-conversation photos stay private
     ):
         raise ValidationError(
             {"image": _("Attach one of your own photos of this cohort.")}

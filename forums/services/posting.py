@@ -74,7 +74,8 @@ def _clean_body(body: str) -> str:
 
 def _check_images(*, actor: User, cohort: Cohort, images: Sequence[Image]) -> None:
     for image in images:
-        if image.cohort_id != cohort.pk or image.owner_id != actor.pk:
+        # Private photos (mentor conversations) never move into shared spaces.
+        if image.cohort_id != cohort.pk or image.owner_id != actor.pk or image.private:
             raise ValidationError(
                 {"images": _("Attach only images you uploaded to this cohort.")}
             )

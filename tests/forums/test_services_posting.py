@@ -236,6 +236,26 @@ def test_someone_elses_image_cannot_be_attached(world, forum):
         )
 
 
+def test_own_private_conversation_photo_cannot_be_attached(world, forum):
+    private = cpd_services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=images.png(),
+        no_identifiers_confirmed=True,
+        private=True,
+    )
+    with pytest.raises(ValidationError, match="Attach only images"):
+        posting.thread_create(
+            actor=world.learner,
+            forum=forum,
+            title="x",
+            body="b",
+            images=[private],
+            no_identifiers_confirmed=True,
+        )
+    assert not Thread.objects.exists()
+
+
 def test_mentions_resolve_to_cohort_members_by_slugged_name(world, forum):
     stranger = UserFactory(display_name="Learner A B")  # not in the cohort
     thread, _ = posting.thread_create(

@@ -92,6 +92,13 @@ def test_only_the_conversations_readers_fetch_the_photo(
         assert statuses == {404}
 
 
+def test_a_private_photo_is_not_kept_in_the_phones_cache(client, world, photo_message):
+    client_as(client, world.learner)
+    response = client.get(reverse("image-file", args=[photo_message.image_id, "small"]))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
 @pytest.mark.parametrize("role", ROLES + EXTRA)
 def test_after_a_report_the_cohorts_administrators_also_see_the_photo(
     client, world, people, photo_message, role

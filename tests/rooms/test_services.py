@@ -197,3 +197,18 @@ def test_presence_counts_live_sockets_only(world, room):
         selectors.room_present_names(room, since=timezone.now() - services.PRESENCE_TTL)
         == []
     )
+
+
+def test_a_private_conversation_photo_cannot_be_reposted_in_a_room(world, room):
+    private = cpd_services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=png(),
+        no_identifiers_confirmed=True,
+        private=True,
+    )
+    with pytest.raises(ValidationError, match="own photos"):
+        services.message_post(
+            actor=world.learner, room=room, body="see", client_key="p", image=private
+        )
+    assert not RoomMessage.objects.filter(client_key="p").exists()
