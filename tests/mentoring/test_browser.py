@@ -15,6 +15,7 @@ from tests.browser.conftest import (  # noqa: F401 - fixtures for this module
     browser_type_launch_args,
 )
 from tests.factories.cpd import PASSWORD, CohortFactory, MembershipFactory, UserFactory
+from tests.factories.images import png
 from tests.factories.mentoring import (
     ConversationFactory,
     MessageFactory,
@@ -60,12 +61,17 @@ def test_mentor_answers_the_mentee_needing_attention_and_the_learner_sees_it(
     first.get_by_role("link", name="Baraka").click()
     expect(page.get_by_role("heading", name="Baraka")).to_be_visible()
     page.get_by_label("Message").fill("Use the **weight chart**; let us talk.")
+    page.get_by_label("Photo (optional)").set_input_files(
+        files=[{"name": "chart.png", "mimeType": "image/png", "buffer": png().read()}]
+    )
+    page.get_by_label("This photo shows no patient").check()
     page.get_by_role("button", name="Send").click()
     expect(page.locator("#messages")).to_contain_text("weight chart")
+    expect(page.locator("#messages img")).to_have_count(1)
     page.get_by_text("Schedule a check-in").click()
     when = timezone.localtime() + dt.timedelta(days=2)
     page.get_by_label("When").fill(when.strftime("%Y-%m-%dT%H:%M"))
-    page.get_by_label("How").select_option("call")
+    page.get_by_label("How", exact=True).select_option("call")
     page.get_by_label("Agreed actions").fill("Practise the dosing table")
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_text("Check-in scheduled.")).to_be_visible()
@@ -78,6 +84,13 @@ def test_mentor_answers_the_mentee_needing_attention_and_the_learner_sees_it(
     expect(page.get_by_text("Practise the dosing table")).to_be_visible()
     page.get_by_role("link", name=re.compile("Dr Wanjiku")).click()
     expect(page.locator("#messages")).to_contain_text("weight chart")
+    photo = page.locator("#messages img")
+    expect(photo).to_have_count(1)
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function(  # the learner's browser really loads the private photo
+        "() => { const i = document.querySelector('#messages img');"
+        " return i && i.complete && i.naturalWidth > 0; }"
+    )
     expect(page.locator(".checkins")).to_contain_text("Practise the dosing table")
     page.screenshot(path="test-results/mentoring-learner-360.png", full_page=True)
 
