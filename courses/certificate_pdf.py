@@ -41,13 +41,13 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     pdf.set_line_width(1.5)
     pdf.rect(10, 10, pdf.w - 20, pdf.h - 20)
     lines = [
-        (30, 24, GREEN, _("Certificate of completion")),
-        (18, 14, None, _("This certifies that")),
-        (6, 26, None, certificate.user.display_name),
-        (14, 14, None, _("completed")),
-        (6, 20, GREEN, certificate.course.title),
+        (12, 24, GREEN, _("Certificate of completion")),
+        (14, 14, None, _("This certifies that")),
+        (4, 26, None, certificate.user.display_name),
+        (8, 14, None, _("completed")),
+        (4, 20, GREEN, certificate.course.title),
         (
-            14,
+            8,
             14,
             None,
             _("worth %(hours)s CPD hours, on %(day)s.")
@@ -57,13 +57,13 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
             },
         ),
     ]
-    pdf.set_y(30)
+    pdf.set_y(28)
     for gap, size, colour, value in lines:
         pdf.ln(gap)
         pdf.set_font(family, size=size)
         pdf.set_text_color(*(colour or (30, 30, 30)))
         pdf.multi_cell(0, size * 0.5, text(value), align="C")
-    pdf.set_y(pdf.h - 40)
+    pdf.set_y(pdf.h - 34)
     pdf.set_font(family, size=11)
     pdf.set_text_color(90, 90, 90)
     check = _("Check this certificate at %(url)s · code %(code)s") % {
