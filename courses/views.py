@@ -17,11 +17,14 @@ from django.views.decorators.http import require_POST
 from courses import drip, policies, selectors
 from courses.certificate_pdf import certificate_pdf as render_certificate_pdf
 from courses.forms import SessionForm
-from courses.models import QuestionKind
+from courses.models import QuestionKind, QuizKind
 from courses.services import progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 from forums.services.forums import forums_for_course
+
+# Quizzes in the order a learner meets them.
+QUIZ_ORDER = {QuizKind.PRE: 0, QuizKind.PRACTICE: 1, QuizKind.POST: 2}
 
 
 @login_required
@@ -68,6 +71,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "done": done,
             "next_lesson": next_lesson,
             "certificate": certificate,
+            "quizzes": sorted(course.quizzes.all(), key=lambda q: QUIZ_ORDER[q.kind]),
             "forums": forums_for_course(course=course, cohorts=cohorts),
         },
     )

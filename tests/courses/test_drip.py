@@ -106,3 +106,13 @@ def test_module_opens_on_its_day(world, course, monkeypatch):
     monkeypatch.setattr(timezone, "localdate", lambda: day)
     assert drip.closed_modules(world.learner, course) == {}
     progress.lesson_complete(user=world.learner, lesson=later_lesson(course))
+
+
+def test_outline_lists_quizzes_in_the_order_learners_meet_them(client, world, course):
+    from tests.factories.courses import QuizFactory
+
+    for kind, title in (("post", "After"), ("pre", "Before"), ("practice", "Try")):
+        QuizFactory(course=course, kind=kind, title=title)
+    client_as(client, world.learner)
+    body = client.get(reverse("courses-course", args=[course.pk])).content.decode()
+    assert body.index("Before") < body.index("Try") < body.index("After")
