@@ -85,3 +85,42 @@ def test_bad_learner_id_is_a_message_not_a_500(client, world, session):
     url = reverse("courses-session", args=[session.pk])
     response = client.post(url, {"learner": "abc"}, follow=True)
     assert "not a learner in this cohort" in response.content.decode()
+
+
+def test_register_costs_the_same_with_ten_times_the_learners(client, world, session):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cpd import services as cpd_services
+    from tests.factories.cpd import UserFactory
+
+    client_as(client, world.mentor_of_cohort)
+    urls = [
+        reverse("courses-session", args=[session.pk]),
+        reverse("api-session-detail", args=[session.pk]),
+        reverse("api-session-list"),
+        reverse("courses-home"),
+    ]
+
+    def counts():
+        result = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            result.append(len(ctx.captured_queries))
+        return result
+
+    before = counts()
+    for user in UserFactory.create_batch(10):
+        cpd_services.membership_add(cohort=world.cohort, user=user, role="learner")
+        Attendance.objects.create(session=session, user=user)
+    now = timezone.now()
+    for n in range(10):
+        Session.objects.create(
+            cohort=world.cohort,
+            title=f"Drill {n}",
+            place="Ward",
+            starts_at=now + dt.timedelta(days=n + 1),
+            ends_at=now + dt.timedelta(days=n + 1, hours=1),
+        )
+    assert counts() == before
