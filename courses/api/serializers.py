@@ -214,3 +214,28 @@ class SessionInputSerializer(serializers.Serializer):
     ends_at = serializers.DateTimeField()
     module = serializers.IntegerField(min_value=1, required=False, allow_null=True)
     facilitator = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class CourseMarkdownSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    markdown = serializers.CharField(
+        help_text="The course in the format of docs/courses.md."
+    )
+
+
+class CourseImportSerializer(serializers.Serializer):
+    markdown = serializers.CharField(
+        max_length=2_000_000,
+        trim_whitespace=False,
+        help_text="A whole course as Markdown.",
+    )
+    replace = serializers.BooleanField(
+        default=False,
+        help_text="Replace the course with the same slug while no learner used it.",
+    )
+
+
+class CourseCreatedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    title = serializers.CharField()

@@ -12,6 +12,16 @@ urlpatterns = [
         name="api-course-detail",
     ),
     path(
+        "courses/<int:course_id>/markdown/",
+        views.CourseMarkdownApi.as_view(),
+        name="api-course-markdown",
+    ),
+    path(
+        "courses/import/",
+        views.CourseImportApi.as_view(),
+        name="api-course-import",
+    ),
+    path(
         "lessons/<int:lesson_id>/",
         views.LessonDetailApi.as_view(),
         name="api-lesson-detail",

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -15,8 +15,9 @@ from rest_framework.views import APIView
 
 from courses import drip, policies, selectors
 from courses.api import serializers as s
-from courses.models import Attempt, Session
+from courses.models import Attempt, Course, Session
 from courses.services import progress, quizzes, sessions
+from courses.services.exchange import course_import
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 
@@ -237,3 +238,39 @@ class SessionAttendanceApi(APIView):
         )
         session = _session_with_register(request, session_id)
         return Response(s.SessionDetailSerializer(session).data)
+
+
+class CourseMarkdownApi(APIView):
+    """A whole course as Markdown, for course authors (staff)."""
+
+    @extend_schema(responses=s.CourseMarkdownSerializer)
+    def get(self, request: Request, course_id: int) -> Response:
+        course = Course.objects.filter(pk=course_id).first()
+        if not policies.can_author_courses(request.user):
+            selectors.course_get_for_user(request.user, course_id)  # 404 if unseen
+            raise PermissionDenied
+        if course is None:
+            raise NotFound
+        return Response(
+            {"slug": course.slug, "markdown": selectors.course_markdown(course)}
+        )
+
+
+class CourseImportApi(APIView):
+    """Create (or replace) a course from Markdown, all or nothing; staff only."""
+
+    @extend_schema(
+        request=s.CourseImportSerializer, responses={201: s.CourseCreatedSerializer}
+    )
+    def post(self, request: Request) -> Response:
+        data = s.CourseImportSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        course = course_import(
+            text=data.validated_data["markdown"],
+            actor=acting_user(request),
+            replace=data.validated_data["replace"],
+        )
+        return Response(
+            {"id": course.pk, "slug": course.slug, "title": course.title},
+            status=status.HTTP_201_CREATED,
+        )

@@ -45,7 +45,7 @@ def course_import(
     try:
         doc = markdown_io.parse(text)
     except markdown_io.FormatError as exc:
-        raise ValidationError({"file": exc.errors}) from exc
+        raise ValidationError({"markdown": exc.errors}) from exc
     course = Course.objects.select_for_update().filter(slug=doc.slug).first()
     if course is not None and not replace:
         raise ValidationError(

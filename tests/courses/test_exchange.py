@@ -11,11 +11,13 @@ from courses import markdown_io, selectors
 from courses.models import Course, Lesson, LessonProgress, Question, Quiz
 from courses.services.exchange import course_import
 from cpd.models import User
+from tests.conftest import ROLES, client_as
 from tests.factories.courses import (
     CourseFactory,
     LessonFactory,
     ModuleFactory,
     QuizFactory,
+    course_for,
     question_with,
 )
 from tests.factories.cpd import UserFactory
@@ -343,3 +345,68 @@ def test_admin_import_shows_errors_and_keeps_nothing(staff_client):
     )
     assert "not UTF-8" in response.content.decode()
     assert not Course.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_export_and_import_are_for_course_authors(client, world, role):
+    course = course_for(world.cohort)
+    client_as(client, world.user(role))
+    export = client.get(reverse("api-course-markdown", args=[course.pk]))
+    imported = client.post(
+        reverse("api-course-import"),
+        {"markdown": GOOD},
+        content_type="application/json",
+    )
+    if role == "anonymous":
+        assert {export.status_code, imported.status_code} <= {401, 403}
+    elif role in {"learner", "mentor_of_cohort", "org_admin"}:
+        assert (export.status_code, imported.status_code) == (403, 403)
+    else:
+        assert (export.status_code, imported.status_code) == (404, 403)
+    assert not Course.objects.filter(slug="newborn-resus").exists()
+
+
+def test_api_round_trip_for_staff(client, world):
+    staff = UserFactory(is_staff=True)
+    client_as(client, staff)
+    created = client.post(
+        reverse("api-course-import"),
+        {"markdown": GOOD},
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    course_id = created.json()["id"]
+    data = client.get(reverse("api-course-markdown", args=[course_id])).json()
+    assert data["slug"] == "newborn-resus"
+    assert data["markdown"].startswith("---\ntitle: Newborn resuscitation")
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({}, "markdown"),
+        ({"markdown": "---\ntitle: A\n---\nhello\n"}, "markdown"),
+        ({"markdown": GOOD, "replace": "perhaps"}, "replace"),
+    ],
+)
+def test_api_import_bad_input_is_400_with_fields(client, world, payload, field):
+    client_as(client, UserFactory(is_staff=True))
+    response = client.post(
+        reverse("api-course-import"), payload, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert field in response.json()
+    assert not Course.objects.exists()
+
+
+def test_api_import_lists_errors_by_line(client, world):
+    client_as(client, UserFactory(is_staff=True))
+    response = client.post(
+        reverse("api-course-import"),
+        {"markdown": "---\ntitle: A\n---\nhello\n"},
+        content_type="application/json",
+    )
+    assert response.json()["markdown"] == [
+        "line 4: text before the first '# Module:' heading",
+        "the course needs at least one '# Module:' with lessons",
+    ]
