@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from courses import drip, policies, selectors
 from courses.certificate_pdf import certificate_pdf as render_certificate_pdf
+from courses.completion import completion_for
 from courses.forms import SessionForm
 from courses.models import QuestionKind, QuizKind
 from courses.services import progress, quizzes, sessions
@@ -71,6 +72,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "done": done,
             "next_lesson": next_lesson,
             "certificate": certificate,
+            "completion": completion_for(request.user, course),
             "quizzes": sorted(course.quizzes.all(), key=lambda q: QUIZ_ORDER[q.kind]),
             "forums": forums_for_course(course=course, cohorts=cohorts),
         },

@@ -180,3 +180,21 @@ def test_session_list_api_shows_upcoming_sessions_of_my_cohorts(client, world):
     assert titles == ["Next drill"]
     client_as(client, world.outsider)
     assert client.get(reverse("api-session-list")).json() == []
+
+
+def test_outline_shows_what_is_left_to_complete(client, world, course, session):
+    from tests.factories.courses import QuizFactory
+
+    QuizFactory(course=course, kind="post")
+    client_as(client, world.learner)
+    url = reverse("courses-course", args=[course.pk])
+    body = client.get(url).content.decode()
+    assert "Finish every lesson (0 of 1)" in body
+    assert "Pass the post-test" in body
+    assert "Attend face-to-face sessions (0 of 1)" in body
+    Attendance.objects.create(session=session, user=world.learner)
+    finish_lessons(world.learner, course)
+    body = client.get(url).content.decode()
+    assert "✓ Finish every lesson (1 of 1)" in body
+    assert "✓ Attend face-to-face sessions (1 of 1)" in body
+    assert "✓ Pass the post-test" not in body

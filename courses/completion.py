@@ -1,0 +1,68 @@
+"""What completes a course, and how far one learner is (one read, no writes).
+
+A course is complete when every lesson is done, the learner attended at least
+``sessions_required`` face-to-face sessions linked to the course's modules, and
+— when the course requires it and has one — a post-test is passed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import F
+
+from courses.models import (
+    Attempt,
+    Attendance,
+    Course,
+    Lesson,
+    LessonProgress,
+    QuizKind,
+)
+from cpd.policies import AnyUser
+
+
+@dataclass(frozen=True)
+class Completion:
+    lessons_done: int
+    lessons_total: int
+    post_test_required: bool
+    post_test_passed: bool
+    sessions_required: int
+    sessions_attended: int
+
+    @property
+    def complete(self) -> bool:
+        return (
+            self.lessons_done >= self.lessons_total
+            and self.sessions_attended >= self.sessions_required
+            and (self.post_test_passed or not self.post_test_required)
+        )
+
+
+def completion_for(user: AnyUser, course: Course) -> Completion:
+    """The learner's standing against each completion rule of the course."""
+    uid = user.pk or 0
+    lessons = Lesson.objects.filter(module__course=course)
+    post_tests = course.quizzes.filter(kind=QuizKind.POST)
+    required = course.requires_post_test and post_tests.exists()
+    return Completion(
+        lessons_done=LessonProgress.objects.filter(
+            user_id=uid, lesson__in=lessons.values("pk"), completed_at__isnull=False
+        ).count(),
+        lessons_total=lessons.count(),
+        post_test_required=required,
+        post_test_passed=required
+        and Attempt.objects.filter(
+            user_id=uid,
+            quiz__in=post_tests,
+            submitted_at__isnull=False,
+            score_percent__gte=F("quiz__pass_percent"),
+        ).exists(),
+        sessions_required=course.sessions_required,
+        sessions_attended=Attendance.objects.filter(
+            user_id=uid, session__module__course=course
+        ).count()
+        if course.sessions_required
+        else 0,
+    )
