@@ -66,12 +66,30 @@ class QuizBriefSerializer(serializers.ModelSerializer):
         ]
 
 
+class CompletionSerializer(serializers.Serializer):
+    lessons_done = serializers.IntegerField()
+    lessons_total = serializers.IntegerField()
+    post_test_required = serializers.BooleanField()
+    post_test_passed = serializers.BooleanField()
+    sessions_required = serializers.IntegerField()
+    sessions_attended = serializers.IntegerField()
+    complete = serializers.BooleanField()
+
+
 class CourseDetailSerializer(CourseOutputSerializer):
     modules = ModuleSerializer(many=True)
     quizzes = QuizBriefSerializer(many=True)
+    completion = CompletionSerializer(
+        help_text="Your standing on each completion rule."
+    )
 
     class Meta(CourseOutputSerializer.Meta):
-        fields = [*CourseOutputSerializer.Meta.fields, "modules", "quizzes"]
+        fields = [
+            *CourseOutputSerializer.Meta.fields,
+            "modules",
+            "quizzes",
+            "completion",
+        ]
 
 
 class LessonOutputSerializer(serializers.ModelSerializer):

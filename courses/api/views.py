@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from courses import drip, policies, selectors
 from courses.api import serializers as s
+from courses.completion import completion_for
 from courses.models import Attempt, Course, Session
 from courses.services import progress, quizzes, sessions
 from courses.services.exchange import course_import
@@ -71,6 +72,7 @@ class CourseDetailApi(APIView):
     def get(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get_for_user(request.user, course_id)
         drip.mark_closed_modules(request.user, course)
+        course.completion = completion_for(request.user, course)  # type: ignore[attr-defined]
         return Response(s.CourseDetailSerializer(course).data)
 
 

@@ -198,3 +198,18 @@ def test_outline_shows_what_is_left_to_complete(client, world, course, session):
     assert "✓ Finish every lesson (1 of 1)" in body
     assert "✓ Attend face-to-face sessions (1 of 1)" in body
     assert "✓ Pass the post-test" not in body
+
+
+def test_api_outline_gives_the_completion_standing(client, world, course, session):
+    Attendance.objects.create(session=session, user=world.learner)
+    client_as(client, world.learner)
+    data = client.get(reverse("api-course-detail", args=[course.pk])).json()
+    assert data["completion"] == {
+        "lessons_done": 0,
+        "lessons_total": 1,
+        "post_test_required": False,
+        "post_test_passed": False,
+        "sessions_required": 1,
+        "sessions_attended": 1,
+        "complete": False,
+    }
