@@ -117,7 +117,9 @@ _HEADING = re.compile(
     r"(?:(?P<what>Module|Lesson|Quiz):|(?P<question>Question)(?=\s|\{|$))"
     r"\s*(?P<rest>.*)$"
 )
-_ATTRS = re.compile(r"^(?P<title>.*?)\s*(?P<attrs>\{.*\})?\s*$")
+# The attributes are the last {...} on the heading line; a title may contain
+# braces of its own when the line ends with a {...} (the writer adds "{}").
+_ATTRS = re.compile(r"^(?P<title>.*?)\s*(?P<attrs>\{[^{}]*\})?\s*$")
 _CHOICE = re.compile(r"^[-*] \[(?P<mark>[ xX])\] (?P<text>.+)$")
 _LEVEL = {"Module": "#", "Quiz": "#", "Lesson": "##", "Question": "##"}
 _KEYS = {
@@ -242,21 +244,28 @@ def _course(reader: _Reader, meta: dict[str, Any]) -> CourseDoc:
     )
 
 
+def _trim(lines: list[str]) -> str:
+    """Lines joined, without blank lines around them; indentation is kept."""
+    while lines and not lines[0].strip():
+        lines = lines[1:]
+    return "\n".join(lines).rstrip()
+
+
 def _question(reader: _Reader, q: QuestionDoc, body: list[tuple[int, str]]) -> None:
     text: list[str] = []
     explanation: list[str] = []
     for number, line in body:
         choice = _CHOICE.match(line)
         if line.startswith(">"):
-            explanation.append(line[1:].strip())
+            explanation.append(line[2:] if line.startswith("> ") else line[1:])
         elif choice:
             q.choices.append(ChoiceDoc(choice["text"].strip(), choice["mark"] != " "))
         elif q.choices and line.strip():
             reader.error(number, "question text must come before its options")
         else:
             text.append(line)
-    q.text = "\n".join(text).strip()
-    q.explanation = " ".join(explanation).strip()
+    q.text = _trim(text)
+    q.explanation = _trim(explanation)
     if not q.text:
         reader.error(q.line, "the question has no text")
     right = sum(c.correct for c in q.choices)
@@ -280,6 +289,7 @@ def parse(text: str) -> CourseDoc:
     reader = _Reader()
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise FormatError([f"the file is larger than {MAX_BYTES // 1_000_000} MB"])
+    text = text.removeprefix("\ufeff")  # a byte-order mark from Windows editors
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, start = _front_matter(reader, lines)
     course = _course(reader, meta)
@@ -290,7 +300,7 @@ def parse(text: str) -> CourseDoc:
 
     def close() -> None:
         if isinstance(current, LessonDoc):
-            current.body = "\n".join(line for _n, line in body).strip()
+            current.body = _trim([line for _n, line in body])
             if not current.body:
                 reader.error(current.line, "the lesson has no text")
         elif isinstance(current, QuestionDoc):
@@ -438,10 +448,11 @@ def _whole(reader: _Reader, course: CourseDoc) -> None:
 # --- Writing ---------------------------------------------------------------------
 
 
-def _flow(values: dict[str, Any]) -> str:
+def _flow(values: dict[str, Any], title: str = "") -> str:
     kept = {k: v for k, v in values.items() if v not in (None, "")}
     if not kept:
-        return ""
+        # A title with braces needs an explicit (empty) attribute block after it.
+        return " {}" if "{" in title or "}" in title else ""
     text = yaml.safe_dump(kept, default_flow_style=True, sort_keys=False, width=10**6)
     return " " + text.strip()
 
@@ -464,11 +475,14 @@ def render(course: CourseDoc) -> str:
     out = ["---", yaml.safe_dump(meta, sort_keys=False, allow_unicode=True).strip()]
     out += ["---", ""]
     for module in course.modules:
-        attrs = _flow({"opens_after_days": module.opens_after_days or None})
+        attrs = _flow(
+            {"opens_after_days": module.opens_after_days or None}, title=module.title
+        )
         out += [f"# Module: {module.title}{attrs}", ""]
         for lesson in module.lessons:
             attrs = _flow({"minutes": lesson.minutes, "media": lesson.media})
-            out += [f"## Lesson: {lesson.title}{attrs}", "", lesson.body.strip(), ""]
+            body = _trim(lesson.body.replace("\r\n", "\n").split("\n"))
+            out += [f"## Lesson: {lesson.title}{attrs}", "", body, ""]
     for quiz in course.quizzes:
         attrs = _flow(
             {
@@ -485,10 +499,12 @@ def render(course: CourseDoc) -> str:
             if q.kind == "numeric":
                 values["answer"] = None if q.answer is None else _number(q.answer)
                 values["tolerance"] = _number(q.tolerance) or None
-            out += [f"## Question{_flow(values)}", "", q.text.strip(), ""]
+            text = _trim(q.text.replace("\r\n", "\n").split("\n"))
+            out += [f"## Question{_flow(values)}", "", text, ""]
             if q.choices:
                 out += [f"- [{'x' if c.correct else ' '}] {c.text}" for c in q.choices]
                 out.append("")
             if q.explanation:
-                out += [f"> {q.explanation}", ""]
+                why = q.explanation.replace("\r\n", "\n").split("\n")
+                out += [f"> {line}".rstrip() for line in why] + [""]
     return "\n".join(out).rstrip() + "\n"

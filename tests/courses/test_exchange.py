@@ -410,3 +410,31 @@ def test_api_import_lists_errors_by_line(client, world):
         "line 4: text before the first '# Module:' heading",
         "the course needs at least one '# Module:' with lessons",
     ]
+
+
+def test_round_trip_keeps_awkward_content(db):
+    course = CourseFactory(title="Doses {mg/kg} for children")
+    module = ModuleFactory(course=course, title="Weights {kg}")
+    LessonFactory(
+        module=module,
+        title="Fluids {ml}",
+        body="    indented code first\n\n- [ ] a task list, not a quiz option",
+    )
+    quiz = QuizFactory(course=course, kind="pre", title="Check {1}")
+    question = question_with(quiz, "single", [("Yes {x}", True), ("No", False)])
+    question.text = "Line one\nLine two"
+    question.explanation = "Because:\n\n- reason one\n- reason two"
+    question.save()
+    text = selectors.course_markdown(course)
+    doc = markdown_io.parse(("\ufeff" + text).replace("\n", "\r\n"))
+    assert doc.title == "Doses {mg/kg} for children"
+    assert doc.modules[0].title == "Weights {kg}"
+    lesson = doc.modules[0].lessons[0]
+    assert lesson.title == "Fluids {ml}"
+    assert lesson.body.startswith("    indented code first")
+    assert "- [ ] a task list" in lesson.body
+    (q,) = doc.quizzes[0].questions
+    assert doc.quizzes[0].title == "Check {1}"
+    assert q.text == "Line one\nLine two"
+    assert q.explanation == "Because:\n\n- reason one\n- reason two"
+    assert [c.text for c in q.choices] == ["Yes {x}", "No"]
