@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
 
-from courses import selectors
+from courses import markdown_io, selectors
 from courses.models import (
     Attempt,
     Attendance,
@@ -89,8 +89,13 @@ class CourseAdmin(admin.ModelAdmin):
             )
             return None
         course = queryset.get()
+        text = selectors.course_markdown(course)
+        for problem in markdown_io.problems(text):
+            self.message_user(
+                request, f"Would not import as it is: {problem}", messages.WARNING
+            )
         response = HttpResponse(
-            selectors.course_markdown(course),
+            text,
             content_type="text/markdown; charset=utf-8",
         )
         response["Content-Disposition"] = f'attachment; filename="{course.slug}.md"'
@@ -101,10 +106,15 @@ class CourseAdmin(admin.ModelAdmin):
             raise PermissionDenied
         form = MarkdownImportForm(request.POST or None, request.FILES or None)
         if request.method == "POST" and form.is_valid():
+            if form.cleaned_data["replace"] and not (
+                self.has_change_permission(request)
+                and self.has_delete_permission(request)
+            ):
+                raise PermissionDenied  # replacing deletes the old content
             raw = form.cleaned_data["file"].read()
             try:
                 course = course_import(
-                    text=raw.decode("utf-8"),
+                    text=raw.decode("utf-8-sig"),
                     actor=request.user,  # type: ignore[arg-type]
                     replace=form.cleaned_data["replace"],
                 )

@@ -39,11 +39,39 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.utils.text import slugify
 
 QUIZ_KINDS = ("practice", "pre", "post")
 QUESTION_KINDS = ("single", "multiple", "true_false", "numeric")
 MAX_BYTES = 2_000_000
+
+
+class _Loader(yaml.SafeLoader):
+    """Safe YAML without anchors and aliases (no 'billion laughs' expansion)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            raise yaml.composer.ComposerError(
+                None, None, "aliases (*name) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
+
+
+def _yaml(text: str) -> Any:
+    return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+
+
+def _media_ok(url: str) -> bool:
+    if len(url) > 200 or any(c in url for c in "{}"):
+        return False
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return True
 
 
 class FormatError(Exception):
@@ -151,7 +179,7 @@ class _Reader:
         if not raw:
             return {}
         try:
-            value = yaml.safe_load(raw)
+            value = _yaml(raw)
         except yaml.YAMLError:
             self.error(line, f"the {{...}} after the heading is not valid: {raw}")
             return {}
@@ -166,6 +194,14 @@ class _Reader:
             allowed = ", ".join(sorted(_KEYS[what]))
             self.error(line, f"unknown {', '.join(unknown)} (allowed: {allowed})")
         return {str(k): v for k, v in value.items() if k in _KEYS[what]}
+
+    def string(self, line: int, name: str, value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            self.error(line, f"{name} must be text")
+            return ""
+        return str(value).strip()
 
     def integer(
         self, line: int, name: str, value: Any, *, low: int = 0, high: int = 32767
@@ -189,6 +225,9 @@ class _Reader:
         if not number.is_finite() or number < low or abs(number) >= 10**9:
             self.error(line, f"{name} must be a number of at least {low}")
             return low
+        if number != number.quantize(Decimal("0.001")):
+            self.error(line, f"{name} may have at most 3 decimal places")
+            return low
         return number
 
 
@@ -203,7 +242,7 @@ def _front_matter(reader: _Reader, lines: list[str]) -> tuple[dict[str, Any], in
         reader.error(1, "the front matter is not closed by a '---' line")
         return {}, len(lines)
     try:
-        data = yaml.safe_load("\n".join(lines[1:end])) or {}
+        data = _yaml("\n".join(lines[1:end])) or {}
     except yaml.YAMLError as exc:
         reader.error(
             1, f"the front matter is not valid YAML ({exc.__class__.__name__})"
@@ -216,17 +255,17 @@ def _front_matter(reader: _Reader, lines: list[str]) -> tuple[dict[str, Any], in
 
 
 def _course(reader: _Reader, meta: dict[str, Any]) -> CourseDoc:
-    title = str(meta.get("title") or "").strip()
+    title = reader.string(1, "title", meta.get("title"))
     if not title:
         reader.error(1, "the front matter needs a title")
     if len(title) > 160:
         reader.error(1, "the title is longer than 160 characters")
-    slug = slugify(str(meta.get("slug") or title))[:80]
+    slug = slugify(reader.string(1, "slug", meta.get("slug")) or title)[:80]
     if not slug and title:
         reader.error(1, "give the course a slug made of letters and numbers")
     hours = reader.decimal(1, "cpd_hours", meta.get("cpd_hours", 0), low=Decimal("0"))
-    if hours > 999:
-        reader.error(1, "cpd_hours must be at most 999")
+    if hours > 999 or hours != hours.quantize(Decimal("0.1")):
+        reader.error(1, "cpd_hours must be at most 999, with one decimal place")
         hours = Decimal("0")
     requires = meta.get("requires_post_test", True)
     if not isinstance(requires, bool):
@@ -235,13 +274,60 @@ def _course(reader: _Reader, meta: dict[str, Any]) -> CourseDoc:
     return CourseDoc(
         title=title,
         slug=slug,
-        summary=str(meta.get("summary") or "").strip(),
+        summary=reader.string(1, "summary", meta.get("summary")),
         cpd_hours=hours.quantize(Decimal("0.1")),
         requires_post_test=requires,
         sessions_required=reader.integer(
             1, "sessions_required", meta.get("sessions_required", 0), high=100
         ),
     )
+
+
+def _fence(fence: str | None, line: str) -> str | None:
+    """The open code fence after ``line`` (None outside code blocks)."""
+    stripped = line.lstrip()
+    if stripped.startswith(("```", "~~~")):
+        mark = stripped[:3]
+        return None if fence == mark else (fence or mark)
+    return fence
+
+
+def _structural(line: str, question: bool) -> bool:
+    """Would the parser read this content line as structure?"""
+    if _HEADING.match(line):
+        return True
+    return question and (line.startswith(">") or bool(_CHOICE.match(line)))
+
+
+def _escape(text: str, *, question: bool = False) -> str:
+    """Content for the file: lines that look like structure get a backslash."""
+    out, fence = [], None
+    for line in text.replace("\r\n", "\n").split("\n"):
+        looks = _structural(line, question) or (
+            line.startswith("\\") and _structural(line.lstrip("\\"), question)
+        )
+        out.append("\\" + line if fence is None and looks else line)
+        fence = _fence(fence, line)
+    return _trim(out)
+
+
+def _unescape(lines: list[str], *, question: bool = False) -> list[str]:
+    """The reverse of ``_escape``."""
+    out, fence = [], None
+    for line in lines:
+        rest = line[1:]
+        if (
+            fence is None
+            and line.startswith("\\")
+            and (
+                _structural(rest, question)
+                or (rest.startswith("\\") and _structural(rest.lstrip("\\"), question))
+            )
+        ):
+            line = rest
+        out.append(line)
+        fence = _fence(fence, line)
+    return out
 
 
 def _trim(lines: list[str]) -> str:
@@ -256,7 +342,9 @@ def _question(reader: _Reader, q: QuestionDoc, body: list[tuple[int, str]]) -> N
     explanation: list[str] = []
     for number, line in body:
         choice = _CHOICE.match(line)
-        if line.startswith(">"):
+        if line.startswith("\\") and _unescape([line], question=True)[0] != line:
+            text.append(line[1:])
+        elif line.startswith(">"):
             explanation.append(line[2:] if line.startswith("> ") else line[1:])
         elif choice:
             q.choices.append(ChoiceDoc(choice["text"].strip(), choice["mark"] != " "))
@@ -289,6 +377,8 @@ def parse(text: str) -> CourseDoc:
     reader = _Reader()
     if len(text.encode("utf-8", "replace")) > MAX_BYTES:
         raise FormatError([f"the file is larger than {MAX_BYTES // 1_000_000} MB"])
+    if "\x00" in text:
+        raise FormatError(["the file contains a NUL character: is it really text?"])
     text = text.removeprefix("\ufeff")  # a byte-order mark from Windows editors
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     meta, start = _front_matter(reader, lines)
@@ -300,7 +390,7 @@ def parse(text: str) -> CourseDoc:
 
     def close() -> None:
         if isinstance(current, LessonDoc):
-            current.body = _trim([line for _n, line in body])
+            current.body = _trim(_unescape([line for _n, line in body]))
             if not current.body:
                 reader.error(current.line, "the lesson has no text")
         elif isinstance(current, QuestionDoc):
@@ -309,11 +399,9 @@ def parse(text: str) -> CourseDoc:
 
     fence: str | None = None
     for number, line in enumerate(lines[start:], start=start + 1):
-        stripped = line.lstrip()
-        if stripped.startswith(("```", "~~~")):
-            mark = stripped[:3]
-            fence = None if fence == mark else (fence or mark)
-        heading = None if fence else _HEADING.match(line)
+        inside = fence is not None
+        fence = _fence(fence, line)
+        heading = None if inside or fence else _HEADING.match(line)
         if heading is None:
             if current is not None:
                 body.append((number, line))
@@ -336,6 +424,10 @@ def parse(text: str) -> CourseDoc:
         parts = _ATTRS.match(heading["rest"])
         title = (parts["title"] if parts else heading["rest"]).strip()
         attrs = reader.attrs(number, what, parts["attrs"] if parts else None)
+        if (parts is None or parts["attrs"] is None) and (
+            title.endswith("}") or title.count("{") != title.count("}")
+        ):
+            reader.error(number, "the {...} after the heading is not valid")
         if what in ("Module", "Quiz", "Lesson") and not title:
             reader.error(number, f"the {what.lower()} needs a title")
         if len(title) > 160:
@@ -358,15 +450,17 @@ def parse(text: str) -> CourseDoc:
             if module is None:
                 reader.error(number, "a '## Lesson:' must come under a '# Module:'")
                 continue
-            media = str(attrs.get("media") or "")
-            if media and not media.startswith(("https://", "http://")):
-                reader.error(number, "media must be an http(s) link")
+            media = reader.string(number, "media", attrs.get("media"))
+            if media and not _media_ok(media):
+                reader.error(
+                    number, "media must be an http(s) link of at most 200 characters"
+                )
             current = LessonDoc(
                 title=title,
                 line=number,
                 media=media,
                 minutes=reader.integer(
-                    number, "minutes", attrs.get("minutes", 5), low=1, high=240
+                    number, "minutes", attrs.get("minutes", 5), high=600
                 ),
             )
             module.lessons.append(current)
@@ -383,6 +477,15 @@ def parse(text: str) -> CourseDoc:
     if reader.errors:
         raise FormatError(reader.errors)
     return course
+
+
+def problems(text: str) -> list[str]:
+    """What stops ``text`` from importing; empty when it would import."""
+    try:
+        parse(text)
+    except FormatError as exc:
+        return exc.errors
+    return []
 
 
 def _quiz(reader: _Reader, number: int, title: str, attrs: dict[str, Any]) -> QuizDoc:
@@ -403,7 +506,7 @@ def _quiz(reader: _Reader, number: int, title: str, attrs: dict[str, Any]) -> Qu
         ),
         time_limit_minutes=None
         if limit is None
-        else reader.integer(number, "time_limit_minutes", limit, low=1, high=600),
+        else reader.integer(number, "time_limit_minutes", limit, low=1),
         draw=None if draw is None else reader.integer(number, "draw", draw, low=1),
     )
 
@@ -481,7 +584,7 @@ def render(course: CourseDoc) -> str:
         out += [f"# Module: {module.title}{attrs}", ""]
         for lesson in module.lessons:
             attrs = _flow({"minutes": lesson.minutes, "media": lesson.media})
-            body = _trim(lesson.body.replace("\r\n", "\n").split("\n"))
+            body = _escape(lesson.body)
             out += [f"## Lesson: {lesson.title}{attrs}", "", body, ""]
     for quiz in course.quizzes:
         attrs = _flow(
@@ -499,7 +602,7 @@ def render(course: CourseDoc) -> str:
             if q.kind == "numeric":
                 values["answer"] = None if q.answer is None else _number(q.answer)
                 values["tolerance"] = _number(q.tolerance) or None
-            text = _trim(q.text.replace("\r\n", "\n").split("\n"))
+            text = _escape(q.text, question=True)
             out += [f"## Question{_flow(values)}", "", text, ""]
             if q.choices:
                 out += [f"- [{'x' if c.correct else ' '}] {c.text}" for c in q.choices]

@@ -328,6 +328,7 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         {
             "session": session,
             "can_mark": can_mark,
+            "register_open": sessions.register_is_open(session),
             "learners": learners,
             "present": selectors.attended_user_ids(session),
         },

@@ -205,6 +205,9 @@ class SessionDetailSerializer(SessionOutputSerializer):
     )
     you_attended = serializers.BooleanField()
     can_take_attendance = serializers.BooleanField()
+    register_open = serializers.BooleanField(
+        help_text="Attendance can be taken from an hour before the start."
+    )
     learners = SessionLearnerSerializer(
         many=True, help_text="The cohort's learners; only for who takes attendance."
     )
@@ -215,6 +218,7 @@ class SessionDetailSerializer(SessionOutputSerializer):
             "facilitator_name",
             "you_attended",
             "can_take_attendance",
+            "register_open",
             "learners",
         ]
 
@@ -238,6 +242,11 @@ class CourseMarkdownSerializer(serializers.Serializer):
     slug = serializers.SlugField()
     markdown = serializers.CharField(
         help_text="The course in the format of docs/courses.md."
+    )
+    problems = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Why this file would not import as it is (e.g. a draft "
+        "module without lessons); empty when it would.",
     )
 
 

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import drip, policies, selectors
+from courses import drip, markdown_io, policies, selectors
 from courses.api import serializers as s
 from courses.completion import completion_for
 from courses.models import Attempt, Course, Session
@@ -197,6 +197,7 @@ def _session_with_register(request: Request, session_id: int) -> Session:
     can_mark = policies.can_take_attendance(request.user, session.cohort)
     present = selectors.attended_user_ids(session)
     session.can_take_attendance = can_mark  # type: ignore[attr-defined]
+    session.register_open = sessions.register_is_open(session)  # type: ignore[attr-defined]
     session.you_attended = request.user.pk in present  # type: ignore[attr-defined]
     session.learners = (  # type: ignore[attr-defined]
         [
@@ -253,8 +254,13 @@ class CourseMarkdownApi(APIView):
             raise PermissionDenied
         if course is None:
             raise NotFound
+        text = selectors.course_markdown(course)
         return Response(
-            {"slug": course.slug, "markdown": selectors.course_markdown(course)}
+            {
+                "slug": course.slug,
+                "markdown": text,
+                "problems": markdown_io.problems(text),
+            }
         )
 
 

@@ -17,6 +17,7 @@ from courses.models import (
     Module,
     Question,
     Quiz,
+    Session,
 )
 from cpd.models import User
 
@@ -26,6 +27,8 @@ def _has_learner_records(course: Course) -> bool:
         LessonProgress.objects.filter(lesson__module__course=course).exists()
         or Attempt.objects.filter(quiz__course=course).exists()
         or Certificate.objects.filter(course=course).exists()
+        # Sessions linked to its modules carry attendance that counts for it.
+        or Session.objects.filter(module__course=course).exists()
     )
 
 
@@ -62,8 +65,8 @@ def course_import(
             raise ValidationError(
                 {
                     "slug": _(
-                        "“%(slug)s” has learners' progress, attempts or "
-                        "certificates; import it under a new slug instead."
+                        "“%(slug)s” has learners' progress, attempts, certificates "
+                        "or sessions; import it under a new slug instead."
                     )
                     % {"slug": doc.slug}
                 }

@@ -6,11 +6,21 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from courses import policies
 from courses.models import Attendance, Module, Session
 from cpd.models import Cohort, Role, User
+
+# The register opens this long before the start, for learners who come early.
+ATTENDANCE_OPENS_BEFORE = dt.timedelta(hours=1)
+
+
+def register_is_open(session: Session) -> bool:
+    """Attendance can be taken from an hour before the start."""
+    return session.starts_at - ATTENDANCE_OPENS_BEFORE <= timezone.now()
 
 
 @transaction.atomic
@@ -49,6 +59,19 @@ def attendance_set(
     if not present:
         Attendance.objects.filter(session=session, user=learner).delete()
         return False
+    if not register_is_open(session):
+        raise ValidationError(
+            {
+                "learner": _(
+                    "Attendance opens an hour before the session starts (%(when)s)."
+                )
+                % {
+                    "when": date_format(
+                        timezone.localtime(session.starts_at), "j M H:i"
+                    )
+                }
+            }
+        )
     Attendance.objects.get_or_create(
         session=session, user=learner, defaults={"marked_by": actor}
     )

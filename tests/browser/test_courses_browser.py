@@ -1,6 +1,9 @@
 """A learner on a phone opens a course, completes a lesson and takes the quiz."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.factories.courses import QuizFactory, course_for, question_with
@@ -59,13 +62,16 @@ def test_mentor_schedules_a_session_and_taps_attendance(page: Page, live_server)
     page.get_by_role("link", name="Schedule a session").click()
     page.get_by_label("Title").fill("Bag-and-mask drill")
     page.get_by_label("Place").fill("Skills lab")
-    page.get_by_label("Starts").fill("2030-03-02T09:00")
-    page.get_by_label("Ends").fill("2030-03-02T08:00")
+    start = timezone.localtime() + dt.timedelta(minutes=30)
+    page.get_by_label("Starts").fill(start.strftime("%Y-%m-%dT%H:%M"))
+    early = start - dt.timedelta(hours=1)
+    page.get_by_label("Ends").fill(early.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Schedule").click()
     # bad input: the form comes back with the message and what was typed
     expect(page.get_by_text("The session must end after it starts.")).to_be_visible()
     expect(page.get_by_label("Place")).to_have_value("Skills lab")
-    page.get_by_label("Ends").fill("2030-03-02T11:00")
+    end = start + dt.timedelta(hours=2)
+    page.get_by_label("Ends").fill(end.strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Bag-and-mask drill")
     button = page.get_by_role("button", name="Baraka")

@@ -213,3 +213,20 @@ def test_api_outline_gives_the_completion_standing(client, world, course, sessio
         "sessions_attended": 1,
         "complete": False,
     }
+
+
+def test_api_says_whether_the_register_is_open(client, world, session):
+    client_as(client, world.mentor_of_cohort)
+    url = reverse("api-session-detail", args=[session.pk])
+    assert client.get(url).json()["register_open"] is True
+    session.starts_at = timezone.now() + dt.timedelta(days=3)
+    session.ends_at = session.starts_at + dt.timedelta(hours=1)
+    session.save()
+    assert client.get(url).json()["register_open"] is False
+    response = client.post(
+        reverse("api-session-attendance", args=[session.pk]),
+        {"learner": world.learner.pk, "present": True},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "opens an hour before" in str(response.json()["learner"])

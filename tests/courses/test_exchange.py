@@ -168,6 +168,33 @@ BROKEN = [
     ),
 ]
 
+LESSON = "---\ntitle: A\n---\n# Module: M\n"
+BROKEN += [
+    (
+        "media too long",
+        LESSON + "## Lesson: L {media: 'https://example.org/%s'}\nx\n" % ("a" * 200),
+        "at most 200 characters",
+    ),
+    (
+        "media with braces",
+        LESSON + "## Lesson: L {minutes: 5, media: 'https://x.org/{a}'}\nx\n",
+        "not valid",
+    ),
+    ("unclosed attributes typo", LESSON + "## Lesson: L {minutes: 5\nx\n", "not valid"),
+    ("NUL character", "---\ntitle: A\x00\n---\n", "NUL character"),
+    (
+        "yaml aliases",
+        "---\ntitle: A\na: &a [x, x]\nsummary: [*a, *a]\n---\n",
+        "not valid YAML",
+    ),
+    (
+        "summary not text",
+        "---\ntitle: A\nsummary: [a, b]\n---\n",
+        "summary must be text",
+    ),
+    ("hours two decimals", "---\ntitle: A\ncpd_hours: 1.55\n---\n", "one decimal"),
+]
+
 QUIZ_HEAD = "---\ntitle: A\n---\n# Module: M\n## Lesson: L\nx\n"
 BROKEN += [
     (
@@ -206,6 +233,11 @@ BROKEN += [
         "question without text",
         QUIZ_HEAD + "# Quiz: Q\n## Question\n- [x] a\n- [ ] b\n",
         "the question has no text",
+    ),
+    (
+        "answer too precise",
+        QUIZ_HEAD + "# Quiz: Q\n## Question {kind: numeric, answer: 0.0005}\nHow?\n",
+        "at most 3 decimal places",
     ),
     (
         "draw too many",
@@ -438,3 +470,78 @@ def test_round_trip_keeps_awkward_content(db):
     assert q.text == "Line one\nLine two"
     assert q.explanation == "Because:\n\n- reason one\n- reason two"
     assert [c.text for c in q.choices] == ["Yes {x}", "No"]
+
+
+def test_round_trip_keeps_lines_that_look_like_structure(db):
+    course = CourseFactory(title="Look-alikes")
+    module = ModuleFactory(course=course)
+    body = (
+        "Intro\n## Lesson: part 2\n# Module: not one\n## Question\n"
+        "\\# Module: a literal backslash\n```\n# Module: in code\n```"
+    )
+    LessonFactory(module=module, body=body)
+    quiz = QuizFactory(course=course, kind="pre")
+    question = question_with(quiz, "single", [("Yes", True), ("No", False)])
+    question.text = "Read this:\n> quoted guideline\n- [ ] inside text\n## Question"
+    question.save()
+    text = selectors.course_markdown(course)
+    doc = markdown_io.parse(text)
+    (lesson,) = doc.modules[0].lessons
+    assert lesson.body == body
+    (q,) = doc.quizzes[0].questions
+    assert q.text == question.text
+    assert [c.text for c in q.choices] == ["Yes", "No"]
+    assert q.explanation == question.explanation
+
+
+def test_replace_is_refused_while_sessions_use_the_modules(db, world):
+    from django.utils import timezone
+
+    from courses.models import CourseAssignment, Session
+
+    course = course_import(text=GOOD)
+    CourseAssignment.objects.create(cohort=world.cohort, course=course)
+    Session.objects.create(
+        cohort=world.cohort,
+        module=course.modules.first(),
+        title="Drill",
+        place="Lab",
+        starts_at=timezone.now(),
+        ends_at=timezone.now(),
+    )
+    with pytest.raises(ValidationError, match="new slug"):
+        course_import(text=GOOD, replace=True)
+    assert Session.objects.get().module is not None
+
+
+def test_admin_replace_needs_change_and_delete_rights(client, db):
+    from django.contrib.auth.models import Permission
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    course_import(text=GOOD)
+    author = UserFactory(is_staff=True)
+    author.user_permissions.add(
+        Permission.objects.get(codename="add_course"),
+        Permission.objects.get(codename="view_course"),
+    )
+    client.force_login(author, backend="django.contrib.auth.backends.ModelBackend")
+    changed = GOOD.replace("Dry the baby; keep warm.", "Changed.")
+    upload = SimpleUploadedFile("c.md", changed.encode())
+    response = client.post(
+        reverse("admin:courses_course_import"), {"file": upload, "replace": "on"}
+    )
+    assert response.status_code == 403
+    assert not Lesson.objects.filter(body="Changed.").exists()
+
+
+def test_export_of_a_draft_says_why_it_would_not_import(client, db, capsys, tmp_path):
+    course = CourseFactory(slug="draft")
+    ModuleFactory(course=course, title="Empty for now")
+    call_command("export_course", "draft", output=str(tmp_path / "d.md"))
+    assert "the module has no '## Lesson:'" in capsys.readouterr().err
+    client_as(client, UserFactory(is_staff=True))
+    data = client.get(reverse("api-course-markdown", args=[course.pk])).json()
+    assert any("the module has no" in p for p in data["problems"])
+    full = course_import(text=GOOD)
+    data = client.get(reverse("api-course-markdown", args=[full.pk])).json()
+    assert data["problems"] == []

@@ -25,8 +25,8 @@ def session(world):
         module=course.modules.get(),
         title="PPH skills drill",
         place="Ward 3",
-        starts_at=now + dt.timedelta(days=1),
-        ends_at=now + dt.timedelta(days=1, hours=2),
+        starts_at=now + dt.timedelta(minutes=30),  # the register is open
+        ends_at=now + dt.timedelta(hours=2),
     )
 
 
@@ -124,3 +124,26 @@ def test_register_costs_the_same_with_ten_times_the_learners(client, world, sess
             ends_at=now + dt.timedelta(days=n + 1, hours=1),
         )
     assert counts() == before
+
+
+def test_attendance_opens_an_hour_before_the_start(client, world, session):
+    session.starts_at = timezone.now() + dt.timedelta(days=2)
+    session.save()
+    with pytest.raises(ValidationError, match="Attendance opens an hour before"):
+        sessions.attendance_set(
+            actor=world.mentor_of_cohort,
+            session=session,
+            learner_id=world.learner.pk,
+            present=True,
+        )
+    client_as(client, world.mentor_of_cohort)
+    response = client.post(
+        reverse("courses-session", args=[session.pk]),
+        {"learner": world.learner.pk},
+        follow=True,
+    )
+    assert "Attendance opens an hour before" in response.content.decode()
+    page = client.get(reverse("courses-session", args=[session.pk])).content.decode()
+    assert "The register opens an hour before" in page
+    assert 'name="learner"' not in page
+    assert not Attendance.objects.exists()

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from courses import selectors
+from courses import markdown_io, selectors
 from courses.models import Course
 
 
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         if course is None:
             raise CommandError(f"No course with the slug {options['slug']!r}.")
         text = selectors.course_markdown(course)
+        for problem in markdown_io.problems(text):
+            self.stderr.write(f"warning: would not import as it is: {problem}")
         if options["output"]:
             Path(options["output"]).write_text(text, encoding="utf-8")
             self.stdout.write(f"Wrote {options['output']}")
