@@ -83,15 +83,19 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
 def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """A lesson with previous/next and "mark complete"; the visit is recorded."""
     lesson = selectors.lesson_get_for_user(request.user, lesson_id)
-    opens_on = drip.lesson_opens_on(request.user, lesson)
-    if opens_on is not None:
+    try:
+        record = progress.lesson_visit(user=acting_user(request), lesson=lesson)
+    except progress.LessonClosed as closed:
         return render(
             request,
             "courses/lesson_closed.html",
-            {"lesson": lesson, "course": lesson.module.course, "opens_on": opens_on},
+            {
+                "lesson": lesson,
+                "course": lesson.module.course,
+                "opens_on": closed.opens_on,
+            },
             status=403,
         )
-    record = progress.lesson_visit(user=acting_user(request), lesson=lesson)
     lessons = selectors.course_lessons(lesson.module.course)
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
     return render(

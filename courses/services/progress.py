@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -17,15 +19,23 @@ from cpd.models import User
 MAX_SECONDS_PER_BEAT = 120
 
 
+class LessonClosed(PermissionDenied):
+    """The lesson's module has not opened for this learner yet (drip)."""
+
+    def __init__(self, opens_on: dt.date) -> None:
+        super().__init__(
+            _("This lesson opens on %(day)s.") % {"day": date_format(opens_on)}
+        )
+        self.opens_on = opens_on
+
+
 def lesson_visit(*, user: User, lesson: Lesson, seconds: int = 0) -> LessonProgress:
     """Record an open of the lesson, plus reading time reported by the page."""
     if not policies.can_view_course(user, lesson.module.course):
         raise PermissionDenied(_("This lesson is not in your courses."))
     opens_on = drip.lesson_opens_on(user, lesson)
     if opens_on is not None:
-        raise PermissionDenied(
-            _("This lesson opens on %(day)s.") % {"day": date_format(opens_on)}
-        )
+        raise LessonClosed(opens_on)
     now = timezone.now()
     seconds = max(0, min(int(seconds), MAX_SECONDS_PER_BEAT))
     with transaction.atomic():
