@@ -169,6 +169,16 @@ def certificates_for(user: AnyUser) -> QuerySet[Certificate]:
     )
 
 
+def certificate_of_holder(user: AnyUser, code: str) -> Certificate | None:
+    """The user's own certificate with this code (for its page and PDF)."""
+    return (
+        certificates_for(user)
+        .select_related("user")
+        .filter(code=code.upper())
+        .first()
+    )
+
+
 def certificate_by_code(code: str) -> Certificate | None:
     """Public verification: the certificate with this code, or None."""
     code = (code or "").strip().upper()

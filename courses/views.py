@@ -217,9 +217,7 @@ def transcript(request: HttpRequest) -> HttpResponse:
 @login_required
 def certificate_detail(request: HttpRequest, code: str) -> HttpResponse:
     """The holder's printable certificate."""
-    certificate = (
-        selectors.certificates_for(request.user).filter(code=code.upper()).first()
-    )
+    certificate = selectors.certificate_of_holder(request.user, code)
     if certificate is None:
         return render(request, "404.html", status=404)
     return render(request, "courses/certificate.html", {"certificate": certificate})
@@ -228,12 +226,7 @@ def certificate_detail(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def certificate_pdf(request: HttpRequest, code: str) -> HttpResponse:
     """The holder's certificate as a PDF download."""
-    certificate = (
-        selectors.certificates_for(request.user)
-        .select_related("user")
-        .filter(code=code.upper())
-        .first()
-    )
+    certificate = selectors.certificate_of_holder(request.user, code)
     if certificate is None:
         return render(request, "404.html", status=404)
     verify = request.build_absolute_uri(
