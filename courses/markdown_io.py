@@ -175,18 +175,23 @@ class _Reader:
     def error(self, line: int, message: str) -> None:
         self.errors.append(f"line {line}: {message}" if line else message)
 
-    def attrs(self, line: int, what: str, raw: str | None) -> dict[str, Any]:
-        if not raw:
-            return {}
+    def heading(self, line: int, what: str, rest: str) -> tuple[str, dict[str, Any]]:
+        """A heading's title and its ``{...}`` attributes."""
+        parts = _ATTRS.match(rest)  # always matches: both groups are optional
+        title = (parts["title"] if parts else rest).strip()
+        raw = parts["attrs"] if parts else None
+        if raw is None:
+            if title.endswith("}") or title.count("{") != title.count("}"):
+                self.error(line, "the {...} after the heading is not valid")
+            return title, {}
         try:
             value = _yaml(raw)
         except yaml.YAMLError:
-            self.error(line, f"the {{...}} after the heading is not valid: {raw}")
-            return {}
+            value = None
         if not isinstance(value, dict):
             self.error(line, f"the {{...}} after the heading is not valid: {raw}")
-            return {}
-        return self.known(line, what, value)
+            return title, {}
+        return title, self.known(line, what, value)
 
     def known(self, line: int, what: str, value: dict[Any, Any]) -> dict[str, Any]:
         unknown = sorted(str(k) for k in value if k not in _KEYS[what])
@@ -421,13 +426,7 @@ def parse(text: str) -> CourseDoc:
             continue
         close()
         current = None
-        parts = _ATTRS.match(heading["rest"])
-        title = (parts["title"] if parts else heading["rest"]).strip()
-        attrs = reader.attrs(number, what, parts["attrs"] if parts else None)
-        if (parts is None or parts["attrs"] is None) and (
-            title.endswith("}") or title.count("{") != title.count("}")
-        ):
-            reader.error(number, "the {...} after the heading is not valid")
+        title, attrs = reader.heading(number, what, heading["rest"])
         if what in ("Module", "Quiz", "Lesson") and not title:
             reader.error(number, f"the {what.lower()} needs a title")
         if len(title) > 160:

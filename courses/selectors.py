@@ -22,6 +22,7 @@ from courses.models import (
     Lesson,
     LessonProgress,
     Module,
+    Question,
     Quiz,
     QuizKind,
     Session,
@@ -172,10 +173,7 @@ def certificates_for(user: AnyUser) -> QuerySet[Certificate]:
 def certificate_of_holder(user: AnyUser, code: str) -> Certificate | None:
     """The user's own certificate with this code (for its page and PDF)."""
     return (
-        certificates_for(user)
-        .select_related("user")
-        .filter(code=code.upper())
-        .first()
+        certificates_for(user).select_related("user").filter(code=code.upper()).first()
     )
 
 
@@ -297,8 +295,6 @@ def cohort_learners(cohort: Cohort) -> QuerySet[Membership]:
 
 def attempt_questions(attempt: Attempt) -> list:
     """The attempt's questions with their options, in the drawn order."""
-    from courses.models import Question
-
     by_id = {
         q.pk: q
         for q in Question.objects.filter(pk__in=attempt.question_ids).prefetch_related(
@@ -377,8 +373,6 @@ def attended_user_ids(session: Session) -> set[int]:
 
 def course_document(course: Course) -> markdown_io.CourseDoc:
     """The whole course as a document to write out as Markdown."""
-    from courses.models import Question
-
     course = (
         Course.objects.prefetch_related(
             Prefetch("modules", queryset=Module.objects.prefetch_related("lessons")),
