@@ -3,3 +3,11 @@ from django.apps import AppConfig
 
 class CoursesConfig(AppConfig):
     name = "courses"
+
+    def ready(self) -> None:
+        # cpd's home page shows "continue where you left off" without importing
+        # courses: the panel is handed over here.
+        from courses.panels import continue_lesson_panel
+        from cpd.panels import HOME, panel_register
+
+        panel_register(HOME, continue_lesson_panel)

@@ -22,7 +22,6 @@ from courses.models import QuestionKind, QuizKind
 from courses.services import progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
-from forums.services.forums import forums_for_course
 
 # Quizzes in the order a learner meets them.
 QUIZ_ORDER = {QuizKind.PRE: 0, QuizKind.PRACTICE: 1, QuizKind.POST: 2}
@@ -74,7 +73,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "certificate": certificate,
             "completion": completion_for(request.user, course),
             "quizzes": sorted(course.quizzes.all(), key=lambda q: QUIZ_ORDER[q.kind]),
-            "forums": forums_for_course(course=course, cohorts=cohorts),
+            "cohorts": cohorts,
         },
     )
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from cpd.models import Cohort, Image, Invitation, Membership, Role
 from cpd.policies import AnyUser, cohorts_visible_to, images_visible_to, roles_of
@@ -76,3 +78,25 @@ def image_get_for_user(user: AnyUser, image_id: int) -> Image:
     if image is None:
         raise Http404("No such image.")
     return image
+
+
+def images_for_attachment(user: AnyUser, image_ids: list[int]) -> list[Image]:
+    """The user's own visible images with these ids, in the order given.
+
+    The one lookup for an image id sent by a client (forum posts, room
+    messages): an id the user did not upload, cannot see, or that does not
+    exist is a field error on ``images``, never a silent drop. The caller's
+    service still checks that each image belongs where it is attached.
+    """
+    wanted = list(dict.fromkeys(image_ids))
+    if not wanted:
+        return []
+    found = {
+        image.pk: image
+        for image in Image.objects.filter(
+            images_visible_to(user), owner_id=user.pk, pk__in=wanted
+        )
+    }
+    if len(found) != len(wanted):
+        raise ValidationError({"images": _("Attach only images you uploaded.")})
+    return [found[pk] for pk in wanted]

@@ -12,26 +12,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from courses.selectors import continue_lesson_for
 from cpd import policies, selectors, services
 from cpd.adapters import INVITATION_SESSION_KEY
 from cpd.auth import acting_user
 from cpd.context_processors import CURRENT_COHORT_KEY
 from cpd.forms import InvitationForm, ProfileForm
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    """Each role's cohorts; a visitor sees a short welcome and the sign-in link."""
-    if not request.user.is_authenticated:
-        return render(request, "cpd/welcome.html")
-    cohorts = list(selectors.cohort_list_for_user(request.user))
-    roles = policies.roles_of(request.user)
-    rows = [(cohort, roles.role_in(cohort)) for cohort in cohorts]
-    return render(
-        request,
-        "cpd/home.html",
-        {"rows": rows, "continue_lesson": continue_lesson_for(request.user)},
-    )
 
 
 @login_required

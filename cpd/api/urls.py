@@ -1,7 +1,6 @@
-"""/api/: REST endpoints, OpenAPI schema and browsable docs."""
+"""/api/: the people app's REST endpoints (the root URLconf adds the apps')."""
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.urls import path
 
 from cpd.api import views
 
@@ -30,15 +29,5 @@ urlpatterns = [
         "images/<int:image_id>/hide/",
         views.ImageHideApi.as_view(),
         name="api-image-hide",
-    ),
-    path("", include("courses.api.urls")),
-    path("", include("forums.api.urls")),
-    path("", include("forums.rooms.api.urls")),
-    path("", include("mentoring.api.urls")),
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path(
-        "docs/",
-        SpectacularSwaggerView.as_view(url_name="api-schema"),
-        name="api-docs",
     ),
 ]

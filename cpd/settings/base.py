@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "cpd.urls"
+ROOT_URLCONF = "cpd.site.urls"
 WSGI_APPLICATION = "cpd.wsgi.application"
 ASGI_APPLICATION = "cpd.asgi.application"
 

@@ -1,0 +1,20 @@
+"""What courses adds to other apps' pages, through ``cpd.panels`` slots."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from courses.selectors import continue_lesson_for
+
+
+def continue_lesson_panel(request: HttpRequest) -> str:
+    """Home: the lesson the learner last opened and has not finished, if any."""
+    lesson = continue_lesson_for(request.user)
+    if lesson is None:
+        return ""
+    return render_to_string(
+        "courses/partials/continue_lesson.html",
+        {"continue_lesson": lesson, "with_course": True},
+        request=request,
+    )

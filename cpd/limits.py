@@ -1,0 +1,75 @@
+"""Per-user rate limits, counted in the shared cache (Redis in production).
+
+One place for every app: forums posts and reports, room messages and mentor
+messages. ``RateLimited`` is mapped once to an HTTP 429 for the API
+(``cpd.api.exceptions``) and once to a form error with status 429 for pages
+(``cpd.forms.rate_limit_error``).
+
+The cache is a counter here, never the record: when it cannot be reached the
+limit is not applied (the write goes through) and a warning is logged, so a
+Redis outage never refuses a write that PostgreSQL can take.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+# action -> (allowed events, window in seconds); settings.RATE_LIMITS overrides.
+DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
+    "post": (10, 60),
+    "report": (5, 600),
+    "room_message": (20, 60),
+    "mentor_message": (20, 60),
+}
+
+_MESSAGES: dict[str, Any] = {
+    "report": _("You have sent many reports. Wait %(n)d seconds and try again."),
+}
+_DEFAULT_MESSAGE = _("You are posting too fast. Wait %(n)d seconds and try again.")
+
+TOO_MANY_REQUESTS = 429
+
+
+class RateLimited(Exception):
+    """The user did this too often; the message says how long to wait."""
+
+    def __init__(self, wait_seconds: int, action: str = "post") -> None:
+        self.wait_seconds = wait_seconds
+        self.action = action
+        super().__init__(
+            str(_MESSAGES.get(action, _DEFAULT_MESSAGE)) % {"n": wait_seconds}
+        )
+
+
+def limits() -> dict[str, tuple[int, int]]:
+    """The limits in force: the defaults with ``settings.RATE_LIMITS`` on top."""
+    return {**DEFAULT_LIMITS, **getattr(settings, "RATE_LIMITS", {})}
+
+
+def rate_limit_hit(*, user_id: int, action: str) -> None:
+    """Count one event of ``action`` by the user; raise RateLimited over the limit.
+
+    Fails open (counts nothing, raises nothing) when the cache is unreachable.
+    """
+    allowed, window = limits()[action]
+    key = f"cpd:rl:{action}:{user_id}"
+    try:
+        # add() is atomic: it starts a window only if none is running.
+        cache.add(key, 0, timeout=window)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # the window expired between add() and incr()
+            cache.add(key, 1, timeout=window)
+            count = 1
+    except Exception:  # noqa: BLE001 - any cache failure: the limit is advisory
+        logger.warning("rate limit for %s not applied: cache unavailable", action)
+        return
+    if count > allowed:
+        raise RateLimited(window, action)
