@@ -1,0 +1,96 @@
+"""Catalogue reads: visible courses, their lessons and quizzes, who takes them."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from courses.models import (
+    Course,
+    CourseAssignment,
+    Lesson,
+    LessonProgress,
+    Module,
+    Quiz,
+)
+from courses.policies import courses_visible_to
+from cpd.models import Cohort
+from cpd.policies import AnyUser, cohorts_visible_to
+
+
+def course_list_for_user(user: AnyUser) -> QuerySet[Course]:
+    """Courses the user may see, with lesson counts and the user's completions."""
+    uid = user.pk if user.is_authenticated else 0
+    done = LessonProgress.objects.filter(
+        user_id=uid, completed_at__isnull=False
+    ).values("lesson_id")
+    return (
+        Course.objects.filter(courses_visible_to(user))
+        .annotate(
+            lesson_count=Count("modules__lessons", distinct=True),
+            done_count=Count(
+                "modules__lessons",
+                filter=Q(modules__lessons__in=done),
+                distinct=True,
+            ),
+        )
+        .order_by("title")
+    )
+
+
+def course_get_for_user(user: AnyUser, course_id: int) -> Course:
+    """One visible course with its modules, lessons and quizzes, or Http404."""
+    course = (
+        course_list_for_user(user)
+        .prefetch_related(
+            Prefetch("modules", queryset=Module.objects.prefetch_related("lessons")),
+            "quizzes",
+        )
+        .filter(pk=course_id)
+        .first()
+    )
+    if course is None:
+        raise Http404("No such course.")
+    return course
+
+
+def lesson_get_for_user(user: AnyUser, lesson_id: int) -> Lesson:
+    """One lesson of a visible course, or Http404."""
+    lesson = (
+        Lesson.objects.filter(
+            module__course__in=Course.objects.filter(courses_visible_to(user))
+        )
+        .select_related("module__course")
+        .filter(pk=lesson_id)
+        .first()
+    )
+    if lesson is None:
+        raise Http404("No such lesson.")
+    return lesson
+
+
+def cohorts_taking(user: AnyUser, course: Course) -> list[Cohort]:
+    """The user's cohorts that take this course."""
+    return list(
+        Cohort.objects.filter(
+            cohorts_visible_to(user),
+            pk__in=CourseAssignment.objects.filter(course=course).values("cohort_id"),
+        ).order_by("name")
+    )
+
+
+def course_lessons(course: Course) -> list[Lesson]:
+    """Lessons of a course in reading order."""
+    return list(Lesson.objects.filter(module__course=course).select_related("module"))
+
+
+def quiz_get_for_user(user: AnyUser, quiz_id: int) -> Quiz:
+    quiz = (
+        Quiz.objects.filter(course__in=Course.objects.filter(courses_visible_to(user)))
+        .select_related("course")
+        .filter(pk=quiz_id)
+        .first()
+    )
+    if quiz is None:
+        raise Http404("No such quiz.")
+    return quiz
