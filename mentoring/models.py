@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from cpd.models import Cohort, Image
 
+# Mentees per cohort for a mentor without a profile (and a new profile's default).
+DEFAULT_CAPACITY = 5
+
 
 class Specialty(models.Model):
     """A managed area of expertise, with the cadres it fits best."""
@@ -46,7 +49,7 @@ class MentorProfile(models.Model):
     languages = models.JSONField(_("languages"), default=list, blank=True)
     districts = models.JSONField(_("districts"), default=list, blank=True)
     capacity = models.PositiveSmallIntegerField(
-        _("capacity (max mentees per cohort)"), default=5
+        _("capacity (max mentees per cohort)"), default=DEFAULT_CAPACITY
     )
     availability = models.CharField(_("availability"), max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
