@@ -7,7 +7,9 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -92,6 +94,12 @@ def invitation_create(
     invitation.full_clean()
     invitation.save()
     if invitation.email:
+        # The one import of tasks from services, and lazy on purpose: cpd.tasks
+        # imports this module at its top (tasks are thin entry points over
+        # services). Enqueuing by name instead (app.signature or send_task) would
+        # need no import, but in the embedded mode (CELERY_TASK_ALWAYS_EAGER)
+        # Celery runs a task in-process only if it is registered, and nothing else
+        # imports cpd.tasks in a web process: the email would sit in the broker.
         from cpd.tasks import invitation_send as invitation_send_task
 
         transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk))
@@ -100,9 +108,6 @@ def invitation_create(
 
 def invitation_send(*, invitation_id: int) -> bool:
     """Email the invitation link once; return False if already sent or unusable."""
-    from django.core.mail import send_mail
-    from django.urls import reverse
-
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()

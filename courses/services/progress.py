@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from courses import drip, policies
 from courses.models import Lesson, LessonProgress
+from courses.services.certificates import certificate_issue_if_complete
 from cpd.models import User
 
 # One heartbeat may add at most this much reading time: a phone left open on a
@@ -57,8 +58,6 @@ def lesson_visit(*, user: User, lesson: Lesson, seconds: int = 0) -> LessonProgr
 
 def lesson_complete(*, user: User, lesson: Lesson) -> LessonProgress:
     """Mark a lesson done (once) and issue the course certificate if now complete."""
-    from courses.services.certificates import certificate_issue_if_complete
-
     progress = lesson_visit(user=user, lesson=lesson)
     if progress.completed_at is None:
         progress.completed_at = timezone.now()

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from courses import policies
 from courses.models import Answer, Attempt, Question, QuestionKind, Quiz
+from courses.services.certificates import certificate_issue_if_complete
 from cpd.models import User
 
 GRACE = dt.timedelta(seconds=30)  # slow networks: a late packet is not a late answer
@@ -163,7 +164,5 @@ def attempt_submit(*, user: User, attempt: Attempt, answers: dict[int, Any]) -> 
     )
     attempt.save(update_fields=["submitted_at", "score_percent"])
     if attempt.quiz.kind == "post" and attempt.passed:
-        from courses.services.certificates import certificate_issue_if_complete
-
         certificate_issue_if_complete(user=user, course=attempt.quiz.course)
     return attempt

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from courses import policies
 from courses.models import Attendance, Module, Session
+from courses.services.certificates import certificate_issue_if_complete
 from cpd.models import Cohort, Role, User
 
 # The register opens this long before the start, for learners who come early.
@@ -43,8 +44,6 @@ def attendance_set(
     Marking present may complete the linked course, which issues its
     certificate; marking absent later does not revoke one already issued.
     """
-    from courses.services.certificates import certificate_issue_if_complete
-
     if not policies.can_take_attendance(actor, session.cohort):
         raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
     learner = User.objects.filter(

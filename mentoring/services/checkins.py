@@ -22,13 +22,25 @@ REMINDER_LEAD = dt.timedelta(hours=2)
 QUEUE_HORIZON = dt.timedelta(hours=24)
 
 
-def _queue_reminder(checkin: CheckIn) -> None:
+def _reminder_enqueue(checkin_id: int, *, eta: dt.datetime | None = None) -> None:
+    """Queue one check-in's reminder task (eager mode runs it in-process)."""
+    # The one import of tasks from services, and lazy on purpose: mentoring.tasks
+    # imports this module at its top (tasks are thin entry points over services).
+    # Enqueuing by name instead (app.signature or send_task) would need no import,
+    # but in the embedded mode (CELERY_TASK_ALWAYS_EAGER) Celery runs a task
+    # in-process only if it is registered, and nothing else imports
+    # mentoring.tasks in a web process: the reminder would sit in the broker.
     from mentoring.tasks import checkin_remind as checkin_remind_task
 
+    if eta is None:
+        checkin_remind_task.delay(checkin_id)
+    else:
+        checkin_remind_task.apply_async((checkin_id,), eta=eta)
+
+
+def _queue_reminder(checkin: CheckIn) -> None:
     eta = max(checkin.scheduled_for - REMINDER_LEAD, timezone.now())
-    transaction.on_commit(
-        lambda: checkin_remind_task.apply_async((checkin.pk,), eta=eta)
-    )
+    transaction.on_commit(lambda: _reminder_enqueue(checkin.pk, eta=eta))
 
 
 @transaction.atomic
@@ -129,9 +141,7 @@ def checkin_reminders_queue() -> int:
         scheduled_for__lte=timezone.now() + REMINDER_LEAD,
         scheduled_for__gte=timezone.now() - dt.timedelta(days=1),
     ).values_list("pk", flat=True)
-    from mentoring.tasks import checkin_remind as checkin_remind_task
-
     ids = list(due)
     for pk in ids:
-        checkin_remind_task.delay(pk)
+        _reminder_enqueue(pk)
     return len(ids)
