@@ -29,6 +29,9 @@ Front matter is YAML; the ``{...}`` after a heading is a YAML flow mapping.
 Only ``# Module:``, ``# Quiz:``, ``## Lesson:`` and ``## Question`` lines
 outside fenced code blocks give structure; everything else is content.
 This module parses and writes the text only: it never touches the database.
+Reader and writer stay in one module (past ~400 lines) because a round trip must
+hold: both sides share the structural-line, escaping and heading rules, and a
+change to one side is only safe when read next to the other.
 """
 
 from __future__ import annotations
