@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from rest_framework.authtoken.models import Token
 
 from cpd import events, policies
 from cpd.images import image_process
@@ -230,3 +231,9 @@ def image_hide(*, actor: User, image: Image, reason: str) -> Image:
     image.hidden_reason = reason.strip()[:200]
     image.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
     return image
+
+
+def api_token_for(*, user: User) -> Token:
+    """The user's API token, created on first sign-in through the API."""
+    token, _created = Token.objects.get_or_create(user=user)
+    return token

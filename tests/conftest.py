@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import uuid
 from dataclasses import dataclass
 
 import pytest
@@ -45,10 +46,20 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache; no test inherits another's."""
-    from django.core.cache import cache
+    """Rate-limit counters live in the cache; no test inherits another's.
 
-    cache.clear()
+    Each test gets a key prefix of its own instead of a cleared cache: with
+    REDIS_URL set the cache is a shared Redis, and clearing it would delete
+    keys these tests never wrote. The keys left behind expire with their
+    windows.
+    """
+    from django.core.cache import caches
+
+    cache = caches["default"]
+    saved = cache.key_prefix
+    cache.key_prefix = f"test-{uuid.uuid4().hex}"
+    yield
+    cache.key_prefix = saved
 
 
 @dataclass

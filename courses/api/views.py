@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from courses import drip, markdown_io, policies, selectors
 from courses.api import serializers as s
 from courses.completion import completion_for
-from courses.models import Attempt, Course, Session
+from courses.models import Attempt, Session
 from courses.services import progress, quizzes, sessions
 from courses.services.exchange import course_import
 from cpd import selectors as cpd_selectors
@@ -248,7 +248,7 @@ class CourseMarkdownApi(APIView):
 
     @extend_schema(responses=s.CourseMarkdownSerializer)
     def get(self, request: Request, course_id: int) -> Response:
-        course = Course.objects.filter(pk=course_id).first()
+        course = selectors.course_for_authoring(course_id)
         if not policies.can_author_courses(request.user):
             selectors.course_get_for_user(request.user, course_id)  # 404 if unseen
             raise PermissionDenied

@@ -19,6 +19,7 @@ from courses.selectors.documents import (
     certificate_of_holder,
     certificates_for,
     course_document,
+    course_for_authoring,
     course_markdown,
 )
 from courses.selectors.progress import (
@@ -62,6 +63,7 @@ __all__ = [
     "course_get_for_user",
     "course_lessons",
     "course_list_for_user",
+    "course_for_authoring",
     "course_markdown",
     "learner_progress_for_cohort",
     "lesson_get_for_user",

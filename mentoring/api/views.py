@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
-from cpd.models import Membership, Role
+from cpd.models import Role
 from mentoring import policies, selectors
 from mentoring.api import serializers as s
 from mentoring.services import checkins, conversations, pairing, profiles
@@ -151,9 +151,9 @@ class PairingReassignApi(APIView):
         v = data.validated_data
         people = {
             m.user_id: m
-            for m in Membership.objects.filter(
-                cohort=cohort, user_id__in=[v["learner"], v["mentor"]]
-            ).select_related("user")
+            for m in cpd_selectors.cohort_members(cohort).filter(
+                user_id__in=[v["learner"], v["mentor"]]
+            )
         }
         learner = people.get(v["learner"])
         if learner is None or learner.role != Role.LEARNER:

@@ -1,6 +1,7 @@
 """Pages by role, invitations and bad input."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from axes.models import AccessAttempt
@@ -229,7 +230,9 @@ def test_lock_lifts_after_five_minutes(client, db):
             reverse("account_login"), {"login": "target@example.org", "password": "x"}
         )
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=6))
-    cache.clear()  # allauth's limiter lives in the cache and expires on its own
+    # allauth's limiter lives in the cache and expires on its own: a fresh key
+    # prefix stands for the minutes passing (a shared cache is never cleared)
+    cache.key_prefix = f"lifted-{uuid.uuid4().hex}"
     response = client.post(
         reverse("account_login"),
         {"login": "target@example.org", "password": PASSWORD},
