@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
     Value,
@@ -40,32 +42,58 @@ def thread_url(thread: Thread) -> str:
     return reverse("forums-thread", args=[thread.pk])
 
 
-def _unread_for(user: AnyUser) -> Subquery:
-    read = ReadState.objects.filter(
-        thread=OuterRef("pk"),
-        user_id=user.pk or 0,
-        last_read_at__gte=OuterRef("last_post_at"),
+def _count_per_forum(threads: QuerySet[Thread]) -> Coalesce:
+    """``COUNT(*)`` of ``threads`` correlated to the outer forum row, 0 if none.
+
+    A correlated subquery per forum row, so the outer query has no GROUP BY. A
+    ``Count("threads")`` join next to a subquery annotation makes Django group
+    by the subquery too, and PostgreSQL then evaluates it once per thread row
+    instead of once per forum (seconds for an administrator at scale).
+    """
+    return Coalesce(
+        Subquery(
+            threads.filter(forum=OuterRef("pk"))
+            .order_by()
+            .values("forum")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
     )
-    return Subquery(
-        Thread.objects.filter(forum=OuterRef("pk"), deleted_at__isnull=True)
-        .exclude(Exists(read))
-        .order_by()
-        .values("forum")
-        .annotate(n=Count("pk"))
-        .values("n"),
-        output_field=IntegerField(),
+
+
+def _read_by(user: AnyUser) -> Exists:
+    """The user has read the (outer) thread since its last post."""
+    return Exists(
+        ReadState.objects.filter(
+            thread=OuterRef("pk"),
+            user_id=user.pk or 0,
+            last_read_at__gte=OuterRef("last_post_at"),
+        )
     )
 
 
 def forum_list_for_user(user: AnyUser) -> QuerySet[Forum]:
-    """Forums the user sees (default ones created if missing), with unread counts."""
-    forums_ensure_for_cohorts(Cohort.objects.filter(cohorts_visible_to(user)))
+    """Forums the user sees (default ones created if missing), with thread counts.
+
+    ``thread_count`` and ``unread_count`` are correlated subqueries, each run
+    once per forum row over the thread index; see ``_count_per_forum``.
+    """
+    lacking_default = (
+        Cohort.objects.filter(cohorts_visible_to(user))
+        .exclude(Exists(Forum.objects.filter(cohort=OuterRef("pk"), is_default=True)))
+        .only("pk")
+    )
+    # One cheap query on the usual visit (nothing missing); creation is rare.
+    forums_ensure_for_cohorts(list(lacking_default))
+    live = Thread.objects.filter(deleted_at__isnull=True)
     return (
         Forum.objects.filter(policies.forums_visible_to(user))
         .select_related("cohort")
         .annotate(
-            thread_count=Count("threads", filter=Q(threads__deleted_at__isnull=True)),
-            unread_count=Coalesce(_unread_for(user), Value(0)),
+            thread_count=_count_per_forum(live),
+            unread_count=_count_per_forum(live.exclude(_read_by(user))),
         )
         .order_by("cohort__name", "position", "pk")
     )
@@ -89,15 +117,7 @@ def thread_list(user: AnyUser, forum: Forum, *, tag: str = "") -> QuerySet[Threa
         Thread.objects.filter(policies.threads_visible_to(user), forum=forum)
         .select_related("author")
         .prefetch_related("tags")
-        .annotate(
-            is_read=Exists(
-                ReadState.objects.filter(
-                    thread=OuterRef("pk"),
-                    user_id=user.pk or 0,
-                    last_read_at__gte=OuterRef("last_post_at"),
-                )
-            )
-        )
+        .annotate(is_read=_read_by(user))
         .order_by("-is_pinned", "-last_post_at", "-pk")
     )
     if tag:
@@ -111,13 +131,26 @@ def forum_tags(forum: Forum) -> QuerySet[Tag]:
 
 
 def thread_get_for_user(user: AnyUser, thread_id: int) -> Thread:
-    """One visible thread, or Http404 whether it is missing or forbidden."""
+    """One visible thread, or Http404 whether it is missing or forbidden.
+
+    Annotated in the same query with what the thread page needs about the
+    viewer and the posts: ``post_count`` (for the pager), ``followed_by_me``
+    and ``is_read`` (read since the last post).
+    """
+    uid = user.pk or 0
     thread = (
         Thread.objects.filter(policies.threads_visible_to(user), pk=thread_id)
         .select_related(
             "forum", "forum__cohort", "forum__cohort__organisation", "author"
         )
         .prefetch_related("tags")
+        .annotate(
+            post_count=_count_posts(),
+            followed_by_me=Exists(
+                Follow.objects.filter(thread=OuterRef("pk"), user_id=uid)
+            ),
+            is_read=_read_by(user),
+        )
         .first()
     )
     if thread is None:
@@ -125,10 +158,30 @@ def thread_get_for_user(user: AnyUser, thread_id: int) -> Thread:
     return thread
 
 
+def _live_posts() -> QuerySet[Post]:
+    return Post.objects.filter(deleted_at__isnull=True)
+
+
+def _count_posts() -> Coalesce:
+    return Coalesce(
+        Subquery(
+            _live_posts()
+            .filter(thread=OuterRef("pk"))
+            .order_by()
+            .values("thread")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 def thread_posts(user: AnyUser, thread: Thread) -> QuerySet[Post]:
     """A thread's posts in order, with authors, images, marks and my mark."""
     return (
-        Post.objects.filter(thread=thread, deleted_at__isnull=True)
+        _live_posts()
+        .filter(thread=thread)
         .select_related("author", "hidden_by")
         .prefetch_related(Prefetch("images"))
         .annotate(
@@ -139,6 +192,38 @@ def thread_posts(user: AnyUser, thread: Thread) -> QuerySet[Post]:
         )
         .order_by("created_at", "pk")
     )
+
+
+class _KnownCountPaginator(Paginator):
+    """A paginator told its count (annotated on the thread) instead of asking."""
+
+    def __init__(self, object_list: QuerySet[Post], per_page: int, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
+
+
+def thread_posts_page(
+    user: AnyUser, thread: Thread, page: str | int | None, *, per_page: int
+) -> Page[Post]:
+    """One page of ``thread_posts``; "last" (or none) is the last page.
+
+    With a thread from ``thread_get_for_user`` the pager takes the post count
+    from the thread's annotation, so the page costs no ``COUNT(*)`` query.
+    """
+    posts = thread_posts(user, thread)
+    known = getattr(thread, "post_count", None)
+    paginator: Paginator[Post] = (
+        _KnownCountPaginator(posts, per_page, known)
+        if known is not None
+        else Paginator(posts, per_page)
+    )
+    if page in (None, "", "last"):
+        page = paginator.num_pages
+    return paginator.get_page(page)
 
 
 def post_get_for_user(user: AnyUser, post_id: int) -> Post:
@@ -159,10 +244,24 @@ def post_get_for_user(user: AnyUser, post_id: int) -> Post:
 
 def is_following(user: AnyUser, thread: Thread) -> bool:
     """Whether the user follows the thread."""
-    return (
-        bool(user.is_authenticated)
-        and Follow.objects.filter(thread=thread, user_id=user.pk or 0).exists()
-    )
+    if not user.is_authenticated:
+        return False
+    annotated = getattr(thread, "followed_by_me", None)  # thread_get_for_user's
+    if annotated is not None:
+        return bool(annotated)
+    return Follow.objects.filter(thread=thread, user_id=user.pk).exists()
+
+
+def thread_is_read(user: AnyUser, thread: Thread) -> bool:
+    """Whether the user has read the thread since its last post."""
+    if not user.is_authenticated:
+        return False
+    annotated = getattr(thread, "is_read", None)  # thread_get_for_user's
+    if annotated is not None:
+        return bool(annotated)
+    return ReadState.objects.filter(
+        thread=thread, user_id=user.pk, last_read_at__gte=thread.last_post_at
+    ).exists()
 
 
 def cohort_forums(forum: Forum) -> QuerySet[Forum]:

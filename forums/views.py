@@ -122,11 +122,9 @@ def thread_create(request: HttpRequest, forum_id: int) -> HttpResponse:
 def _thread_context(
     request: HttpRequest, thread: Thread, reply_form: forms.Form
 ) -> dict[str, Any]:
-    posts = selectors.thread_posts(request.user, thread)
-    paginator = Paginator(posts, POSTS_PER_PAGE)
-    page_no = request.GET.get("page")
-    last = page_no in (None, "", "last")
-    page = paginator.get_page(paginator.num_pages if last else page_no)
+    page = selectors.thread_posts_page(
+        request.user, thread, request.GET.get("page"), per_page=POSTS_PER_PAGE
+    )
     user = request.user
     return {
         "thread": thread,
@@ -154,7 +152,8 @@ def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
             lines = "\n".join(f"> {line}" for line in quoted.body.splitlines())
             initial["body"] = f"> **{name}:**\n{lines}\n\n"
     context = _thread_context(request, thread, ReplyForm(initial=initial))
-    engagement.thread_mark_read(actor=acting_user(request), thread=thread)
+    if not selectors.thread_is_read(request.user, thread):  # no write on re-reads
+        engagement.thread_mark_read(actor=acting_user(request), thread=thread)
     return render(request, "forums/thread_detail.html", context)
 
 

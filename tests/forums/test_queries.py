@@ -1,15 +1,20 @@
 """Query budgets: forum list, thread list, thread page: same cost at 1x and 10x."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cpd import services as cpd_services
 from cpd.models import Role
-from forums.models import HelpfulMark, Tag
-from forums.services.forums import forum_for_cohort
+from forums import selectors
+from forums.models import HelpfulMark, ReadState, Tag
+from forums.services import posting
+from forums.services.forums import forum_create, forum_for_cohort
 from tests.conftest import client_as
 from tests.factories.cpd import UserFactory
 from tests.factories.forums import PostFactory, ThreadFactory
@@ -95,3 +100,153 @@ def test_moderation_queue_costs_the_same_as_reports_grow(
     small = _count(client, url)
     report_some(20)
     assert _count(client, url) == small
+
+
+# --- Ceilings: the thread page, the forum list and the thread list --------------
+
+THREAD_PAGE_CEILING = 10
+
+
+def _thread_url(thread) -> str:
+    return reverse("forums-thread", args=[thread.pk]) + "?page=1"
+
+
+def _posts(thread, n: int) -> None:
+    people = UserFactory.create_batch(3)
+    for i in range(n):
+        post = PostFactory(thread=thread, author=people[i % 3])
+        HelpfulMark.objects.create(post=post, user=people[(i + 1) % 3])
+
+
+def test_thread_page_is_at_most_ten_queries_and_constant_from_1_to_20_posts(
+    client, world, django_assert_num_queries
+):
+    # given a thread of one post, already read once by a signed-in learner
+    forum = forum_for_cohort(world.cohort)
+    thread = ThreadFactory(forum=forum, author=world.mentor_of_cohort)
+    PostFactory(thread=thread, author=world.mentor_of_cohort)
+    client_as(client, world.learner)
+    client.get(_thread_url(thread))
+    one = _count(client, _thread_url(thread))
+    assert one <= THREAD_PAGE_CEILING
+    # when it grows to 20 posts (a full page of 12 rendered), marks included
+    _posts(thread, 19)
+    # then the page costs exactly the same
+    with django_assert_num_queries(one):
+        assert client.get(_thread_url(thread)).status_code == 200
+
+
+def test_thread_page_reread_writes_nothing_and_runs_no_count_or_follow_query(
+    client, world, threads
+):
+    # given a learner who has read the thread
+    client_as(client, world.learner)
+    client.get(_thread_url(threads.thread))
+    # when they open it again with nothing new
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(_thread_url(threads.thread))
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    # then the pager count and follow flag come with the thread, and no write runs
+    assert not [s for s in sqls if s.startswith(("UPDATE", "INSERT", "SAVEPOINT"))]
+    assert not [s for s in sqls if "COUNT(*)" in s and "forums_post" in s]
+    assert not [s for s in sqls if s.startswith("SELECT") and "forums_follow" in s[:60]]
+
+
+def test_thread_page_with_new_posts_marks_read_at_a_cost_constant_in_posts(
+    client, world, django_assert_num_queries
+):
+    # given a thread the learner read, then someone replied (so it is unread)
+    forum = forum_for_cohort(world.cohort)
+    thread, _ = posting.thread_create(
+        actor=world.mentor_of_cohort,
+        forum=forum,
+        title="Shoulder dystocia drill",
+        body="Who ran the drill this month?",
+        no_identifiers_confirmed=True,
+        idempotency_key="q1",
+    )
+    client_as(client, world.learner)
+    client.get(_thread_url(thread))
+
+    def reply(key: str) -> None:
+        posting.post_create(
+            actor=world.mentor_of_cohort,
+            thread=thread,
+            body="We did, on Tuesday.",
+            no_identifiers_confirmed=True,
+            idempotency_key=key,
+        )
+
+    reply("q2")
+    few = _count(client, _thread_url(thread))
+    # the read state write is thread_mark_read's (select + update in savepoints)
+    assert few <= THREAD_PAGE_CEILING + 6
+    # when 19 more posts arrive and one more reply makes it unread again
+    _posts(thread, 19)
+    reply("q3")
+    # then the unread view costs the same
+    with django_assert_num_queries(few):
+        client.get(_thread_url(thread))
+
+
+@pytest.mark.parametrize("role", ["learner", "org_admin"])
+def test_forum_list_costs_the_same_at_1_and_10_forums_with_threads(
+    client, world, role, django_assert_num_queries
+):
+    # given one forum with one thread
+    forum = forum_for_cohort(world.cohort)
+    PostFactory(thread=ThreadFactory(forum=forum))
+    client_as(client, getattr(world, role))
+    url = reverse("forums-home")
+    client.get(url)  # the first visit may create default forums
+    one = _count(client, url)
+    # when there are 10 forums with 10 threads each, some read
+    for i in range(9):
+        extra = forum_create(cohort=world.cohort, title=f"Extra {i}")
+        for _ in range(10):
+            PostFactory(thread=ThreadFactory(forum=extra))
+    for _ in range(9):
+        PostFactory(thread=ThreadFactory(forum=forum))
+    # then the list costs the same
+    with django_assert_num_queries(one):
+        assert client.get(url).status_code == 200
+
+
+def test_thread_list_costs_the_same_at_1_and_10_threads(
+    client, world, django_assert_num_queries
+):
+    forum = forum_for_cohort(world.cohort)
+    tag, _ = Tag.objects.get_or_create(name="case")
+    PostFactory(thread=ThreadFactory(forum=forum))
+    client_as(client, world.learner)
+    url = reverse("forums-forum", args=[forum.pk])
+    one = _count(client, url)
+    for _ in range(9):
+        t = ThreadFactory(forum=forum)
+        t.tags.add(tag)
+        PostFactory(thread=t)
+    with django_assert_num_queries(one):
+        assert client.get(url).status_code == 200
+
+
+def test_forum_list_counts_per_forum_without_grouping_the_outer_query(world):
+    # given two forums: live, deleted and read threads in the first
+    forum = forum_for_cohort(world.cohort)
+    extra = forum_create(cohort=world.cohort, title="Case library")
+    live = ThreadFactory.create_batch(3, forum=forum)
+    ThreadFactory(forum=forum, deleted_at=timezone.now())
+    ThreadFactory(forum=extra)
+    ReadState.objects.create(
+        thread=live[0], user=world.learner, last_read_at=timezone.now()
+    )
+    ReadState.objects.create(  # read before its last post: still unread
+        thread=live[1],
+        user=world.learner,
+        last_read_at=live[1].last_post_at - timedelta(minutes=1),
+    )
+    # when the learner lists forums
+    qs = selectors.forum_list_for_user(world.learner)
+    # then counts are correlated subqueries: no GROUP BY on the outer query
+    assert qs.query.group_by is None
+    counts = {f.pk: (f.thread_count, f.unread_count) for f in qs}
+    assert counts == {forum.pk: (3, 2), extra.pk: (1, 1)}
