@@ -116,6 +116,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Case-room presence: each server process sends at most one presence frame per
+# room this often, in seconds (joins and leaves in between are batched).
+ROOM_PRESENCE_INTERVAL = env.float("ROOM_PRESENCE_INTERVAL", default=2.0)
 
 # --- Celery ------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

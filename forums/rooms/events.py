@@ -54,6 +54,27 @@ def room_state(room: Room) -> dict[str, Any]:
     return {"type": STATE, "kind": "state", "state": room.state}
 
 
-def presence(names: list[str]) -> dict[str, Any]:
-    """Channel-layer event: who is in the room now (across all processes)."""
-    return {"type": PRESENCE, "kind": "presence", "here": names}
+PRESENCE_LIST_CAP = 50  # names sent to a joiner; larger rooms show the count
+
+
+def presence(*, count: int, joined: list[str], left: list[str]) -> dict[str, Any]:
+    """Channel-layer event: how many are here now and who came or went since the
+    last presence frame (one frame per room and process every few seconds)."""
+    return {
+        "type": PRESENCE,
+        "kind": "presence",
+        "count": count,
+        "joined": joined,
+        "left": left,
+    }
+
+
+def presence_snapshot(*, count: int, names: list[str]) -> dict[str, Any]:
+    """Frame for one joining socket only: who is here (capped), and how many."""
+    return {
+        "kind": "presence",
+        "count": count,
+        "here": names[:PRESENCE_LIST_CAP],
+        "joined": [],
+        "left": [],
+    }

@@ -62,11 +62,14 @@ def room_message_get(room: Room, seq: int) -> RoomMessage:
     return message
 
 
-def room_present_names(room: Room, since: dt.datetime) -> list[str]:
-    """Display names of people with a live socket on the room, sorted."""
-    names = (
-        RoomPresence.objects.filter(room=room, seen_at__gte=since)
-        .values_list("user__display_name", flat=True)
+def room_present_people(room_id: int, since: dt.datetime) -> dict[int, str]:
+    """Display names by user id of people with a live socket on the room.
+
+    One row per person however many tabs or server processes hold their
+    sockets; a socket not refreshed since ``since`` no longer counts.
+    """
+    return dict(
+        RoomPresence.objects.filter(room_id=room_id, seen_at__gte=since)
+        .values_list("user_id", "user__display_name")
         .distinct()
     )
-    return sorted(set(names))

@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, User
 from cpd.realtime import publish_on_commit
 from cpd.rich_text import render_markdown
 from forums.rooms import events, policies, selectors
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomPresence, RoomState
-from forums.services.limits import rate_limit_hit
 
 MAX_MESSAGE_CHARS = 2000
 PRESENCE_TTL = dt.timedelta(seconds=75)  # heartbeats come every 25 s
@@ -234,13 +235,23 @@ def room_archive(*, actor: User, room: Room, title: str = "") -> Room:
     return room
 
 
-def presence_join(*, room: Room, user: User, channel_name: str) -> list[str]:
-    """Record an open socket; return who is here now."""
-    RoomPresence.objects.update_or_create(
-        channel_name=channel_name,
-        defaults={"room": room, "user": user, "seen_at": timezone.now()},
+def presence_join(*, room: Room, user: User, channel_name: str) -> None:
+    """Record an open socket with one upsert; nothing is read or broadcast here.
+
+    Joins are announced by :func:`presence_flush`, called by each server
+    process at most once per room every ``ROOM_PRESENCE_INTERVAL`` seconds, so
+    a room that everyone joins at once costs O(members) frames, not O(members²).
+    """
+    RoomPresence.objects.bulk_create(
+        [
+            RoomPresence(
+                room=room, user=user, channel_name=channel_name, seen_at=timezone.now()
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["channel_name"],
+        update_fields=["room", "user", "seen_at"],
     )
-    return _presence_publish(room)
 
 
 def presence_touch(*, channel_name: str) -> None:
@@ -250,13 +261,40 @@ def presence_touch(*, channel_name: str) -> None:
     )
 
 
-def presence_leave(*, room: Room, channel_name: str) -> list[str]:
-    """Forget a closed socket; return who is still here."""
+def presence_leave(*, channel_name: str) -> None:
+    """Forget a closed socket (announced by the next :func:`presence_flush`)."""
     RoomPresence.objects.filter(channel_name=channel_name).delete()
-    return _presence_publish(room)
 
 
-def _presence_publish(room: Room) -> list[str]:
-    names = selectors.room_present_names(room, since=timezone.now() - PRESENCE_TTL)
-    publish_on_commit(events.room_group(room.pk), events.presence(names))
-    return names
+@dataclass(frozen=True)
+class PresenceNow:
+    """Who is in a room now (distinct people, not sockets), and one flush's changes."""
+
+    count: int
+    names: list[str]  # sorted, capped at events.PRESENCE_LIST_CAP
+    joined: list[str]
+    left: list[str]
+
+
+def presence_flush(
+    *, room_id: int, joined: dict[int, str], left: dict[int, str]
+) -> PresenceNow:
+    """Publish one presence frame for the changes one process saw since its last flush.
+
+    ``joined`` and ``left`` map user ids to display names of sockets that opened
+    or closed here. One query reads everyone present (across all processes);
+    a person is announced as joined only if still present and as left only if
+    no socket of theirs remains, so several tabs count once.
+    """
+    present = selectors.room_present_people(room_id, timezone.now() - PRESENCE_TTL)
+    came = sorted(name for uid, name in joined.items() if uid in present)
+    went = sorted(
+        name for uid, name in {**joined, **left}.items() if uid not in present
+    )
+    names = sorted(present.values())[: events.PRESENCE_LIST_CAP]
+    if came or went:
+        publish_on_commit(
+            events.room_group(room_id),
+            events.presence(count=len(present), joined=came, left=went),
+        )
+    return PresenceNow(count=len(present), names=names, joined=came, left=went)

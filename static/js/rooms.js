@@ -52,9 +52,20 @@
       var li = document.getElementById("m" + ev.seq);
       if (li) li.querySelector(".body").textContent = list.getAttribute("data-hidden-text");
     } else if (ev.kind === "state") { location.reload(); }
-    else if (ev.kind === "presence" && here) { here.textContent = "● " + ev.here.join(", "); }
+    else if (ev.kind === "presence" && here) { presence(ev); }
     else if (ev.kind === "ack") { done(ev.client_key); }
     else if (ev.kind === "error") { fail(ev.message); }
+  }
+
+  // Presence: the joiner gets "here" (up to 50 names) once, then every couple of
+  // seconds a frame with the count and who joined or left since the last one.
+  var people = {};
+  function presence(ev) {
+    if (ev.here) { people = {}; ev.here.forEach(function (n) { people[n] = 1; }); }
+    (ev.joined || []).forEach(function (n) { people[n] = 1; });
+    (ev.left || []).forEach(function (n) { delete people[n]; });
+    var names = Object.keys(people).sort().slice(0, 50), more = ev.count - names.length;
+    here.textContent = "● " + ev.count + " · " + names.join(", ") + (more > 0 ? " +" + more : "");
   }
 
   function send(obj) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(obj)); return true; } return false; }

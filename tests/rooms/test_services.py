@@ -10,7 +10,7 @@ from cpd import services as cpd_services
 from forums.models import Post, Thread
 from forums.rooms import selectors, services
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomState
-from forums.services.limits import RateLimited
+from cpd.limits import RateLimited
 from tests.factories.images import png
 from tests.factories.rooms import RoomFactory
 
@@ -80,7 +80,7 @@ def test_learner_cannot_close(world, room):
 
 
 def test_rate_limit_stops_a_flood(world, room, settings):
-    settings.FORUMS_RATE_LIMITS = {"room_message": (3, 60)}
+    settings.RATE_LIMITS = {"room_message": (3, 60)}
     for _ in range(3):
         post(world, room)
     with pytest.raises(RateLimited, match="Wait 60 seconds"):
@@ -184,19 +184,62 @@ def test_open_case_needs_a_title_and_a_moderator(world):
         services.room_open_case(actor=world.org_admin, cohort=world.cohort, title=" ")
 
 
-def test_presence_counts_live_sockets_only(world, room):
+def test_presence_counts_live_people_once_however_many_tabs(world, room):
+    # given a learner with two tabs open and a mentor with one
+    services.presence_join(room=room, user=world.learner, channel_name="a1")
+    services.presence_join(room=room, user=world.learner, channel_name="a2")
+    services.presence_join(room=room, user=world.mentor_of_cohort, channel_name="b")
+    joined = {world.learner.pk: "Learner A", world.mentor_of_cohort.pk: "Mentor A"}
+    # when this process flushes what it saw
+    now = services.presence_flush(room_id=room.pk, joined=joined, left={})
+    # then two people are here, both announced once
+    assert (now.count, now.names) == (2, ["Learner A", "Mentor A"])
+    assert (now.joined, now.left) == (["Learner A", "Mentor A"], [])
+
+
+def test_closing_one_of_two_tabs_is_not_a_leave(world, room):
+    services.presence_join(room=room, user=world.learner, channel_name="a1")
+    services.presence_join(room=room, user=world.learner, channel_name="a2")
+    services.presence_leave(channel_name="a1")
+    left = {world.learner.pk: "Learner A"}
+    now = services.presence_flush(room_id=room.pk, joined={}, left=left)
+    assert (now.count, now.left) == (1, [])
+    services.presence_leave(channel_name="a2")
+    now = services.presence_flush(room_id=room.pk, joined={}, left=left)
+    assert (now.count, now.left) == (0, ["Learner A"])
+
+
+def test_sockets_without_heartbeat_fall_out_of_presence(world, room):
     services.presence_join(room=room, user=world.learner, channel_name="a")
-    names = services.presence_join(
-        room=room, user=world.mentor_of_cohort, channel_name="b"
+    room.presence.update(seen_at=timezone.now() - dt.timedelta(minutes=5))
+    since = timezone.now() - services.PRESENCE_TTL
+    assert selectors.room_present_people(room.pk, since) == {}
+
+
+def test_joining_twice_on_one_socket_keeps_one_row(world, room):
+    services.presence_join(room=room, user=world.learner, channel_name="a")
+    services.presence_join(room=room, user=world.learner, channel_name="a")
+    assert room.presence.count() == 1
+
+
+def test_a_flush_with_no_change_publishes_nothing(world, room, monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "publish_on_commit", lambda g, e: sent.append(e))
+    services.presence_join(room=room, user=world.learner, channel_name="a")
+    services.presence_flush(room_id=room.pk, joined={}, left={})
+    assert sent == []
+    services.presence_flush(
+        room_id=room.pk, joined={world.learner.pk: "Learner A"}, left={}
     )
-    assert names == sorted(["Learner A", "Mentor A"])
-    assert services.presence_leave(room=room, channel_name="a") == ["Mentor A"]
-    stale = timezone.now() - dt.timedelta(minutes=5)
-    room.presence.update(seen_at=stale)
-    assert (
-        selectors.room_present_names(room, since=timezone.now() - services.PRESENCE_TTL)
-        == []
-    )
+    assert sent == [
+        {
+            "type": "room.presence",
+            "kind": "presence",
+            "count": 1,
+            "joined": ["Learner A"],
+            "left": [],
+        }
+    ]
 
 
 def test_a_private_conversation_photo_cannot_be_reposted_in_a_room(world, room):

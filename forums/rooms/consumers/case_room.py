@@ -17,14 +17,22 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
-from cpd.models import Image, User
+from cpd.limits import RateLimited
+from cpd.models import User
 from cpd.policies import forget_roles
-from forums.rooms import events, policies, selectors, services
+from cpd.selectors import images_for_attachment
+from forums.rooms import events, selectors, services
+from forums.rooms.consumers.presence import coalescer
 from forums.rooms.models import Room
-from forums.services.limits import RateLimited
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_NOT_FOUND = 4404
+# The socket fell this many messages behind its live events (its buffer in the
+# channel layer overflowed: a phone on a stalled network, a tab asleep). It is
+# closed rather than fed a large catch-up inline; the client reconnects with
+# ?after=<last seq> and catches up from the database like after any drop.
+CLOSE_TOO_SLOW = 4408
+BEHIND_LIMIT = 100
 
 
 class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
@@ -56,13 +64,18 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(services.presence_join)(
             room=self.room, user=user, channel_name=self.channel_name
         )
+        coalescer().joined(self.room.pk, user.pk, user.display_name, self)
 
     async def disconnect(self, code: int) -> None:
         if self.room is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
             await database_sync_to_async(services.presence_leave)(
-                room=self.room, channel_name=self.channel_name
+                channel_name=self.channel_name
             )
+            if self.user is not None:
+                coalescer().left(
+                    self.room.pk, self.user.pk, self.user.display_name, self
+                )
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict) or self.room is None or self.user is None:
@@ -94,21 +107,19 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
     def _post_sync(self, content: dict[str, Any], key: str) -> Any:
         if self.room is None or self.user is None:
             raise PermissionDenied
-        room = Room.objects.select_related("cohort").get(pk=self.room.pk)
-        # Re-read roles on every message: a membership may end mid-connection.
+        # Re-read roles on every message: a membership may end mid-connection,
+        # and message_post's own can_view_room check then refuses it.
         forget_roles(self.user)
-        if not policies.can_view_room(self.user, room):
-            raise PermissionDenied
         image_id = content.get("image")
         image = (
-            Image.objects.filter(pk=image_id).first()
+            images_for_attachment(self.user, [image_id])[0]
             if isinstance(image_id, int)
             else None
         )
         reply_to = content.get("reply_to")
         return services.message_post(
             actor=self.user,
-            room=room,
+            room=self.room,
             body=str(content.get("body", "")),
             client_key=key,
             reply_to_seq=reply_to if isinstance(reply_to, int) else None,
@@ -136,6 +147,9 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
         seq = event["seq"]
         if seq <= self.last_seq:
             return  # already sent in the catch-up
+        if seq > self.last_seq + BEHIND_LIMIT:
+            await self.close(code=CLOSE_TOO_SLOW)
+            return
         if seq > self.last_seq + 1:
             await self._catch_up(self.last_seq)  # a dropped event: fill from the DB
             return
