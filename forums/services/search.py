@@ -3,7 +3,9 @@
 On PostgreSQL every post stores a ``tsvector`` (thread title weighted A, body
 B) in ``Post.search_vector``, GIN-indexed, refreshed by ``post_index`` whenever
 the post or its title changes. Queries use ``websearch`` syntax (quotes, OR,
--word) and come back ranked with highlighted snippets. SQLite (embedded demo)
+-word) and come back ranked with highlighted snippets. Matches are scoped to the
+viewer first and only the newest ``FORUMS_SEARCH_MAX_RANKED`` (default 2,000)
+are ranked, so a common word costs no more than a rare one. SQLite (embedded demo)
 has no full-text engine here, so it falls back to a case-insensitive match.
 """
 
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.postgres.search import (
     SearchHeadline,
     SearchQuery,
@@ -18,13 +21,15 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection
-from django.db.models import F, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from forums.models import Post
 
 SEARCH_CONFIG = "english"
+# Ranked rows per search at most (the newest scoped matches); see search_posts.
+DEFAULT_MAX_RANKED = 2000
 # Sentinels Postgres puts around matches; replaced after HTML-escaping the text.
 _START, _STOP = "\x02", "\x03"
 
@@ -82,15 +87,33 @@ def _fallback_snippet(body: str, q: str) -> SafeString:
     return _snippet(("…" if start else "") + piece)
 
 
+def max_ranked() -> int:
+    """How many of the newest matching visible posts are ranked (a setting)."""
+    return int(getattr(settings, "FORUMS_SEARCH_MAX_RANKED", DEFAULT_MAX_RANKED))
+
+
 def search_posts(base: QuerySet[Post], q: str, *, limit: int = 50) -> list[Hit]:
-    """Best matches for ``q`` among ``base`` (already scoped to the viewer)."""
+    """Best matches for ``q`` among ``base`` (already scoped to the viewer).
+
+    On PostgreSQL the scoped matches are capped first: only the newest
+    ``FORUMS_SEARCH_MAX_RANKED`` of them are ranked and given headlines, so a
+    word found in half the platform's posts costs the same as a rare one.
+    """
     q = (q or "").strip()[:200]
     if not q:
         return []
     if on_postgres():
         query = SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
-        rows = (
+        # Step 1: the scoped matches, newest first, capped. ``base`` carries the
+        # viewer's scope, so nobody else's posts are ever counted against the cap.
+        candidates = (
             base.filter(search_vector=query)
+            .order_by("-created_at", "-pk")
+            .values("pk")[: max_ranked()]
+        )
+        # Step 2: rank only those (``base`` again: the scope is re-checked too).
+        rows = (
+            base.filter(pk__in=candidates)
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
@@ -103,13 +126,11 @@ def search_posts(base: QuerySet[Post], q: str, *, limit: int = 50) -> list[Hit]:
                     min_words=12,
                 ),
             )
-            .order_by("-rank", "-created_at")[:limit]
+            .order_by("-rank", "-created_at", "-pk")[:limit]
         )
         return [Hit(post=p, snippet=_snippet(p.headline), rank=p.rank) for p in rows]
-    from django.db.models import Q
-
     plain = base.filter(Q(body__icontains=q) | Q(thread__title__icontains=q))
     return [
         Hit(post=p, snippet=_fallback_snippet(p.body, q), rank=0.0)
-        for p in plain.order_by("-created_at")[:limit]
+        for p in plain.order_by("-created_at", "-pk")[:limit]
     ]

@@ -135,3 +135,36 @@ def test_fallback_or_fts_both_find_a_simple_word(world, library):
     hits = selectors.search(world.learner, "oxytocin")
     assert [h.post.thread_id for h in hits] == [library[0].pk]
     assert on_postgres() or hits[0].rank == 0.0
+
+
+def test_a_post_in_another_cohorts_forum_is_never_found_even_when_it_ranks_best(
+    world, library, settings
+):
+    # given the other cohort's newest post, matching in title and body many times
+    settings.FORUMS_SEARCH_MAX_RANKED = 1
+    _thread(
+        world.other_learner,
+        forum_for_cohort(world.other_cohort),
+        "Haemorrhage haemorrhage haemorrhage",
+        "Haemorrhage, haemorrhage, haemorrhage: oxytocin, oxytocin.",
+        "d",
+    )
+    # when the learner of cohort A searches, with room to rank one post only
+    hits = selectors.search(world.learner, "oxytocin")
+    # then they get their own cohort's best post, never cohort B's
+    assert [h.post.thread_id for h in hits] == [library[0].pk]
+
+
+@pytest.mark.postgres
+def test_only_the_newest_scoped_matches_are_ranked(world, library, settings):
+    strong, weak, _other = library
+    # given a cap of one ranked row: the newest scoped match is the weak one
+    settings.FORUMS_SEARCH_MAX_RANKED = 1
+    # when searching a word both match (strong ranks higher but is older)
+    hits = selectors.search(world.learner, "haemorrhage")
+    # then only the newest is ranked and returned
+    assert [h.post.thread_id for h in hits] == [weak.pk]
+    # and with room for both, the better one comes first again
+    settings.FORUMS_SEARCH_MAX_RANKED = 2
+    hits = selectors.search(world.learner, "haemorrhage")
+    assert [h.post.thread_id for h in hits] == [strong.pk, weak.pk]
