@@ -104,12 +104,36 @@ if REDIS_URL:
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cpd"),
         }
     }
+    # Sized for case rooms of 500 members; the reasons are in docs/rooms.md.
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py's default pool refuses the 101st concurrent
+                        # command (MaxConnectionsError) during a join storm.
+                        "max_connections": env.int(
+                            "CHANNEL_LAYER_MAX_CONNECTIONS", default=1000
+                        ),
+                        # Longer than channels_redis's 5 s BZPOPMIN, or a quiet
+                        # process times out its own receive and closes sockets.
+                        "socket_timeout": 15,
+                        "socket_connect_timeout": 5,
+                        "socket_keepalive": True,
+                        "health_check_interval": 30,
+                    }
+                ],
                 "prefix": env.str("CHANNEL_LAYER_PREFIX", default="cpd"),
+                # Per process inbox (all local sockets share one Redis key) and
+                # per socket buffer: room for bursts, not for a stalled reader.
+                "capacity": 1000,
+                # An event undelivered for 30 s is stale: clients catch up by number.
+                "expiry": 30,
+                # Longer than any socket stays open (a night shift), since
+                # membership is not refreshed while the socket lives.
+                "group_expiry": 24 * 3600,
             },
         }
     }

@@ -14,19 +14,25 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 
 LAYERS = {
     "memory": {"BACKEND": "channels.layers.InMemoryChannelLayer"},
-    "redis": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [REDIS_URL], "prefix": f"test-{uuid.uuid4().hex[:8]}"},
-    },
 }
 
 
 @pytest.fixture(params=["memory", "redis"])
 def channel_layer_name(request, settings):
-    """Run the test once per channel layer; Redis only when REDIS_URL is set."""
+    """Run the test once per channel layer; Redis only when REDIS_URL is set.
+
+    The Redis layer is the one configured in settings (pool, timeouts, capacity),
+    under a prefix of this test's own.
+    """
     if request.param == "redis" and not REDIS_URL:
         pytest.skip("needs REDIS_URL")
-    settings.CHANNEL_LAYERS = {"default": LAYERS[request.param]}
+    if request.param == "redis":
+        configured = settings.CHANNEL_LAYERS["default"]
+        prefix = f"test-{uuid.uuid4().hex[:8]}"
+        layer = {**configured, "CONFIG": {**configured["CONFIG"], "prefix": prefix}}
+    else:
+        layer = LAYERS["memory"]
+    settings.CHANNEL_LAYERS = {"default": layer}
     channel_layers.backends = {}
     yield request.param
     channel_layers.backends = {}
