@@ -1,4 +1,4 @@
-"""Forms for sign-up profile fields, invitations and profile edits."""
+"""Forms for sign-up profile fields, invitations and profile edits; form errors."""
 
 from __future__ import annotations
 
@@ -8,7 +8,18 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cpd.limits import TOO_MANY_REQUESTS, RateLimited
 from cpd.models import Cadre, Role, User
+
+
+def rate_limit_error(form: forms.BaseForm, exc: RateLimited) -> int:
+    """Show a rate limit on the form (non-field error); the page's status, 429.
+
+    The one mapping of ``RateLimited`` for pages: the view re-renders the
+    bound form, so what the user wrote is kept for when the wait is over.
+    """
+    form.add_error(None, str(exc))
+    return TOO_MANY_REQUESTS
 
 
 def _languages() -> list[tuple[str, str]]:

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpd.auth import acting_user
+from cpd.forms import rate_limit_error
+from cpd.limits import RateLimited
 from forums import policies, selectors
 from forums.forms import (
     MoveForm,
@@ -27,7 +29,6 @@ from forums.forms import (
 )
 from forums.models import Thread
 from forums.services import engagement, moderation, posting
-from forums.services.limits import RateLimited
 
 THREADS_PER_PAGE = 20
 POSTS_PER_PAGE = (
@@ -43,9 +44,10 @@ def _errors_to_form(form: forms.Form, exc: ValidationError) -> None:
         form.add_error(None, exc.messages)
 
 
-def _status(form: forms.Form, limited: bool = False) -> int:
+def _status(form: forms.Form, limited: int | None = None) -> int:
+    """429 when a rate limit refused the write (see cpd.forms), else 400 or 200."""
     if limited:
-        return 429
+        return limited
     return 400 if form.errors else 200
 
 
@@ -90,7 +92,7 @@ def thread_create(request: HttpRequest, forum_id: int) -> HttpResponse:
     """Open a thread; a resubmitted form (same key) lands on the same thread."""
     forum = selectors.forum_get_for_user(request.user, forum_id)
     form = ThreadForm(request.POST or None, request.FILES or None)
-    limited = False
+    limited: int | None = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -107,8 +109,7 @@ def thread_create(request: HttpRequest, forum_id: int) -> HttpResponse:
         except ValidationError as exc:
             _errors_to_form(form, exc)
         except RateLimited as exc:
-            form.add_error(None, str(exc))
-            limited = True
+            limited = rate_limit_error(form, exc)
         else:
             return redirect(selectors.thread_url(thread))
     return render(
@@ -163,7 +164,7 @@ def post_create(request: HttpRequest, thread_id: int) -> HttpResponse:
     """Reply; a resubmitted form (same key) returns to the post already made."""
     thread = selectors.thread_get_for_user(request.user, thread_id)
     form = ReplyForm(request.POST, request.FILES)
-    limited = False
+    limited: int | None = None
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -178,8 +179,7 @@ def post_create(request: HttpRequest, thread_id: int) -> HttpResponse:
         except ValidationError as exc:
             _errors_to_form(form, exc)
         except RateLimited as exc:
-            form.add_error(None, str(exc))
-            limited = True
+            limited = rate_limit_error(form, exc)
         except PermissionDenied:
             return HttpResponse(_("This thread is locked."), status=403)
         else:
@@ -282,7 +282,7 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
     if not policies.can_report_post(request.user, post):
         raise PermissionDenied(_("You cannot report this post."))
     form = ReasonForm(request.POST or None)
-    limited = False
+    limited: int | None = None
     if request.method == "POST" and form.is_valid():
         try:
             moderation.report_create(
@@ -293,8 +293,7 @@ def post_report(request: HttpRequest, post_id: int) -> HttpResponse:
         except ValidationError as exc:
             _errors_to_form(form, exc)
         except RateLimited as exc:
-            form.add_error(None, str(exc))
-            limited = True
+            limited = rate_limit_error(form, exc)
         else:
             messages.success(request, _("Thank you. A mentor will look at it."))
             return _back(post)

@@ -12,6 +12,8 @@ from django.views.decorators.http import require_POST
 
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
+from cpd.forms import rate_limit_error
+from cpd.limits import RateLimited
 from cpd.models import Cohort, Role
 from mentoring import policies, selectors
 from mentoring.forms import (
@@ -196,6 +198,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
     conversation = selectors.conversation_get_for_user(user, conversation_id)
     form = MessageForm()
     status = 200
+    limited: int | None = None
     if request.method == "POST":
         form = MessageForm(request.POST, request.FILES)
         if form.is_valid():
@@ -211,6 +214,8 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
                 )
             except ValidationError as exc:
                 _errors_to_form(form, exc)
+            except RateLimited as exc:
+                limited = rate_limit_error(form, exc)
             else:
                 return redirect(
                     "mentoring-conversation", conversation_id=conversation.pk
@@ -218,7 +223,7 @@ def conversation_detail(request: HttpRequest, conversation_id: int) -> HttpRespo
         if request.FILES.get("image") and "image" not in form.errors:
             # Browsers never refill a file input: say so next to it.
             form.add_error("image", _("Choose the photo again."))
-        status = 400
+        status = limited or 400
     is_mentor = policies.can_schedule_checkin(user, conversation)
     progress = None
     if is_mentor and conversation.learner_id:

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.exceptions import Throttled
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -18,23 +16,11 @@ from rest_framework.views import APIView
 
 from cpd.api.pagination import Pagination
 from cpd.auth import acting_user
-from cpd.models import Image
+from cpd.selectors import images_for_attachment
 from forums import policies, selectors
 from forums.api import serializers as s
 from forums.models import Post, Thread
 from forums.services import engagement, moderation, posting
-from forums.services.limits import RateLimited
-
-
-def _images(ids: list[int]) -> list[Image]:
-    images = list(Image.objects.filter(pk__in=ids))
-    if len(images) != len(set(ids)):
-        raise ValidationError({"images": _("Attach only images you uploaded.")})
-    return images
-
-
-def _limited(exc: RateLimited) -> Throttled:
-    return Throttled(wait=exc.wait_seconds, detail=str(exc))
 
 
 def _show_hidden(request: Request, thread: Thread) -> bool:
@@ -77,19 +63,16 @@ class ThreadListApi(APIView):
         data = s.ThreadCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            thread, created = posting.thread_create(
-                actor=acting_user(request),
-                forum=forum,
-                title=v["title"],
-                body=v["body"],
-                tags=v["tags"],
-                idempotency_key=v["idempotency_key"],
-                images=_images(v["image_ids"]),
-                no_identifiers_confirmed=v["no_identifiers_confirmed"],
-            )
-        except RateLimited as exc:
-            raise _limited(exc) from None
+        thread, created = posting.thread_create(
+            actor=acting_user(request),
+            forum=forum,
+            title=v["title"],
+            body=v["body"],
+            tags=v["tags"],
+            idempotency_key=v["idempotency_key"],
+            images=images_for_attachment(request.user, v["image_ids"]),
+            no_identifiers_confirmed=v["no_identifiers_confirmed"],
+        )
         return Response(
             s.ThreadOutputSerializer(thread).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -129,17 +112,14 @@ class PostListApi(APIView):
         data = s.PostCreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        try:
-            post, created = posting.post_create(
-                actor=acting_user(request),
-                thread=thread,
-                body=v["body"],
-                idempotency_key=v["idempotency_key"],
-                images=_images(v["image_ids"]),
-                no_identifiers_confirmed=v["no_identifiers_confirmed"],
-            )
-        except RateLimited as exc:
-            raise _limited(exc) from None
+        post, created = posting.post_create(
+            actor=acting_user(request),
+            thread=thread,
+            body=v["body"],
+            idempotency_key=v["idempotency_key"],
+            images=images_for_attachment(request.user, v["image_ids"]),
+            no_identifiers_confirmed=v["no_identifiers_confirmed"],
+        )
         return Response(
             s.PostOutputSerializer(post).data,
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
@@ -226,14 +206,11 @@ class PostReportApi(APIView):
         post = _post(request, post_id)
         data = s.ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            report = moderation.report_create(
-                actor=acting_user(request),
-                post=post,
-                reason=data.validated_data["reason"],
-            )
-        except RateLimited as exc:
-            raise _limited(exc) from None
+        report = moderation.report_create(
+            actor=acting_user(request),
+            post=post,
+            reason=data.validated_data["reason"],
+        )
         return Response(
             s.ReportOutputSerializer(report).data, status=status.HTTP_201_CREATED
         )

@@ -14,9 +14,10 @@ from django.views.decorators.http import require_POST
 from cpd import selectors as cpd_selectors
 from cpd import services as cpd_services
 from cpd.auth import acting_user
+from cpd.forms import rate_limit_error
+from cpd.limits import RateLimited
 from forums.rooms import events, policies, selectors, services
 from forums.rooms.forms import CaseRoomForm, HideForm, MessageForm
-from forums.services.limits import RateLimited
 
 
 @login_required
@@ -81,6 +82,7 @@ def message_post(request: HttpRequest, room_id: int) -> HttpResponse:
     """Post by form; the same client key twice stores one message."""
     room = selectors.room_get_for_user(request.user, room_id)
     form = MessageForm(request.POST, request.FILES)
+    status = 400
     if form.is_valid():
         try:
             image = None
@@ -105,14 +107,16 @@ def message_post(request: HttpRequest, room_id: int) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         except RateLimited as exc:
-            form.add_error(None, str(exc))
+            status = rate_limit_error(form, exc)
         else:
             if request.headers.get("Accept") == "application/json":
                 return JsonResponse(events.message_payload(message), status=201)
             return redirect(f"{reverse('rooms-room', args=[room.pk])}#m{message.seq}")
     if request.headers.get("Accept") == "application/json":
+        # rooms.js drops a message on 400 and shows why; a 429 would leave it
+        # queued with no word to the user, so the script's fallback keeps 400.
         return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    return _detail(request, room_id, form=form, status=400)
+    return _detail(request, room_id, form=form, status=status)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.limits import rate_limit_hit
 from cpd.models import User
 from forums import policies
 from forums.models import (
@@ -17,7 +18,6 @@ from forums.models import (
     Report,
     Thread,
 )
-from forums.services.limits import rate_limit_hit
 from forums.services.search import thread_reindex
 
 

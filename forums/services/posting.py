@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, Membership, User
 from cpd.rich_text import mentioned_handles, render_markdown
 from cpd.services import image_upload
@@ -34,7 +35,6 @@ from forums.models import (
     Thread,
 )
 from forums.services.forums import forum_for_cohort
-from forums.services.limits import rate_limit_hit
 from forums.services.search import post_index
 
 MAX_BODY = 20_000

@@ -10,6 +10,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd.limits import rate_limit_hit
 from cpd.models import Image, User
 from cpd.realtime import publish_on_commit, user_group
 from cpd.rich_text import render_markdown
@@ -93,6 +94,7 @@ def message_send(
     A photo needs the no-identifiers confirmation; it is re-encoded and stored as
     a private image of the conversation's cohort, in the message's transaction:
     if the message fails, neither the image row nor its files remain.
+    Rate-limited per sender (``mentor_message``): RateLimited before any write.
     """
     if not policies.can_post_in_conversation(actor, conversation):
         raise PermissionDenied(_("Only the participants write here."))
@@ -106,6 +108,7 @@ def message_send(
                 )
             }
         )
+    rate_limit_hit(user_id=actor.pk, action="mentor_message")
     image: Image | None = None
     try:
         with transaction.atomic():

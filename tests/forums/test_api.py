@@ -243,7 +243,7 @@ def test_delete_a_post_via_api(api_client, world, threads, role):
 def test_posting_too_fast_via_api_is_a_429_with_retry_after(
     api_client, world, threads, settings
 ):
-    settings.FORUMS_RATE_LIMITS = {"post": (2, 60)}  # the fixture used one
+    settings.RATE_LIMITS = {"post": (2, 60)}  # the fixture used one
     client = _as(api_client, world, "learner")
     url = reverse("api-post-list", args=[threads.thread.pk])
     ok = client.post(
@@ -260,3 +260,70 @@ def test_posting_too_fast_via_api_is_a_429_with_retry_after(
     assert limited.status_code == 429
     assert "too fast" in limited.json()["detail"]
     assert limited["Retry-After"] == "60"
+
+
+def _foreign_image_id(world, case: str) -> int:
+    if case == "missing":
+        return 10_000_000
+    owner, cohort = {
+        "classmates": (world.mentor_of_cohort, world.cohort),
+        "unseen_cohort": (world.other_learner, world.other_cohort),
+    }[case]
+    image = cpd_services.image_upload(
+        actor=owner, cohort=cohort, file=images.png(), no_identifiers_confirmed=True
+    )
+    return image.pk
+
+
+@pytest.mark.parametrize("case", ["classmates", "missing", "unseen_cohort"])
+@pytest.mark.parametrize("endpoint", ["api-thread-list", "api-post-list"])
+def test_an_image_id_not_ones_own_is_a_400_on_images(
+    api_client, world, threads, case, endpoint
+):
+    """Another member's image, a missing id and an unseen cohort's image look alike."""
+    # given
+    image_id = _foreign_image_id(world, case)
+    client = _as(api_client, world, "learner")
+    target = threads.thread.forum_id if endpoint == "api-thread-list" else None
+    url = reverse(endpoint, args=[target or threads.thread.pk])
+    # when
+    response = client.post(
+        url,
+        {
+            "title": "With a photo",
+            "body": "see the photo",
+            "image_ids": [image_id],
+            "no_identifiers_confirmed": True,
+            "idempotency_key": f"img-{case}",
+        },
+        format="json",
+    )
+    # then
+    assert response.status_code == 400
+    assert set(response.json()) == {"images"}
+    assert not Post.objects.filter(body="see the photo").exists()
+
+
+def test_ones_own_image_attaches_through_the_api(api_client, world, threads):
+    # given
+    mine = cpd_services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=images.png(),
+        no_identifiers_confirmed=True,
+    )
+    client = _as(api_client, world, "learner")
+    # when
+    response = client.post(
+        reverse("api-post-list", args=[threads.thread.pk]),
+        {
+            "body": "my photo",
+            "image_ids": [mine.pk],
+            "no_identifiers_confirmed": True,
+            "idempotency_key": "mine",
+        },
+        format="json",
+    )
+    # then
+    assert response.status_code == 201
+    assert list(Post.objects.get(body="my photo").images.all()) == [mine]

@@ -80,7 +80,7 @@ def test_pages_cost_the_same_as_threads_and_posts_grow_tenfold(
     assert _count(client, urls[target]) == small
 
 
-@override_settings(FORUMS_RATE_LIMITS={"report": (1000, 600)})
+@override_settings(RATE_LIMITS={"report": (1000, 600)})
 @pytest.mark.parametrize("url_name", ["forums-moderation", "api-forum-reports"])
 def test_moderation_queue_costs_the_same_as_reports_grow(
     client, world, threads, url_name

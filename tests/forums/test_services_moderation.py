@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
+from cpd.limits import RateLimited
 from forums.models import ModerationLog, Report
 from forums.services import engagement, moderation
 from forums.services.forums import forum_create
-from forums.services.limits import RateLimited
 
 
 def test_every_action_is_logged(world, threads):
@@ -74,7 +74,7 @@ def test_reporting_twice_keeps_one_open_report(world, threads):
     assert Report.objects.count() == 1
 
 
-@override_settings(FORUMS_RATE_LIMITS={"report": (1, 600)})
+@override_settings(RATE_LIMITS={"report": (1, 600)})
 def test_reporting_is_rate_limited(world, threads):
     moderation.report_create(actor=world.org_admin, post=threads.opening, reason="a")
     with pytest.raises(RateLimited, match="many reports. Wait 600 seconds"):

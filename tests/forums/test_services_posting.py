@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpd import services as cpd_services
+from cpd.limits import RateLimited
 from cpd.models import Role
 from forums.models import ModerationLog, Post, Thread
 from forums.selectors import thread_url
 from forums.services import posting
 from forums.services.forums import forum_for_cohort
-from forums.services.limits import RateLimited
 from tests.factories import images
 from tests.factories.cpd import UserFactory
 
@@ -285,7 +285,7 @@ def test_edits_keep_the_earlier_text(world, forum):
         posting.post_edit(actor=world.mentor_of_cohort, post=post, body="mentor edit")
 
 
-@override_settings(FORUMS_RATE_LIMITS={"post": (2, 60)})
+@override_settings(RATE_LIMITS={"post": (2, 60)})
 def test_posting_too_fast_is_refused_with_a_clear_message(world, forum):
     for n in range(2):
         posting.thread_create(
@@ -314,7 +314,7 @@ def test_posting_too_fast_is_refused_with_a_clear_message(world, forum):
     )
 
 
-@override_settings(FORUMS_RATE_LIMITS={"post": (1, 60)})
+@override_settings(RATE_LIMITS={"post": (1, 60)})
 def test_the_page_says_when_the_limit_is_hit_and_keeps_the_text(client, world, forum):
     client.force_login(world.learner)
     url = reverse("forums-thread-new", args=[forum.pk])

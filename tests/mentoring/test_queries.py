@@ -19,6 +19,12 @@ from tests.factories.cpd import UserFactory
 from tests.factories.mentoring import MentorProfileFactory
 
 
+@pytest.fixture(autouse=True)
+def _no_message_limit(settings):
+    """Mentor A answers every mentee here: far more than the per-minute limit."""
+    settings.RATE_LIMITS = {"mentor_message": (10_000, 60)}
+
+
 def _grow(world, n: int) -> None:
     """Add n mentees for Mentor A, each with messages both ways and a check-in."""
     learners = UserFactory.create_batch(n)

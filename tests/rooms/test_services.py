@@ -7,10 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from cpd import services as cpd_services
+from cpd.limits import RateLimited
 from forums.models import Post, Thread
 from forums.rooms import selectors, services
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomState
-from cpd.limits import RateLimited
 from tests.factories.images import png
 from tests.factories.rooms import RoomFactory
 

@@ -160,7 +160,8 @@ def test_api_post_is_idempotent_and_reports_field_errors(api_client, world, room
     assert api_client.get(url + "?after=-3").status_code == 400
 
 
-def test_api_image_from_another_cohort_is_404(api_client, world, room):
+def test_api_image_from_another_cohort_is_a_field_error(api_client, world, room):
+    """Someone else's image id, like a missing one, is refused on ``image``."""
     from tests.factories.images import png
 
     image = cpd_services.image_upload(
@@ -175,7 +176,15 @@ def test_api_image_from_another_cohort_is_404(api_client, world, room):
         {"body": "look", "client_key": "img", "image": image.pk},
         format="json",
     )
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert set(response.json()) == {"image"}
+    missing = api_client.post(
+        reverse("api-room-messages", args=[room.pk]),
+        {"body": "look", "client_key": "img", "image": image.pk + 1000},
+        format="json",
+    )
+    assert missing.status_code == 400
+    assert missing.json() == response.json()
 
 
 # --- query budgets ---
@@ -205,7 +214,7 @@ def _grow(world, room, n):
 def test_room_page_costs_the_same_with_ten_times_the_messages(
     client, world, room, name, settings
 ):
-    settings.FORUMS_RATE_LIMITS = {"room_message": (1000, 60)}
+    settings.RATE_LIMITS = {"room_message": (1000, 60)}
     _grow(world, room, 4)
     client_as(client, world.learner)
     url = reverse(name, args=[room.pk])

@@ -2,20 +2,34 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import Throttled, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
+from cpd.models import Image
+from cpd.selectors import images_for_attachment
 from forums.rooms import events, selectors, services
 from forums.rooms.api import serializers as s
-from forums.services.limits import RateLimited
+
+
+def _image(request: Request, image_id: int | None) -> Image | None:
+    """The client-sent image id through the one attachment lookup (forums' too).
+
+    Its error names this endpoint's field, ``image``.
+    """
+    if not image_id:
+        return None
+    try:
+        return images_for_attachment(request.user, [image_id])[0]
+    except DjangoValidationError as exc:
+        raise ValidationError({"image": exc.message_dict["images"]}) from exc
 
 
 class RoomListApi(ListAPIView):
@@ -68,24 +82,16 @@ class RoomMessagesApi(APIView):
         room = selectors.room_get_for_user(request.user, room_id)
         data = s.RoomMessageInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        image_id = data.validated_data.get("image")
-        image = (
-            cpd_selectors.image_get_for_user(request.user, image_id)
-            if image_id
-            else None
-        )
+        image = _image(request, data.validated_data.get("image"))
         before = room.last_seq
-        try:
-            message = services.message_post(
-                actor=acting_user(request),
-                room=room,
-                body=data.validated_data["body"],
-                client_key=data.validated_data["client_key"],
-                reply_to_seq=data.validated_data.get("reply_to"),
-                image=image,
-            )
-        except RateLimited as exc:
-            raise Throttled(wait=exc.wait_seconds, detail=str(exc)) from exc
+        message = services.message_post(
+            actor=acting_user(request),
+            room=room,
+            body=data.validated_data["body"],
+            client_key=data.validated_data["client_key"],
+            reply_to_seq=data.validated_data.get("reply_to"),
+            image=image,
+        )
         created = message.seq > before
         return Response(
             events.message_payload(message),
