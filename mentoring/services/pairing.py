@@ -1,36 +1,23 @@
 """Capacity-aware automatic pairing (an assignment problem) and admin overrides.
 
-Scoring (lower cost is better; see docs/mentoring.md):
-    cost(learner, mentor slot k) = 8 * no shared language
-                                 + 4 * no specialty fitting the learner's cadre
-                                 + 2 * no shared district
-                                 + (k + 1) / capacity      (load: slot k of a mentor)
-Each mentor contributes ``capacity - current load`` slots; the slot costs rise
-with the mentor's load ratio, so the matching spreads learners evenly among
-equally good mentors. Weights are strict tiers: a language mismatch (8) costs
-more than any mix of the lower terms (4 + 2 + 1), and so on down. The problem is
-solved exactly as a min-cost flow with SciPy's HiGHS (see ``plan_pairs``);
-inputs are sorted by id so equal input gives equal output.
-
-One module (past ~400 lines) on purpose: the solver, the specs the services build
-for it and the labels that explain its choices all encode the same cost model,
-so they change together; the solver half is pure and tested without a database.
+The cost model and the solver live in ``pairing_solver`` (pure, no database; a
+min-cost flow over learner classes, hubs and mentor groups, see its docstring and
+docs/mentoring.md); stored, background runs in ``pairing_runs``. This module holds
+the database side: the specs built for the solver, preview, confirm and reassign.
+Names of the solver are re-exported so callers keep importing them from here.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from scipy.optimize import linprog
-from scipy.sparse import coo_matrix
 
 from cpd import policies
 from cpd.models import Cohort, Membership, Role, User
@@ -42,132 +29,38 @@ from mentoring.models import (
     PairingMode,
 )
 from mentoring.services.conversations import conversation_for_pairing
+from mentoring.services.pairing_solver import (
+    DISTRICT_WEIGHT,
+    LANGUAGE_WEIGHT,
+    SPECIALTY_WEIGHT,
+    UNPAIRED_COST,
+    LearnerSpec,
+    MentorSpec,
+    Plan,
+    match_cost,
+    plan_cost,
+    plan_pairs,
+)
 
-LANGUAGE_WEIGHT = 8.0
-SPECIALTY_WEIGHT = 4.0
-DISTRICT_WEIGHT = 2.0
-# The load term lies in (0, 1]; every weight above it exceeds the sum of those below.
-# Leaving a learner unpaired costs more than any pairing: pair as many as fit.
-UNPAIRED_COST = 100.0
-
-
-@dataclass(frozen=True)
-class LearnerSpec:
-    """What pairing needs to know about a learner."""
-
-    id: int
-    language: str
-    cadre: str
-    district: str
-
-
-@dataclass(frozen=True)
-class MentorSpec:
-    """What pairing needs to know about a mentor, and their current load."""
-
-    id: int
-    languages: frozenset[str]
-    cadres: frozenset[str]
-    districts: frozenset[str]
-    capacity: int
-    load: int = 0
-
-    @property
-    def free(self) -> int:
-        return max(self.capacity - self.load, 0)
-
-
-@dataclass(frozen=True)
-class Plan:
-    """The proposed pairs (learner id → mentor id) and the learners left unpaired."""
-
-    pairs: dict[int, int] = field(default_factory=dict)
-    unpaired: tuple[int, ...] = ()
-
-
-def match_cost(learner: LearnerSpec, mentor: MentorSpec) -> float:
-    """Preference part of the cost: language, then specialty fit, then district."""
-    cost = 0.0
-    if learner.language not in mentor.languages:
-        cost += LANGUAGE_WEIGHT
-    if learner.cadre not in mentor.cadres:
-        cost += SPECIALTY_WEIGHT
-    if learner.district not in mentor.districts:
-        cost += DISTRICT_WEIGHT
-    return cost
-
-
-def plan_pairs(learners: Iterable[LearnerSpec], mentors: Iterable[MentorSpec]) -> Plan:
-    """Optimal capacity-respecting assignment of learners to free mentor slots.
-
-    Solved as a min-cost flow (a transportation linear programme; its matrix is
-    totally unimodular, so the simplex vertex found by HiGHS is integral):
-    learners with the same language, cadre and district form one supply node,
-    each mentor's free slots are unit arcs with rising load cost, and an
-    "unpaired" arc with a cost above any pairing takes what capacity cannot.
-    """
-    ls = sorted(learners, key=lambda x: x.id)
-    ms = sorted((m for m in mentors if m.free > 0), key=lambda x: x.id)
-    if not ls or not ms:
-        return Plan(pairs={}, unpaired=tuple(x.id for x in ls))
-    classes: dict[tuple[str, str, str], list[LearnerSpec]] = {}
-    for x in ls:
-        classes.setdefault((x.language, x.cadre, x.district), []).append(x)
-    keys = sorted(classes)
-    n_classes, n_mentors = len(keys), len(ms)
-    costs: list[float] = []
-    rows: list[int] = []
-    cols: list[int] = []
-    vals: list[float] = []
-    # x[c, m]: learners of class c paired with mentor m (+1 class row, -1 mentor row)
-    for ci, key in enumerate(keys):
-        rep = classes[key][0]
-        for mi, m in enumerate(ms):
-            col = len(costs)
-            costs.append(match_cost(rep, m))
-            rows += [ci, n_classes + mi]
-            cols += [col, col]
-            vals += [1.0, -1.0]
-    n_pair_vars = len(costs)
-    # y[m, k]: the mentor's k-th slot, at most one learner, cost (k + 1) / capacity
-    for mi, m in enumerate(ms):
-        for k in range(m.load, m.load + min(m.free, len(ls))):
-            rows.append(n_classes + mi)
-            cols.append(len(costs))
-            vals.append(1.0)
-            costs.append((k + 1) / m.capacity)
-    n_slot_vars = len(costs) - n_pair_vars
-    # u[c]: learners of class c left unpaired
-    for ci in range(n_classes):
-        rows.append(ci)
-        cols.append(len(costs))
-        vals.append(1.0)
-        costs.append(UNPAIRED_COST)
-    matrix = coo_matrix(
-        (vals, (rows, cols)), shape=(n_classes + n_mentors, len(costs))
-    ).tocsr()
-    supply = [len(classes[k]) for k in keys] + [0] * n_mentors
-    bounds = (
-        [(0, None)] * n_pair_vars + [(0, 1)] * n_slot_vars + [(0, None)] * n_classes
-    )
-    result = linprog(
-        np.asarray(costs),
-        A_eq=matrix,
-        b_eq=np.asarray(supply, dtype=float),
-        bounds=bounds,
-        method="highs-ds",
-    )
-    if result.status != 0:  # pragma: no cover - the problem is always feasible
-        raise RuntimeError(f"pairing solver failed: {result.message}")
-    flows = np.rint(result.x[:n_pair_vars]).astype(int).reshape(n_classes, n_mentors)
-    pairs: dict[int, int] = {}
-    for ci, key in enumerate(keys):
-        members = iter(classes[key])  # by id: earlier learners are placed first
-        for mi, m in enumerate(ms):
-            for _slot in range(flows[ci, mi]):
-                pairs[next(members).id] = m.id
-    unpaired = tuple(x.id for x in ls if x.id not in pairs)
-    return Plan(pairs=dict(sorted(pairs.items())), unpaired=unpaired)
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "DISTRICT_WEIGHT",
+    "LANGUAGE_WEIGHT",
+    "SPECIALTY_WEIGHT",
+    "UNPAIRED_COST",
+    "LearnerSpec",
+    "MentorSpec",
+    "Plan",
+    "Proposal",
+    "fit_labels",
+    "match_cost",
+    "mentor_specs",
+    "pairing_confirm",
+    "pairing_preview",
+    "pairing_reassign",
+    "plan_cost",
+    "plan_pairs",
+]
 
 
 def fit_labels(learner: LearnerSpec, mentor: MentorSpec) -> list[str]:
