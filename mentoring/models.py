@@ -154,6 +154,65 @@ class PairingChange(models.Model):
         return f"{self.learner}: {self.old_mentor} → {self.new_mentor}"
 
 
+class PairingRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Proposal ready")
+    CONFIRMING = "confirming", _("Saving pairs")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FAILED = "failed", _("Failed")
+
+
+class PairingRun(models.Model):
+    """One automatic pairing of a cohort: its proposal (computed in the background),
+    then, once an administrator confirms it, the pairs it saved."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    mode = models.CharField(_("mode"), max_length=12, choices=PairingMode.choices)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=PairingRunStatus.choices,
+        default=PairingRunStatus.QUEUED,
+    )
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    # Fingerprint of the cohort's members, active pairs and mentor profiles when the
+    # proposal was computed: a confirm against changed inputs is refused.
+    inputs_key = models.CharField(max_length=64, blank=True)
+    result = models.JSONField(_("proposal"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("pairing run")
+        verbose_name_plural = _("pairing runs")
+        indexes = [models.Index(fields=["cohort", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"pairing run {self.pk} ({self.status})"
+
+    @property
+    def is_working(self) -> bool:
+        return self.status in {
+            PairingRunStatus.QUEUED,
+            PairingRunStatus.RUNNING,
+            PairingRunStatus.CONFIRMING,
+        }
+
+
 class Conversation(models.Model):
     """A private thread between a mentor and one mentee or the mentor's group."""
 

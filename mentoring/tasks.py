@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from mentoring.services import checkins
+from mentoring.services import checkins, pairing_runs
 
 
 @shared_task(
@@ -19,3 +19,24 @@ def checkin_remind(checkin_id: int) -> bool:
 def checkin_reminders_queue() -> int:
     """Periodic sweep (celery beat): queue reminders for check-ins now due."""
     return checkins.checkin_reminders_queue()
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=3,
+)
+def pairing_run_compute(run_id: int) -> str:
+    """Compute a pairing run's proposal; a finished run is left as it is."""
+    run = pairing_runs.pairing_run_compute(run_id=run_id)
+    return run.status if run else "missing"
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def pairing_run_apply(run_id: int) -> int:
+    """Save a confirmed run's pairs; a second run creates nothing."""
+    return pairing_runs.pairing_run_apply(run_id=run_id)

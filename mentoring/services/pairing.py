@@ -52,7 +52,14 @@ __all__ = [
     "MentorSpec",
     "Plan",
     "Proposal",
+    "PairingInputs",
+    "fit_codes",
+    "fit_label",
     "fit_labels",
+    "pair_create",
+    "pairing_inputs",
+    "require_manager",
+    "require_mode",
     "match_cost",
     "mentor_specs",
     "pairing_confirm",
@@ -63,16 +70,31 @@ __all__ = [
 ]
 
 
+def fit_codes(learner: LearnerSpec, mentor: MentorSpec) -> list[str]:
+    """What a proposed pair shares, as codes (stored in a run's proposal)."""
+    codes = []
+    if learner.language in mentor.languages:
+        codes.append("language")
+    if learner.cadre in mentor.cadres:
+        codes.append("specialty")
+    if learner.district in mentor.districts:
+        codes.append("district")
+    return codes
+
+
+def fit_label(code: str) -> str:
+    """The translated label of a fit code."""
+    labels = {
+        "language": _("language"),
+        "specialty": _("specialty"),
+        "district": _("district"),
+    }
+    return labels.get(code, code)
+
+
 def fit_labels(learner: LearnerSpec, mentor: MentorSpec) -> list[str]:
     """What a proposed pair shares, for the admin's preview."""
-    labels = []
-    if learner.language in mentor.languages:
-        labels.append(_("language"))
-    if learner.cadre in mentor.cadres:
-        labels.append(_("specialty"))
-    if learner.district in mentor.districts:
-        labels.append(_("district"))
-    return labels
+    return [fit_label(c) for c in fit_codes(learner, mentor)]
 
 
 # --- Database side ----------------------------------------------------------------
@@ -143,16 +165,29 @@ def mentor_specs(cohort: Cohort, mentors: Sequence[User]) -> dict[int, MentorSpe
     return specs
 
 
+def require_manager(actor: User, cohort: Cohort) -> None:
+    """Raise PermissionDenied unless the actor administers the cohort."""
+    _require_manager(actor, cohort)
+
+
 def _require_manager(actor: User, cohort: Cohort) -> None:
     if not policies.can_manage_cohort(actor, cohort):
         raise PermissionDenied(_("Only the cohort's administrators can pair."))
 
 
-def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
-    """Propose mentors for the cohort's unpaired learners; existing pairs stay."""
-    _require_manager(actor, cohort)
-    if mode not in PairingMode.values:
-        raise ValidationError({"mode": _("Choose one-to-one or group.")})
+@dataclass(frozen=True)
+class PairingInputs:
+    """A cohort's mentors, learners, mentor specs, paired learners and the waiting."""
+
+    mentors: list[User]
+    learners: list[User]
+    specs: dict[int, MentorSpec]
+    paired: set[int]
+    todo: list[LearnerSpec]
+
+
+def pairing_inputs(cohort: Cohort) -> PairingInputs:
+    """What the solver needs for a cohort (a constant number of queries)."""
     mentors = _cohort_people(cohort, Role.MENTOR)
     learners = _cohort_people(cohort, Role.LEARNER)
     paired = set(
@@ -168,6 +203,33 @@ def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
         for u in learners
         if u.pk not in paired
     ]
+    return PairingInputs(
+        mentors=mentors, learners=learners, specs=specs, paired=paired, todo=todo
+    )
+
+
+def require_mode(mode: str) -> None:
+    """Raise ValidationError unless ``mode`` is a pairing mode."""
+    if mode not in PairingMode.values:
+        raise ValidationError({"mode": _("Choose one-to-one or group.")})
+
+
+def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
+    """Propose mentors for the cohort's unpaired learners; existing pairs stay.
+
+    Synchronous (the solver takes seconds at national scale); pages and the API
+    use a background ``PairingRun`` instead (``pairing_runs``).
+    """
+    _require_manager(actor, cohort)
+    require_mode(mode)
+    inputs = pairing_inputs(cohort)
+    mentors, learners, paired, specs, todo = (
+        inputs.mentors,
+        inputs.learners,
+        inputs.paired,
+        inputs.specs,
+        inputs.todo,
+    )
     plan = plan_pairs(todo, specs.values())
     by_id = {x.id: x for x in todo}
     fit = {
@@ -190,6 +252,15 @@ def pairing_preview(*, actor: User, cohort: Cohort, mode: str) -> Proposal:
 
 def _group_key(mentor_id: int) -> str:
     return f"mentor-{mentor_id}"
+
+
+def pair_create(
+    *, actor: User, cohort: Cohort, learner: User, mentor: User, mode: str
+) -> Pairing:
+    """Create an active pairing and its conversation (caller holds the cohort lock)."""
+    return _pair_create(
+        actor=actor, cohort=cohort, learner=learner, mentor=mentor, mode=mode
+    )
 
 
 def _pair_create(

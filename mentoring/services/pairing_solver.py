@@ -115,7 +115,10 @@ def plan_cost(
 Key = tuple[str, str, str]
 # A hub: the shared attributes (None where the class and group need not agree).
 Hub = tuple[str | None, str | None, str | None]
-_MASKS = list(itertools.product((True, False), repeat=3))
+Mask = tuple[bool, bool, bool]
+_MASKS: list[Mask] = [
+    (a, b, c) for a in (True, False) for b in (True, False) for c in (True, False)
+]
 
 
 @dataclass
@@ -132,7 +135,7 @@ class _Group:
         return self.capacity - self.load
 
 
-def _hub_of(key: Key, mask: tuple[bool, bool, bool]) -> Hub:
+def _hub_of(key: Key, mask: Mask) -> Hub:
     return (
         key[0] if mask[0] else None,
         key[1] if mask[1] else None,
@@ -140,7 +143,7 @@ def _hub_of(key: Key, mask: tuple[bool, bool, bool]) -> Hub:
     )
 
 
-def _mask_cost(mask: tuple[bool, bool, bool]) -> float:
+def _mask_cost(mask: Mask) -> float:
     return (
         (0.0 if mask[0] else LANGUAGE_WEIGHT)
         + (0.0 if mask[1] else SPECIALTY_WEIGHT)
@@ -255,9 +258,10 @@ def _solve_flow(
             [*sorted(g.cadres), None],
             [*sorted(g.districts), None],
         ):
-            hi = hubs.get(hub)
-            if hi is not None:
-                hub_group.append((arc(0.0, hub_row + hi, group_row + gi), hi, gi))
+            found = hubs.get(hub)
+            if found is not None:
+                col = arc(0.0, hub_row + found, group_row + gi)
+                hub_group.append((col, found, gi))
     # group → sink: slot level k holds one learner per mentor of the group
     for gi, g in enumerate(groups):
         for k in range(g.load, g.load + min(g.free, n_learners)):
