@@ -138,7 +138,17 @@ class Post(models.Model):
                 name="post_idempotency_key_unique_per_author",
             ),
         ]
-        indexes = [models.Index(fields=["thread", "created_at"])]
+        indexes = [
+            models.Index(fields=["thread", "created_at"]),
+            # Search ranks only the newest matches (FORUMS_SEARCH_MAX_RANKED):
+            # for a common word this lets PostgreSQL walk posts newest first and
+            # stop at the cap instead of sorting every match.
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=Q(deleted_at__isnull=True),
+                name="forums_post_newest_live",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"post {self.pk} in {self.thread_id}"

@@ -272,10 +272,22 @@ def cohort_forums(forum: Forum) -> QuerySet[Forum]:
 def search(
     user: AnyUser, q: str, *, tag: str = "", forum_id: int | None = None
 ) -> list[Hit]:
-    """Ranked matches among posts the user may see, with optional filters."""
-    base = Post.objects.filter(policies.posts_visible_to(user)).select_related(
-        "thread", "thread__forum", "thread__forum__cohort", "author"
+    """Ranked matches among posts the user may see, with optional filters.
+
+    The user's forums are read first (one small query) and passed as a list:
+    the planner then sizes the search by the user's share of the posts, instead
+    of guessing from the visibility subqueries that every post is visible.
+    """
+    forum_ids = list(
+        Forum.objects.filter(policies.forums_visible_to(user)).values_list(
+            "pk", flat=True
+        )
     )
+    if not forum_ids or not (q or "").strip():
+        return []
+    base = Post.objects.filter(
+        policies.posts_visible_to(user), thread__forum_id__in=forum_ids
+    ).select_related("thread", "thread__forum", "thread__forum__cohort", "author")
     if tag:
         base = base.filter(thread__tags__name=tag)
     if forum_id is not None:

@@ -12,6 +12,7 @@ has no full-text engine here, so it falls back to a case-insensitive match.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -87,6 +88,20 @@ def _fallback_snippet(body: str, q: str) -> SafeString:
     return _snippet(("…" if start else "") + piece)
 
 
+def _related(base: QuerySet[Post]) -> list[str]:
+    """The ``select_related`` paths of ``base`` (nested dict) as lookups."""
+
+    def walk(tree: dict[str, Any], prefix: str) -> list[str]:
+        paths = []
+        for name, sub in tree.items():
+            paths.append(prefix + name)
+            paths.extend(walk(sub, f"{prefix}{name}__"))
+        return paths
+
+    related = base.query.select_related
+    return walk(related, "") if isinstance(related, dict) else []
+
+
 def max_ranked() -> int:
     """How many of the newest matching visible posts are ranked (a setting)."""
     return int(getattr(settings, "FORUMS_SEARCH_MAX_RANKED", DEFAULT_MAX_RANKED))
@@ -111,9 +126,11 @@ def search_posts(base: QuerySet[Post], q: str, *, limit: int = 50) -> list[Hit]:
             .order_by("-created_at", "-pk")
             .values("pk")[: max_ranked()]
         )
-        # Step 2: rank only those (``base`` again: the scope is re-checked too).
+        # Step 2: rank only those, by primary key (``base``'s joins and scope
+        # subqueries are not repeated: the planner would size them by the table).
         rows = (
-            base.filter(pk__in=candidates)
+            Post.objects.filter(pk__in=candidates)
+            .select_related(*_related(base))
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
