@@ -11,6 +11,7 @@ from forums.rooms import events, services
 from forums.rooms.consumers.case_room import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from forums.rooms.models import Room, RoomMessage
 from tests.factories.cpd import CohortFactory, UserFactory
+from tests.factories.images import png
 from tests.realtime.conftest import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -191,3 +192,21 @@ async def test_hidden_message_is_withdrawn_live(channel_layer_name):
     assert again["messages"][0]["html"] == ""
     await a.disconnect()
     await b.disconnect()
+
+
+async def test_an_image_of_someone_else_is_refused_over_the_socket(channel_layer_name):
+    room, learner, mentor, _ = await make_room()
+    # given a photo the mentor uploaded to the same cohort
+    image = await sync_to_async(cpd_services.image_upload)(
+        actor=mentor, cohort=room.cohort, file=png(), no_identifiers_confirmed=True
+    )
+    a, _, _ = await connect(learner, room)
+    # when the learner attaches it to a message
+    await a.send_json_to(
+        {"kind": "message", "body": "look", "client_key": "img", "image": image.pk}
+    )
+    # then the socket answers with an error and nothing is stored
+    error = await receive_kind(a, "error")
+    assert (error["client_key"], "uploaded" in error["message"]) == ("img", True)
+    assert await sync_to_async(RoomMessage.objects.filter(room=room).count)() == 0
+    await a.disconnect()

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -22,7 +21,7 @@ from cpd.models import User
 from cpd.policies import forget_roles
 from cpd.selectors import images_for_attachment
 from forums.rooms import events, selectors, services
-from forums.rooms.consumers.presence import coalescer
+from forums.rooms.consumers.presence import coalescer, db
 from forums.rooms.models import Room
 
 CLOSE_UNAUTHENTICATED = 4401
@@ -48,7 +47,7 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         try:
-            self.room = await database_sync_to_async(selectors.room_get_for_user)(
+            self.room = await db(selectors.room_get_for_user)(
                 user, int(self.scope["url_route"]["kwargs"]["room_id"])
             )
         except Http404:
@@ -61,7 +60,7 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
         query = parse_qs(self.scope.get("query_string", b"").decode())
         after = query.get("after", [""])[0]
         await self._catch_up(int(after) if after.isdigit() else None)
-        await database_sync_to_async(services.presence_join)(
+        await db(services.presence_join)(
             room=self.room, user=user, channel_name=self.channel_name
         )
         coalescer().joined(self.room.pk, user.pk, user.display_name, self)
@@ -69,9 +68,7 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.room is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await database_sync_to_async(services.presence_leave)(
-                channel_name=self.channel_name
-            )
+            await db(services.presence_leave)(channel_name=self.channel_name)
             if self.user is not None:
                 coalescer().left(
                     self.room.pk, self.user.pk, self.user.display_name, self
@@ -82,9 +79,7 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
             return
         kind = content.get("kind")
         if kind == "ping":
-            await database_sync_to_async(services.presence_touch)(
-                channel_name=self.channel_name
-            )
+            await db(services.presence_touch)(channel_name=self.channel_name)
             await self.send_json({"kind": "pong"})
         elif kind == "resume":
             after = content.get("after")
@@ -95,7 +90,7 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
     async def _post(self, content: dict[str, Any]) -> None:
         key = str(content.get("client_key", ""))[:64]
         try:
-            message = await database_sync_to_async(self._post_sync)(content, key)
+            message = await db(self._post_sync)(content, key)
         except (ValidationError, PermissionDenied, RateLimited) as exc:
             text = (
                 " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
@@ -130,11 +125,9 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
         if self.room is None:
             return
         if after is None:
-            batch = await database_sync_to_async(selectors.room_recent)(self.room)
+            batch = await db(selectors.room_recent)(self.room)
         else:
-            batch = await database_sync_to_async(selectors.room_messages_after)(
-                self.room, after
-            )
+            batch = await db(selectors.room_messages_after)(self.room, after)
         payloads = [events.message_payload(m) for m in batch]
         if after is not None:
             self.last_seq = max(self.last_seq, after)

@@ -21,15 +21,32 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from channels.db import database_sync_to_async
 from django.conf import settings
+from django.db import connection
 
 from forums.rooms import events, services
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def db(function: Callable[..., T]) -> Callable[..., Awaitable[T]]:
+    """``database_sync_to_async`` for room sockets: the thread pool on PostgreSQL.
+
+    Channels runs every such call on one shared thread by default; when everyone
+    joins at once the joins then queue behind each other and miss the server's
+    handshake timeout. SQLite (the embedded mode) serialises writers anyway and
+    its shared in-memory test database locks between threads, so it keeps the
+    one thread.
+    """
+    parallel = connection.vendor == "postgresql"
+    return database_sync_to_async(function, thread_sensitive=not parallel)
+
 
 MIN_DELAY = 0.05  # seconds: lets joins arriving in the same instant share a flush
 
@@ -82,7 +99,7 @@ class PresenceCoalescer:
         pending.joined, pending.left, pending.newcomers = {}, {}, []
         pending.last_flush = asyncio.get_running_loop().time()
         try:
-            now = await database_sync_to_async(services.presence_flush)(
+            now = await db(services.presence_flush)(
                 room_id=room_id, joined=joined, left=left
             )
         except Exception:  # a lost presence frame must not stop later ones
