@@ -1,97 +1,170 @@
-"""Time the automatic pairing for 5,000 learners and 300 mentors.
+"""Time the pairing solver at national scale, with its peak memory.
 
-Usage: .venv/bin/python bench/pairing.py [--learners N] [--mentors M] [--capacity 5-24]
-Pure algorithm (no database): builds a seeded random cohort with 4 languages,
-6 cadres and 20 districts, and reports the median wall time of ``plan_pairs``.
+Usage:
+    .venv/bin/python bench/pairing.py                       # the three sizes below
+    .venv/bin/python bench/pairing.py --size 50000x2000     # one size
+    .venv/bin/python bench/pairing.py --capacity 20-40      # more places than learners
+
+Sizes by default: 10,000 × 400, 20,000 × 800 and 50,000 × 2,000 (learners ×
+mentors). Pure algorithm (no database): a seeded synthetic cohort with 6 languages,
+8 cadres and 40 districts, skewed the way a national programme is (two common
+languages, nurses and CHWs the largest cadres); each mentor speaks 1–2 languages,
+has specialties covering 1–3 cadres, serves 1–3 districts, capacity 5–24. Each size
+runs in a fresh subprocess so its peak RSS (``ru_maxrss``, which includes Python,
+Django, NumPy and SciPy, about 100 MB) is its own. Reports wall time per stage
+(build the network, HiGHS, distribute), the method (optimal or greedy fallback),
+cross-language pairs and the load spread.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import random
-import statistics
+import resource
+import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-import os  # noqa: E402
+LANGS = ["en", "sw", "fr", "pt", "luo", "kik"]
+LANG_WEIGHTS = [35, 35, 10, 8, 7, 5]
+CADRES = [
+    "nurse",
+    "midwife",
+    "clinical_officer",
+    "doctor",
+    "chw",
+    "pharmacist",
+    "lab",
+    "other",
+]
+CADRE_WEIGHTS = [30, 15, 12, 5, 25, 5, 4, 4]
+DISTRICTS = [f"district-{i:02d}" for i in range(40)]
+DEFAULT_SIZES = ["10000x400", "20000x800", "50000x2000"]
 
-import django  # noqa: E402
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.test")
-django.setup()
+def cohort(n_learners: int, n_mentors: int, cap: tuple[int, int], seed: int = 2026):
+    from mentoring.services.pairing_solver import LearnerSpec, MentorSpec
 
-from mentoring.services.pairing import LearnerSpec, MentorSpec, plan_pairs  # noqa: E402
-
-LANGS = ["en", "sw", "fr", "pt"]
-CADRES = ["nurse", "midwife", "clinical_officer", "doctor", "chw", "other"]
-DISTRICTS = [f"district-{i}" for i in range(20)]
-
-
-def cohort(
-    n_learners: int, n_mentors: int, cap_low: int, cap_high: int, seed: int = 2026
-):
     rnd = random.Random(seed)
     learners = [
         LearnerSpec(
             id=i,
-            language=rnd.choice(LANGS),
-            cadre=rnd.choice(CADRES),
+            language=rnd.choices(LANGS, LANG_WEIGHTS)[0],
+            cadre=rnd.choices(CADRES, CADRE_WEIGHTS)[0],
             district=rnd.choice(DISTRICTS),
         )
         for i in range(1, n_learners + 1)
     ]
-    mentors = [
-        MentorSpec(
-            id=100_000 + j,
-            languages=frozenset(rnd.sample(LANGS, rnd.randint(1, 2))),
-            cadres=frozenset(rnd.sample(CADRES, rnd.randint(1, 3))),
-            districts=frozenset(rnd.sample(DISTRICTS, rnd.randint(1, 3))),
-            capacity=rnd.randint(cap_low, cap_high),
+    mentors = []
+    for j in range(n_mentors):
+        languages = {rnd.choices(LANGS, LANG_WEIGHTS)[0]}
+        if rnd.random() < 0.6:
+            languages.add(rnd.choices(LANGS, LANG_WEIGHTS)[0])
+        mentors.append(
+            MentorSpec(
+                id=1_000_000 + j,
+                languages=frozenset(languages),
+                cadres=frozenset(rnd.sample(CADRES, rnd.randint(1, 3))),
+                districts=frozenset(rnd.sample(DISTRICTS, rnd.randint(1, 3))),
+                capacity=rnd.randint(*cap),
+            )
         )
-        for j in range(n_mentors)
-    ]
     return learners, mentors
+
+
+def one(size: str, cap: tuple[int, int], time_limit: float) -> dict:
+    """Run one size in this process and return its figures."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.test")
+    import django
+
+    django.setup()
+    from mentoring.services.pairing_solver import plan_pairs
+
+    n_learners, n_mentors = (int(x) for x in size.split("x"))
+    learners, mentors = cohort(n_learners, n_mentors, cap)
+    marks: dict[int, float] = {}
+    start = time.perf_counter()
+    plan = plan_pairs(
+        learners,
+        mentors,
+        time_limit=time_limit,
+        progress=lambda pct: marks.setdefault(pct, time.perf_counter()),
+    )
+    end = time.perf_counter()
+    load = Counter(plan.pairs.values())
+    by_l = {x.id: x for x in learners}
+    by_m = {m.id: m for m in mentors}
+    cross = sum(
+        1
+        for lid, mid in plan.pairs.items()
+        if by_l[lid].language not in by_m[mid].languages
+    )
+    ratios = [load[m.id] / m.capacity for m in mentors]
+    built, solved = marks.get(30, start), marks.get(80, end)
+    return {
+        "size": size,
+        "places": sum(m.capacity for m in mentors),
+        "classes": len({(x.language, x.cadre, x.district) for x in learners}),
+        "paired": len(plan.pairs),
+        "unpaired": len(plan.unpaired),
+        "method": plan.method,
+        "cross_language": cross,
+        "load_min": round(min(ratios), 2),
+        "load_max": round(max(ratios), 2),
+        "build_s": round(built - start, 2),
+        "solve_s": round(solved - built, 2),
+        "distribute_s": round(end - solved, 2),
+        "total_s": round(end - start, 2),
+        "cpu_s": round(time.process_time(), 2),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--learners", type=int, default=5000)
-    parser.add_argument("--mentors", type=int, default=300)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--size", action="append", help="LEARNERSxMENTORS")
     parser.add_argument("--capacity", default="5-24", help="range, e.g. 5-24")
+    parser.add_argument("--time-limit", type=float, default=60.0)
+    parser.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     low, high = (int(x) for x in args.capacity.split("-"))
-    learners, mentors = cohort(args.learners, args.mentors, low, high)
-    times = []
-    plan = None
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        plan = plan_pairs(learners, mentors)
-        times.append(time.perf_counter() - start)
-    if plan is None:
-        raise SystemExit("no run")
-    load = Counter(plan.pairs.values())
-    by_id = {m.id: m for m in mentors}
-    cross = sum(
-        1
-        for lid, mid in plan.pairs.items()
-        if learners[lid - 1].language not in by_id[mid].languages
-    )
-    places = sum(m.capacity for m in mentors)
-    ratios = [load[m.id] / m.capacity for m in mentors]
-    lines = [
-        f"learners={len(learners)} mentors={len(mentors)} places={places}",
-        f"paired={len(plan.pairs)} unpaired={len(plan.unpaired)}",
-        f"cross-language pairs={cross}",
-        f"load ratio min={min(ratios):.2f} max={max(ratios):.2f}",
-        f"time: median {statistics.median(times):.2f} s, min {min(times):.2f} s, "
-        f"max {max(times):.2f} s over {len(times)} runs",
-    ]
-    sys.stdout.write("\n".join(lines) + "\n")
+    sizes = args.size or DEFAULT_SIZES
+    if args.inline:
+        sys.stdout.write(json.dumps(one(sizes[0], (low, high), args.time_limit)) + "\n")
+        return
+    header = (
+        "size", "places", "classes", "paired", "unpaired", "method", "cross_language",
+        "load_min", "load_max", "build_s", "solve_s", "distribute_s", "total_s",
+        "cpu_s", "peak_rss_mb",
+    )  # fmt: skip
+    sys.stdout.write(" | ".join(header) + "\n")
+    for size in sizes:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--inline",
+                "--size",
+                size,
+                "--capacity",
+                args.capacity,
+                "--time-limit",
+                str(args.time_limit),
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        row = json.loads(out.stdout.strip().splitlines()[-1])
+        sys.stdout.write(" | ".join(str(row[h]) for h in header) + "\n")
+        sys.stdout.flush()
 
 
 if __name__ == "__main__":
