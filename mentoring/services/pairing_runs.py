@@ -12,6 +12,7 @@ idempotent: a second compute, confirm or apply of the same run creates nothing.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections import Counter
 from collections.abc import Mapping
@@ -30,6 +31,8 @@ from mentoring.models import (
     PairingRunStatus,
 )
 from mentoring.services import pairing
+
+logger = logging.getLogger(__name__)
 
 # Pairs saved per transaction while applying (each chunk moves the progress bar).
 APPLY_CHUNK = 200
@@ -134,14 +137,17 @@ def pairing_run_compute(*, run_id: int) -> PairingRun | None:
             "seconds": round(time.perf_counter() - started, 2),
         }
     except Exception as exc:
+        # Stored for the run page rather than raised: a retry would find the same
+        # inputs, and the admin can start again from the page.
+        if not isinstance(exc, ValidationError | PermissionDenied):
+            logger.exception("pairing run %s failed", run.pk)
+        message = "; ".join(getattr(exc, "messages", [])) or str(exc)
         PairingRun.objects.filter(pk=run.pk).update(
             status=PairingRunStatus.FAILED,
-            error=str(exc)[:2000] or exc.__class__.__name__,
+            error=message[:2000] or exc.__class__.__name__,
             finished_at=timezone.now(),
         )
-        if isinstance(exc, ValidationError | PermissionDenied):
-            return PairingRun.objects.get(pk=run.pk)
-        raise
+        return PairingRun.objects.get(pk=run.pk)
     PairingRun.objects.filter(pk=run.pk).update(
         status=PairingRunStatus.DONE,
         progress=100,
