@@ -94,7 +94,7 @@ def pairing_run_compute(*, run_id: int) -> PairingRun | None:
     """Compute and store a queued run's proposal; a finished run is left alone."""
     with transaction.atomic():
         run = (
-            PairingRun.objects.select_for_update()
+            PairingRun.objects.select_for_update(of=("self",))
             .select_related("cohort", "actor")
             .filter(pk=run_id)
             .first()
