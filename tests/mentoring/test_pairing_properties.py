@@ -218,7 +218,10 @@ def _plan_pairs_exact(learners, mentors) -> Plan:
         classes.setdefault((x.language, x.cadre, x.district), []).append(x)
     keys = sorted(classes)
     n_classes, n_mentors = len(keys), len(ms)
-    costs, rows, cols, vals = [], [], [], []
+    costs: list[float] = []
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
     for ci, key in enumerate(keys):
         rep = classes[key][0]
         for mi, m in enumerate(ms):
