@@ -372,6 +372,7 @@ async def run_bench(
         for i, cookie in enumerate(cookies)
     ]  # fmt: skip
     rss_before = [rss_kb(p.pid) for p in servers.procs]
+    load_before = os.getloadavg()  # the machine may be shared: say how busy it was
 
     # 1. everyone joins within the window
     t0 = time.perf_counter()
@@ -455,6 +456,8 @@ async def run_bench(
             for before, after, n in zip(rss_before, rss_after, per_proc, strict=True)
         ],
         "rss_mb_with_sockets": [round(a / 1024, 1) for a in rss_after],
+        "loadavg_1_5_15_before": [round(x, 2) for x in load_before],
+        "loadavg_1_5_15_after": [round(x, 2) for x in os.getloadavg()],
     }
 
 
