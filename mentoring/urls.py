@@ -19,6 +19,21 @@ urlpatterns = [
         name="mentoring-pairing-confirm",
     ),
     path(
+        "cohorts/<int:cohort_id>/admin/pairing-runs/",
+        views.pairing_run_start,
+        name="mentoring-pairing-run-start",
+    ),
+    path(
+        "pairing-runs/<int:run_id>/",
+        views.pairing_run_detail,
+        name="mentoring-pairing-run",
+    ),
+    path(
+        "pairing-runs/<int:run_id>/confirm/",
+        views.pairing_run_confirm,
+        name="mentoring-pairing-run-confirm",
+    ),
+    path(
         "conversations/<int:conversation_id>/",
         views.conversation_detail,
         name="mentoring-conversation",

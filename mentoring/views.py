@@ -25,8 +25,15 @@ from mentoring.forms import (
     ReassignForm,
     ReportForm,
 )
-from mentoring.models import PairingMode
-from mentoring.services import checkins, conversations, pairing, profiles
+from mentoring.models import PairingMode, PairingRun, PairingRunStatus
+from mentoring.selectors import pairings as pairing_selectors
+from mentoring.services import (
+    checkins,
+    conversations,
+    pairing,
+    pairing_runs,
+    profiles,
+)
 
 
 def _errors_to_form(form, exc: ValidationError) -> None:
@@ -94,6 +101,7 @@ def _render_admin(
         "summaries": list(selectors.conversation_summaries(cohort)),
         "reported": list(selectors.reported_messages(user, cohort)),
         "changes": list(selectors.pairing_changes(cohort)),
+        "runs": list(pairing_selectors.pairing_runs_of_cohort(cohort)),
         "reassign": reassign or ReassignForm(learners=learners, mentors=mentors),
         "preview_form": preview_form,
         "proposal": proposal,
@@ -189,6 +197,87 @@ def pairing_confirm(request: HttpRequest, cohort_id: int) -> HttpResponse:
         )
     messages.success(request, _("%(n)s pairs saved.") % {"n": len(created)})
     return redirect("mentoring-admin", cohort_id=cohort.pk)
+
+
+def _run_page(
+    request: HttpRequest,
+    run: PairingRun,
+    *,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    rows: list[dict] = []
+    mentors: list = []
+    waiting = 0
+    if run.status == PairingRunStatus.DONE:
+        rows = pairing_selectors.pairing_run_rows(run)
+        mentors = list(pairing_selectors.cohort_mentors(run.cohort))
+        waiting = len(run.result.get("pairs", [])) + len(run.result.get("unpaired", []))
+        for row in rows:
+            row["fit"] = [pairing.fit_label(c) for c in row["fit"]]
+    context = {
+        "run": run,
+        "rows": rows,
+        "mentors": mentors,
+        # Every waiting learner on the page: each can be changed before confirming.
+        "editable": waiting <= pairing_selectors.RUN_PAGE_ROWS,
+        "hidden_rows": max(waiting - len(rows), 0),
+        "confirm_errors": errors or [],
+        "confirm_reason": request.POST.get("reason", "") if errors else "",
+    }
+    response = render(request, "mentoring/pairing_run.html", context, status=status)
+    if run.is_working:
+        response["Refresh"] = "2"
+    return response
+
+
+@require_POST
+@login_required
+def pairing_run_start(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Start an automatic pairing run (in the background) and show its page."""
+    user = acting_user(request)
+    cohort = cpd_selectors.cohort_get_for_user(user, cohort_id)
+    if not policies.can_pair_in_cohort(user, cohort):
+        return HttpResponse(_("Only administrators pair."), status=403)
+    try:
+        run = pairing_runs.pairing_run_start(
+            actor=user, cohort=cohort, mode=request.POST.get("mode", "")
+        )
+    except ValidationError:
+        messages.error(request, _("Choose one-to-one or group."))
+        return redirect("mentoring-admin", cohort_id=cohort.pk)
+    return redirect("mentoring-pairing-run", run_id=run.pk)
+
+
+@login_required
+def pairing_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A pairing run: progress while it works, then its proposal to confirm."""
+    user = acting_user(request)
+    run = pairing_selectors.pairing_run_get_for_user(user, run_id)
+    return _run_page(request, run)
+
+
+@require_POST
+@login_required
+def pairing_run_confirm(request: HttpRequest, run_id: int) -> HttpResponse:
+    """Confirm a run's proposal with the admin's changes; saved in the background."""
+    user = acting_user(request)
+    run = pairing_selectors.pairing_run_get_for_user(user, run_id)
+    assignments: dict[int, int | None] = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("learner_") and key[8:].isdigit():
+            assignments[int(key[8:])] = int(value) if value.isdigit() else None
+    try:
+        pairing_runs.pairing_run_confirm(
+            actor=user,
+            run=run,
+            assignments=assignments,
+            reason=request.POST.get("reason", "")[:150],
+        )
+    except ValidationError as exc:
+        return _run_page(request, run, errors=exc.messages, status=400)
+    return redirect("mentoring-pairing-run", run_id=run.pk)
 
 
 @login_required

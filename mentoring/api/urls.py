@@ -31,6 +31,16 @@ urlpatterns = [
         name="api-pairing-confirm",
     ),
     path(
+        "mentoring/pairing-runs/<int:run_id>/",
+        views.PairingRunApi.as_view(),
+        name="api-pairing-run",
+    ),
+    path(
+        "mentoring/pairing-runs/<int:run_id>/confirm/",
+        views.PairingRunConfirmApi.as_view(),
+        name="api-pairing-run-confirm",
+    ),
+    path(
         "cohorts/<int:cohort_id>/pairings/reassign/",
         views.PairingReassignApi.as_view(),
         name="api-pairing-reassign",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.generics import ListAPIView
@@ -18,7 +19,15 @@ from cpd.auth import acting_user
 from cpd.models import Role
 from mentoring import policies, selectors
 from mentoring.api import serializers as s
-from mentoring.services import checkins, conversations, pairing, profiles
+from mentoring.models import PairingRun, PairingRunStatus
+from mentoring.selectors import pairings as pairing_selectors
+from mentoring.services import (
+    checkins,
+    conversations,
+    pairing,
+    pairing_runs,
+    profiles,
+)
 
 
 class MentorProfileListApi(ListAPIView):
@@ -86,30 +95,113 @@ def _manageable_cohort(request: Request, cohort_id: int):
     return cohort
 
 
+class PairingRunOutputSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    cohort = serializers.IntegerField(source="cohort_id")
+    mode = serializers.CharField()
+    status = serializers.CharField()
+    progress = serializers.IntegerField()
+    error = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    confirmed_at = serializers.DateTimeField(allow_null=True)
+    result = serializers.SerializerMethodField()
+
+    def get_url(self, run: PairingRun) -> str:
+        request = self.context.get("request")
+        path = reverse("api-pairing-run", args=[run.pk])
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "nullable": True,
+            "description": "The proposal once status is done: pairs (learner, "
+            "mentor, fit), unpaired, kept, method (optimal or greedy), created.",
+        }
+    )
+    def get_result(self, run: PairingRun) -> dict | None:
+        if not run.result:
+            return None
+        out = {k: v for k, v in run.result.items() if k not in {"pairs", "final"}}
+        out["pairs"] = [
+            {"learner": lid, "mentor": mid, "fit": fit}
+            for lid, mid, fit in run.result.get("pairs", [])
+        ]
+        return out
+
+
+def _run_response(request: Request, run: PairingRun, code: int) -> Response:
+    data = dict(PairingRunOutputSerializer(run, context={"request": request}).data)
+    if run.status == PairingRunStatus.DONE and data["result"]:
+        # The synchronous preview's fields, kept for existing clients.
+        data.update(
+            {
+                "kept": data["result"]["kept"],
+                "pairs": data["result"]["pairs"],
+                "unpaired": data["result"]["unpaired"],
+            }
+        )
+    return Response(data, status=code)
+
+
 class PairingPreviewApi(APIView):
-    """Administrators preview the automatic pairing (nothing is saved)."""
+    """Administrators start a pairing run; 202 with its id and URL (nothing saved).
+
+    In eager mode the run is already done and the response also carries the
+    proposal (``pairs``, ``unpaired``, ``kept``) as the synchronous preview did.
+    """
 
     @extend_schema(
         request=s.PairingPreviewInputSerializer,
-        responses=s.PairingPreviewOutputSerializer,
+        responses={202: PairingRunOutputSerializer},
     )
     def post(self, request: Request, cohort_id: int) -> Response:
         cohort = _manageable_cohort(request, cohort_id)
         data = s.PairingPreviewInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        proposal = pairing.pairing_preview(
+        run = pairing_runs.pairing_run_start(
             actor=acting_user(request), cohort=cohort, mode=data.validated_data["mode"]
         )
-        out = {
-            "mode": proposal.mode,
-            "kept": proposal.kept,
-            "pairs": [
-                {"learner": k, "mentor": v, "fit": proposal.fit.get(k, [])}
-                for k, v in proposal.new_pairs.items()
-            ],
-            "unpaired": proposal.unpaired,
-        }
-        return Response(s.PairingPreviewOutputSerializer(out).data)
+        run = pairing_selectors.pairing_run_get_for_user(request.user, run.pk)
+        return _run_response(request, run, status.HTTP_202_ACCEPTED)
+
+
+class PairingRunApi(APIView):
+    """A pairing run's status, progress and proposal (the cohort's admins only)."""
+
+    @extend_schema(responses=PairingRunOutputSerializer)
+    def get(self, request: Request, run_id: int) -> Response:
+        run = pairing_selectors.pairing_run_get_for_user(request.user, run_id)
+        return _run_response(request, run, status.HTTP_200_OK)
+
+
+class PairingRunConfirmApi(APIView):
+    """Confirm a done run (optionally with changed pairs); 202, saved by a task.
+
+    Confirming the same run again changes nothing; a run whose cohort changed
+    since (members, pairs, profiles) is refused with 400.
+    """
+
+    class InputSerializer(serializers.Serializer):
+        pairs = s.PairOutputSerializer(many=True, required=False)
+        reason = serializers.CharField(max_length=150, required=False, allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses={202: PairingRunOutputSerializer})
+    def post(self, request: Request, run_id: int) -> Response:
+        run = pairing_selectors.pairing_run_get_for_user(request.user, run_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        run = pairing_runs.pairing_run_confirm(
+            actor=acting_user(request),
+            run=run,
+            assignments={p["learner"]: p["mentor"] for p in v.get("pairs", [])},
+            reason=v.get("reason", ""),
+        )
+        run = pairing_selectors.pairing_run_get_for_user(request.user, run.pk)
+        return _run_response(request, run, status.HTTP_202_ACCEPTED)
 
 
 class PairingConfirmApi(APIView):

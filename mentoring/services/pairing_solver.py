@@ -182,7 +182,7 @@ def plan_pairs(
     mentors: Iterable[MentorSpec],
     *,
     time_limit: float | None = SOLVER_TIME_LIMIT,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> Plan:
     """Optimal capacity-respecting assignment of learners to free mentor slots.
 
@@ -216,7 +216,7 @@ def _solve_flow(
     groups: Sequence[_Group],
     n_learners: int,
     time_limit: float | None,
-    report: Callable[[int], None],
+    report: Callable[[int], object],
 ) -> dict[tuple[int, int], int] | None:
     """Class → group flows of the optimal min-cost flow, or None on time-out."""
     hubs: dict[Hub, int] = {}

@@ -179,14 +179,20 @@ def test_checkin_with_bad_mode_is_a_field_error(api_client, world, paired):
     assert {"scheduled_for", "mode"} <= set(response.json())
 
 
-def test_admin_previews_confirms_and_reassigns_through_the_api(api_client, world):
+def test_admin_previews_confirms_and_reassigns_through_the_api(
+    api_client, world, django_capture_on_commit_callbacks
+):
     api_client.force_authenticate(world.org_admin)
     cohort = world.cohort.pk
-    preview = api_client.post(
-        reverse("api-pairing-preview", args=[cohort]),
-        {"mode": "one_to_one"},
-        format="json",
-    ).json()
+    # the preview is a pairing run (202); eager Celery finishes it on commit
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(
+            reverse("api-pairing-preview", args=[cohort]),
+            {"mode": "one_to_one"},
+            format="json",
+        )
+    assert response.status_code == 202
+    preview = api_client.get(response.json()["url"]).json()
     assert preview["pairs"] == [
         {
             "learner": world.learner.pk,

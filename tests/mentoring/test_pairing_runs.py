@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 
 from cpd import services as cpd_services
 from cpd.models import Role
@@ -19,7 +20,7 @@ from mentoring.models import (
 )
 from mentoring.selectors import pairings as pairing_selectors
 from mentoring.services import pairing_runs
-from tests.conftest import ROLES
+from tests.conftest import ROLES, client_as
 from tests.factories.cpd import UserFactory
 from tests.factories.mentoring import MentorProfileFactory
 
@@ -193,7 +194,18 @@ def test_a_run_fails_with_a_reason_when_its_admin_lost_the_right(
     tasks.pairing_run_compute(run.pk)
     run.refresh_from_db()
     assert run.status == PairingRunStatus.FAILED
-    assert run.error
+    assert "administrators" in run.error
+
+
+def test_a_solver_error_fails_the_run_with_its_message(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    def broken(*args, **kwargs):
+        raise RuntimeError("HiGHS exploded")
+
+    monkeypatch.setattr(pairing_runs.pairing, "plan_pairs", broken)
+    run = _start(world, django_capture_on_commit_callbacks)
+    assert (run.status, run.error) == (PairingRunStatus.FAILED, "HiGHS exploded")
 
 
 @pytest.mark.parametrize("who", ["mentor_of_cohort", "learner", "other_org_admin"])
@@ -214,3 +226,209 @@ def test_only_the_cohorts_admins_see_a_run(world, role):
         return
     with pytest.raises(Http404):
         pairing_selectors.pairing_run_get_for_user(world.user(role), run.pk)
+
+
+# --- Pages and API ----------------------------------------------------------------
+
+
+def _start_page(client, world, capture, mode="one_to_one"):
+    client_as(client, world.org_admin)
+    with capture(execute=True):
+        return client.post(
+            reverse("mentoring-pairing-run-start", args=[world.cohort.pk]),
+            {"mode": mode},
+        )
+
+
+def test_the_admin_page_starts_a_run_and_its_page_shows_the_proposal(
+    client, world, django_capture_on_commit_callbacks
+):
+    # when the admin starts a preview from the admin page (eager Celery)
+    response = _start_page(client, world, django_capture_on_commit_callbacks)
+    run = PairingRun.objects.get()
+    # then they land on the run's page, which already shows the proposal
+    assert response.status_code == 302
+    assert response["Location"] == reverse("mentoring-pairing-run", args=[run.pk])
+    page = client.get(response["Location"])
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Confirm pairing" in html
+    assert "Shares: language, district" in html
+    assert 'http-equiv="refresh"' not in html
+    assert "Refresh" not in page.headers
+
+
+def test_a_working_run_shows_a_progress_bar_that_refreshes(client, world):
+    run = PairingRun.objects.create(
+        cohort=world.cohort,
+        actor=world.org_admin,
+        mode=PairingMode.ONE_TO_ONE,
+        status=PairingRunStatus.RUNNING,
+        progress=40,
+    )
+    client_as(client, world.org_admin)
+    page = client.get(reverse("mentoring-pairing-run", args=[run.pk]))
+    html = page.content.decode()
+    assert '<progress max="100" value="40">' in html
+    assert '<meta http-equiv="refresh" content="2">' in html
+    assert page["Refresh"] == "2"
+    assert "Confirm pairing" not in html
+
+
+def test_confirming_on_the_page_saves_once_even_if_posted_twice(
+    client, world, django_capture_on_commit_callbacks
+):
+    _start_page(client, world, django_capture_on_commit_callbacks)
+    run = PairingRun.objects.get()
+    url = reverse("mentoring-pairing-run-confirm", args=[run.pk])
+    form = {f"learner_{world.learner.pk}": world.mentor_of_cohort.pk}
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, form)
+        assert response.status_code == 302
+    assert Pairing.objects.filter(learner=world.learner, active=True).count() == 1
+    html = client.get(response["Location"]).content.decode()
+    assert "1 pair saved." in html
+
+
+def test_confirming_a_stale_run_on_the_page_says_why(
+    client, world, django_capture_on_commit_callbacks
+):
+    _start_page(client, world, django_capture_on_commit_callbacks)
+    run = PairingRun.objects.get()
+    _add(world.cohort, Role.LEARNER)
+    response = client.post(reverse("mentoring-pairing-run-confirm", args=[run.pk]))
+    assert response.status_code == 400
+    assert "Preview again" in response.content.decode()
+    assert not Pairing.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_run_page_is_404_for_everyone_but_the_cohorts_admins(client, world, role):
+    run = PairingRun.objects.create(
+        cohort=world.cohort, actor=world.org_admin, mode=PairingMode.ONE_TO_ONE
+    )
+    client_as(client, world.user(role))
+    page = client.get(reverse("mentoring-pairing-run", args=[run.pk]))
+    confirm = client.post(reverse("mentoring-pairing-run-confirm", args=[run.pk]))
+    if role == "org_admin":
+        assert page.status_code == 200
+        return
+    if role == "anonymous":
+        assert (page.status_code, confirm.status_code) == (302, 302)
+        return
+    assert (page.status_code, confirm.status_code) == (404, 404)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_run_api_is_404_for_everyone_but_the_cohorts_admins(
+    api_client, world, role
+):
+    run = PairingRun.objects.create(
+        cohort=world.cohort, actor=world.org_admin, mode=PairingMode.ONE_TO_ONE
+    )
+    if role != "anonymous":
+        api_client.force_authenticate(world.user(role))
+    got = api_client.get(reverse("api-pairing-run", args=[run.pk]))
+    confirm = api_client.post(
+        reverse("api-pairing-run-confirm", args=[run.pk]), {}, format="json"
+    )
+    if role == "org_admin":
+        assert got.status_code == 200
+        assert got.json()["status"] == "queued"
+        return
+    expected = {401, 403} if role == "anonymous" else {404}
+    assert got.status_code in expected
+    assert confirm.status_code in expected
+
+
+def test_the_api_starts_a_run_polls_it_and_confirms_it_by_id(
+    api_client, world, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(world.org_admin)
+    # when the admin asks for a preview
+    with django_capture_on_commit_callbacks(execute=True):
+        started = api_client.post(
+            reverse("api-pairing-preview", args=[world.cohort.pk]),
+            {"mode": "one_to_one"},
+            format="json",
+        )
+    # then it is accepted with the run's id and URL, and polling shows the proposal
+    assert started.status_code == 202
+    body = started.json()
+    assert body["url"].endswith(reverse("api-pairing-run", args=[body["id"]]))
+    polled = api_client.get(body["url"]).json()
+    assert (polled["status"], polled["progress"]) == ("done", 100)
+    assert polled["result"]["pairs"] == [
+        {
+            "learner": world.learner.pk,
+            "mentor": world.mentor_of_cohort.pk,
+            "fit": ["language", "district"],
+        }
+    ]
+    assert polled["pairs"] == polled["result"]["pairs"]  # the old preview's fields
+    # and confirming by run id saves the pairs, once
+    url = reverse("api-pairing-run-confirm", args=[body["id"]])
+    for _attempt in range(2):
+        with django_capture_on_commit_callbacks(execute=True):
+            confirmed = api_client.post(url, {"reason": "api"}, format="json")
+        assert confirmed.status_code == 202
+        # the test transaction runs the task after the response: poll for the end
+        assert confirmed.json()["status"] in {"confirming", "confirmed"}
+    assert api_client.get(body["url"]).json()["status"] == "confirmed"
+    assert Pairing.objects.filter(active=True).count() == 1
+
+
+def test_the_api_refuses_a_stale_run_with_400(
+    api_client, world, django_capture_on_commit_callbacks
+):
+    api_client.force_authenticate(world.org_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_id = api_client.post(
+            reverse("api-pairing-preview", args=[world.cohort.pk]),
+            {"mode": "one_to_one"},
+            format="json",
+        ).json()["id"]
+    _add(world.cohort, Role.LEARNER)
+    response = api_client.post(
+        reverse("api-pairing-run-confirm", args=[run_id]), {}, format="json"
+    )
+    assert response.status_code == 400
+    assert "changed since" in str(response.json())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_in_eager_mode_the_preview_response_already_carries_the_proposal(world):
+    """Outside a test transaction on_commit fires at once: the task runs inline."""
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(world.org_admin)
+    response = client.post(
+        reverse("api-pairing-preview", args=[world.cohort.pk]),
+        {"mode": "one_to_one"},
+        format="json",
+    )
+    assert response.status_code == 202
+    body = response.json()
+    assert (body["status"], body["kept"]) == ("done", 0)
+    assert body["pairs"][0]["mentor"] == world.mentor_of_cohort.pk
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_the_run_page_costs_the_same_queries_with_1_or_31_waiting_learners(
+    client, world, django_capture_on_commit_callbacks, extra
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    MentorProfileFactory(user=world.mentor_of_cohort, capacity=40)
+    _add(world.cohort, Role.LEARNER, extra)
+    _start_page(client, world, django_capture_on_commit_callbacks)
+    run = PairingRun.objects.get()
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("mentoring-pairing-run", args=[run.pk]))
+    assert page.status_code == 200
+    assert page.content.decode().count('<select id="learner_') == 1 + extra
+    # session, user, roles, run, learners, mentors (+ whatever base.html needs)
+    assert len(queries) <= 12
