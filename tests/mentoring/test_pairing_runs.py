@@ -23,6 +23,10 @@ from mentoring.services import pairing_runs
 from tests.conftest import ROLES, client_as
 from tests.factories.cpd import UserFactory
 from tests.factories.mentoring import MentorProfileFactory
+from tests.realtime.test_celery_worker import (  # noqa: F401 - fixtures
+    queued_for_real,
+    worker,
+)
 
 
 def _start(world, capture, mode=PairingMode.ONE_TO_ONE) -> PairingRun:
@@ -432,3 +436,36 @@ def test_the_run_page_costs_the_same_queries_with_1_or_31_waiting_learners(
     assert page.content.decode().count('<select id="learner_') == 1 + extra
     # session, user, roles, run, learners, mentors (+ whatever base.html needs)
     assert len(queries) <= 12
+
+
+# --- A real worker (production shape: Redis broker, PostgreSQL) -------------------
+
+
+def _wait_for(run_id: int, status: str, proc) -> PairingRun:
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        run = PairingRun.objects.get(pk=run_id)
+        if run.status == status:
+            return run
+        assert proc.poll() is None, proc.stderr.read().decode()
+        time.sleep(0.5)
+    raise AssertionError(f"run {run_id} is {run.status}, not {status}")
+
+
+@pytest.mark.redis
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("queued_for_real")
+def test_a_real_worker_computes_and_applies_a_run(world, worker):  # noqa: F811
+    # when the admin starts a run with tasks going to Redis
+    run = pairing_runs.pairing_run_start(
+        actor=world.org_admin, cohort=world.cohort, mode=PairingMode.ONE_TO_ONE
+    )
+    assert PairingRun.objects.get(pk=run.pk).status == PairingRunStatus.QUEUED
+    # then the worker computes it, and applies it once confirmed
+    run = _wait_for(run.pk, PairingRunStatus.DONE, worker)
+    pairing_runs.pairing_run_confirm(actor=world.org_admin, run=run)
+    _wait_for(run.pk, PairingRunStatus.CONFIRMED, worker)
+    assert Pairing.objects.filter(cohort=world.cohort, active=True).count() == 1
