@@ -4,6 +4,9 @@ Usage:
     .venv/bin/python bench/pairing.py                       # the three sizes below
     .venv/bin/python bench/pairing.py --size 50000x2000     # one size
     .venv/bin/python bench/pairing.py --capacity 20-40      # more places than learners
+    DATABASE_URL=postgres://.../scratch .venv/bin/python bench/pairing.py --db 10000x400
+        # a whole PairingRun in a migrated scratch database: seed a cohort, then
+        # time the compute task and the apply task (pairs, conversations, log)
 
 Sizes by default: 10,000 × 400, 20,000 × 800 and 50,000 × 2,000 (learners ×
 mentors). Pure algorithm (no database): a seeded synthetic cohort with 6 languages,
@@ -127,14 +130,105 @@ def one(size: str, cap: tuple[int, int], time_limit: float) -> dict:
     }
 
 
+def db_run(size: str, cap: tuple[int, int], apply: bool) -> None:
+    """Seed one cohort in the (scratch) database and time a PairingRun on it."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.test")
+    import django
+
+    django.setup()
+    from django.utils import timezone
+
+    from cpd.models import Cohort, Membership, Organisation, Role, User
+    from mentoring.models import MentorProfile, Pairing, PairingMode, PairingRun
+    from mentoring.services import pairing_runs
+
+    n_learners, n_mentors = (int(x) for x in size.split("x"))
+    learners, mentors = cohort(n_learners, n_mentors, cap)
+    tag = f"bench-{int(time.time())}"
+    org = Organisation.objects.create(name=tag, slug=tag)
+    co = Cohort.objects.create(
+        organisation=org, name=tag, starts_on=timezone.localdate()
+    )
+    admin = User.objects.create(email=f"{tag}-admin@example.org", display_name="Admin")
+    Membership.objects.create(cohort=co, user=admin, role=Role.ADMIN)
+    start = time.perf_counter()
+    users = User.objects.bulk_create(
+        [
+            User(
+                email=f"{tag}-l{x.id}@example.org",
+                display_name=f"Learner {x.id}",
+                preferred_language=x.language,
+                cadre=x.cadre,
+                district=x.district,
+            )
+            for x in learners
+        ]
+        + [
+            User(email=f"{tag}-m{m.id}@example.org", display_name=f"Mentor {m.id}")
+            for m in mentors
+        ],
+        batch_size=2000,
+    )
+    Membership.objects.bulk_create(
+        [
+            Membership(
+                cohort=co, user=u, role=Role.LEARNER if i < n_learners else Role.MENTOR
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=2000,
+    )
+    MentorProfile.objects.bulk_create(
+        [
+            MentorProfile(
+                user=u,
+                languages=sorted(m.languages),
+                districts=sorted(m.districts),
+                capacity=m.capacity,
+            )
+            for u, m in zip(users[n_learners:], mentors, strict=True)
+        ]
+    )
+    seeded = time.perf_counter() - start
+    run = PairingRun.objects.create(cohort=co, actor=admin, mode=PairingMode.ONE_TO_ONE)
+    start = time.perf_counter()
+    pairing_runs.pairing_run_compute(run_id=run.pk)
+    computed = time.perf_counter() - start
+    run.refresh_from_db()
+    lines = [
+        f"{size}: seeded in {seeded:.1f} s; compute {computed:.2f} s "
+        f"(solver {run.result['seconds']} s, {run.result['method']}), "
+        f"{len(run.result['pairs'])} pairs proposed, status {run.status}, "
+        f"result {len(json.dumps(run.result)) / 1e6:.1f} MB of JSON",
+    ]
+    if apply:
+        start = time.perf_counter()
+        pairing_runs.pairing_run_confirm(actor=admin, run=run)
+        # Eager mode: the apply task ran on commit, inside the call above.
+        applied = time.perf_counter() - start
+        lines.append(
+            f"confirm + apply {applied:.1f} s, "
+            f"{Pairing.objects.filter(cohort=co, active=True).count()} pairs saved"
+        )
+    lines.append(
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB"
+    )
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--size", action="append", help="LEARNERSxMENTORS")
     parser.add_argument("--capacity", default="5-24", help="range, e.g. 5-24")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--inline", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--db", help="LEARNERSxMENTORS: a PairingRun in DATABASE_URL")
+    parser.add_argument("--apply", action="store_true", help="with --db: confirm too")
     args = parser.parse_args()
     low, high = (int(x) for x in args.capacity.split("-"))
+    if args.db:
+        db_run(args.db, (low, high), args.apply)
+        return
     sizes = args.size or DEFAULT_SIZES
     if args.inline:
         sys.stdout.write(json.dumps(one(sizes[0], (low, high), args.time_limit)) + "\n")
