@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
