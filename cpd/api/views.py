@@ -62,6 +62,7 @@ class CohortListApi(ListAPIView):
     """Cohorts the user may see."""
 
     serializer_class = s.CohortOutputSerializer
+    ordering = ("-starts_on", "name", "pk")
 
     def get_queryset(self):
         return selectors.cohort_list_for_user(self.request.user)
@@ -82,6 +83,7 @@ class CohortMemberListApi(ListAPIView):
     """Members of a cohort the user belongs to; 404 for anyone else."""
 
     serializer_class = s.MembershipOutputSerializer
+    ordering = ("role", "user__display_name", "pk")
 
     def get_queryset(self):
         cohort = selectors.cohort_get_for_user(

@@ -9,12 +9,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
-from rest_framework.generics import ListAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpd.api.pagination import Pagination
 from cpd.auth import acting_user
 from cpd.selectors import images_for_attachment
 from forums import policies, selectors
@@ -31,13 +30,16 @@ class ForumListApi(ListAPIView):
     """Forums of my cohorts with thread and unread counts."""
 
     serializer_class = s.ForumOutputSerializer
+    ordering = ("cohort__name", "position", "pk")
 
     def get_queryset(self):
         return selectors.forum_list_for_user(self.request.user)
 
 
-class ThreadListApi(APIView):
+class ThreadListApi(GenericAPIView):
     """GET a forum's threads (pinned first); POST opens one (idempotent by key)."""
+
+    ordering = ("-is_pinned", "-last_post_at", "-pk")
 
     @extend_schema(
         parameters=[OpenApiParameter("tag", OpenApiTypes.STR)],
@@ -48,9 +50,8 @@ class ThreadListApi(APIView):
         qs = selectors.thread_list(
             request.user, forum, tag=request.query_params.get("tag", "")
         )
-        paginator = Pagination()
-        page = paginator.paginate_queryset(qs, request, view=self)
-        return paginator.get_paginated_response(
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(
             s.ThreadOutputSerializer(page, many=True).data
         )
 
@@ -88,18 +89,17 @@ class ThreadDetailApi(APIView):
         return Response(s.ThreadOutputSerializer(thread).data)
 
 
-class PostListApi(APIView):
+class PostListApi(GenericAPIView):
     """GET a thread's posts; POST replies (idempotent by key)."""
+
+    ordering = ("created_at", "pk")
 
     @extend_schema(responses=s.PostOutputSerializer(many=True))
     def get(self, request: Request, thread_id: int) -> Response:
         thread = selectors.thread_get_for_user(request.user, thread_id)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(
-            selectors.thread_posts(request.user, thread), request, view=self
-        )
+        page = self.paginate_queryset(selectors.thread_posts(request.user, thread))
         ctx = {"show_hidden": _show_hidden(request, thread)}
-        return paginator.get_paginated_response(
+        return self.get_paginated_response(
             s.PostOutputSerializer(page, many=True, context=ctx).data
         )
 
@@ -287,6 +287,7 @@ class ReportQueueApi(ListAPIView):
     """Open reports in the cohorts I moderate."""
 
     serializer_class = s.ReportOutputSerializer
+    ordering = ("-created_at", "-pk")
 
     def get_queryset(self) -> Any:
         if not selectors.moderates_any(self.request.user):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import DateTimeField
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -34,6 +36,7 @@ class MentorProfileListApi(ListAPIView):
     """Mentor profiles of the user's cohorts."""
 
     serializer_class = s.MentorProfileOutputSerializer
+    ordering = ("user__display_name", "pk")
 
     def get_queryset(self):
         return selectors.mentor_profile_list_for_user(self.request.user)
@@ -80,6 +83,7 @@ class PairingListApi(ListAPIView):
     """Active pairings of a cohort: all for its admins, one's own for others."""
 
     serializer_class = s.PairingOutputSerializer
+    ordering = ("mentor__display_name", "mentor_id", "learner__display_name", "pk")
 
     def get_queryset(self):
         cohort = cpd_selectors.cohort_get_for_user(
@@ -300,9 +304,13 @@ class ConversationListApi(ListAPIView):
     """The user's own conversations with unread counts."""
 
     serializer_class = s.ConversationOutputSerializer
+    # Latest activity first; keyset pages need a never-null key and the pk.
+    ordering = ("-activity_at", "-pk")
 
     def get_queryset(self):
-        return selectors.conversation_list_for_user(self.request.user)
+        return selectors.conversation_list_for_user(self.request.user).annotate(
+            activity_at=Coalesce("last_at", "created_at", output_field=DateTimeField())
+        )
 
 
 class MessageListApi(APIView):

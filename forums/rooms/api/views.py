@@ -36,6 +36,7 @@ class RoomListApi(ListAPIView):
     """Rooms of the user's cohorts."""
 
     serializer_class = s.RoomOutputSerializer
+    ordering = ("state", "-kind", "-created_at", "-pk")
 
     def get_queryset(self):
         return selectors.room_list_for_user(self.request.user)
