@@ -62,6 +62,7 @@ class CourseListApi(ListAPIView):
     """Courses assigned to the user's cohorts, with their progress."""
 
     serializer_class = s.CourseOutputSerializer
+    ordering = ("title", "pk")
 
     def get_queryset(self):
         return selectors.course_list_for_user(self.request.user)
@@ -138,6 +139,7 @@ class CertificateListApi(ListAPIView):
     """The user's transcript."""
 
     serializer_class = s.CertificateOutputSerializer
+    ordering = ("-issued_at", "-pk")
 
     def get_queryset(self):
         return selectors.certificates_for(self.request.user)
