@@ -1,4 +1,10 @@
-"""Pages for mentoring: home, mentor dashboard, admin view, conversations."""
+"""Pages for mentoring: home, mentor dashboard, admin view, conversations.
+
+One module past ~400 lines on purpose: about twenty thin views, each a parse,
+one selector or service call and a render, share the few helpers at the top
+(the manageable-cohort lookup, form error mapping); split by page area when a
+new area joins.
+"""
 
 from __future__ import annotations
 
