@@ -1,5 +1,8 @@
 """Case-room fan-out as a shift change meets it: everyone joins at once, then talks.
 
+One self-contained script past ~400 lines on purpose: it must run by itself on a
+bench machine (servers, load, restart and report in one file).
+
 Self-contained: starts its own redis-server on a free port and uses its own
 PostgreSQL database (dropped and re-created unless ``--keep-db``), creates a
 cohort of ``--members`` distinct accounts and a case room, and starts
