@@ -128,14 +128,17 @@ def lesson_complete(request: HttpRequest, lesson_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def lesson_beat(request: HttpRequest, lesson_id: int) -> JsonResponse:
-    """Reading time reported by the page while it is visible (capped per beat)."""
-    lesson = selectors.lesson_get_for_user(request.user, lesson_id)
+    """Reading time reported by the page while it is visible (capped per beat).
+
+    The service checks access itself, once per window: most beats are folded in
+    the cache without loading the lesson (see ``progress.lesson_beat``).
+    """
     raw = request.POST.get("seconds", "0")
     seconds = int(raw) if raw.isdigit() else 0
-    record = progress.lesson_visit(
-        user=acting_user(request), lesson=lesson, seconds=seconds
+    total = progress.lesson_beat(
+        user=acting_user(request), lesson_id=lesson_id, seconds=seconds
     )
-    return JsonResponse({"seconds_spent": record.seconds_spent})
+    return JsonResponse({"seconds_spent": total})
 
 
 @login_required

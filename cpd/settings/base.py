@@ -143,6 +143,12 @@ else:
 # Case-room presence: each server process sends at most one presence frame per
 # room this often, in seconds (joins and leaves in between are batched).
 ROOM_PRESENCE_INTERVAL = env.float("ROOM_PRESENCE_INTERVAL", default=2.0)
+# Reading-time heartbeats are folded in the cache and written to the lesson's
+# progress row at most once per learner, lesson and this many seconds; a cache
+# that dies loses at most this window of reading (courses/services/progress.py).
+COURSES_HEARTBEAT_FLUSH_SECONDS = env.int(
+    "COURSES_HEARTBEAT_FLUSH_SECONDS", default=180
+)
 
 # --- Celery ------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"
