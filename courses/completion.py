@@ -40,17 +40,31 @@ class Completion:
         )
 
 
-def completion_for(user: AnyUser, course: Course) -> Completion:
-    """The learner's standing against each completion rule of the course."""
+def completion_for(user: AnyUser, course: Course, *, fresh: bool = False) -> Completion:
+    """The learner's standing against each completion rule of the course.
+
+    A course read through ``selectors.course_list_for_user`` carries its
+    lesson counts and prefetched quizzes, which are used instead of queries;
+    writers pass ``fresh=True`` so a decision never rests on an earlier read.
+    """
     uid = user.pk or 0
-    lessons = Lesson.objects.filter(module__course=course)
-    post_tests = course.quizzes.filter(kind=QuizKind.POST)
-    required = course.requires_post_test and post_tests.exists()
-    return Completion(
-        lessons_done=LessonProgress.objects.filter(
+    known = {} if fresh else course.__dict__
+    if "lesson_count" in known and "done_count" in known:
+        total, done = known["lesson_count"], known["done_count"]
+    else:
+        lessons = Lesson.objects.filter(module__course=course)
+        total = lessons.count()
+        done = LessonProgress.objects.filter(
             user_id=uid, lesson__in=lessons.values("pk"), completed_at__isnull=False
-        ).count(),
-        lessons_total=lessons.count(),
+        ).count()
+    quizzes = (
+        course.quizzes.filter(kind=QuizKind.POST) if fresh else course.quizzes.all()
+    )
+    post_tests = [q.pk for q in quizzes if q.kind == QuizKind.POST]
+    required = course.requires_post_test and bool(post_tests)
+    return Completion(
+        lessons_done=done,
+        lessons_total=total,
         post_test_required=required,
         post_test_passed=required
         and Attempt.objects.filter(

@@ -15,15 +15,20 @@ from django.db.models import Min
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from courses.models import Course, CourseAssignment, Lesson, Module
+from courses.models import Course, CourseAssignment, Lesson
 from cpd.models import Role
 from cpd.policies import AnyUser
 
 
 def course_opens_on(user: AnyUser, course: Course) -> dt.date | None:
-    """The day the course opens for this learner; None if they are not one."""
+    """The day the course opens for this learner; None if they are not one.
+
+    A course read by ``selectors.course_get_for_user`` already carries it.
+    """
     if not user.is_authenticated:
         return None
+    if "learner_opens_on" in course.__dict__:
+        return course.__dict__["learner_opens_on"]
     return CourseAssignment.objects.filter(
         course=course,
         cohort__memberships__user=user,
@@ -38,12 +43,10 @@ def closed_modules(user: AnyUser, course: Course) -> dict[int, dt.date]:
         return {}
     today = timezone.localdate()
     closed = {}
-    for module_id, days in Module.objects.filter(course=course).values_list(
-        "pk", "opens_after_days"
-    ):
-        day = start + dt.timedelta(days=days)
+    for module in course.modules.all():  # prefetched on the outline
+        day = start + dt.timedelta(days=module.opens_after_days)
         if day > today:
-            closed[module_id] = day
+            closed[module.pk] = day
     return closed
 
 

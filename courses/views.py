@@ -8,7 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -52,7 +53,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     """Outline: modules and lessons with what is done and what is next."""
     course = selectors.course_get_for_user(request.user, course_id)
-    done = selectors.completed_lesson_ids(request.user, course)
+    done = selectors.outline_done_lesson_ids(course)
     closed = drip.mark_closed_modules(request.user, course)
     lessons = [
         lesson
@@ -255,46 +256,64 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+class _Echo:
+    """A file-like object whose ``write`` returns the line, for streaming CSV."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+# Learners per page of the progress table.
+PROGRESS_PAGE_SIZE = 50
+
+
 @login_required
-def cohort_progress(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    """Mentors and administrators: each learner's progress, scores and gain."""
+def cohort_progress(
+    request: HttpRequest, cohort_id: int
+) -> HttpResponse | StreamingHttpResponse:
+    """Mentors and administrators: each learner's progress, scores and gain.
+
+    The table is paged (:data:`PROGRESS_PAGE_SIZE` learners) and sortable by
+    name, last activity or lessons finished; progress is read only for the
+    page shown.  The CSV streams the whole cohort batch by batch.
+    """
     cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
     if not policies.can_view_progress(request.user, cohort):
         return render(request, "403.html", status=403)
-    members = list(selectors.cohort_learners(cohort))
-    rows = selectors.learner_progress_for_cohort(
-        cohort=cohort, user_ids=[m.user_id for m in members]
-    )
-    table = [(m.user, rows[m.user_id]) for m in members]
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in selectors.progress_export_rows(cohort)),
+            content_type="text/csv; charset=utf-8",
+        )
         response["Content-Disposition"] = (
             f'attachment; filename="progress-{cohort.pk}.csv"'
         )
-        writer = csv.writer(response)
-        writer.writerow(
-            ["learner", "cadre", "district", "lessons_completed", "lessons_total",
-             "last_activity", "latest_quiz_percent", "pre_percent", "post_percent",
-             "knowledge_gain", "sessions_attended", "sessions_held",
-             "cpd_hours"]
-        )  # fmt: skip
-        for user, p in table:
-            seen = p.last_activity.isoformat() if p.last_activity else ""
-            writer.writerow(
-                [user.display_name, user.cadre, user.district, p.lessons_completed,
-                 p.lessons_total, seen,
-                 p.latest_quiz_percent, p.pre_percent, p.post_percent,
-                 p.knowledge_gain, p.sessions_attended, p.sessions_held,
-                 p.credits_earned]
-            )  # fmt: skip
         return response
+    sort = request.GET.get("sort", "name")
+    if sort not in selectors.PROGRESS_SORTS:
+        sort = "name"
+    page = Paginator(
+        selectors.cohort_learners_sorted(cohort, sort), PROGRESS_PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    members = list(page.object_list)
+    rows = selectors.learner_progress_for_cohort(
+        cohort=cohort, user_ids=[m.user_id for m in members]
+    )
     return render(
         request,
         "courses/progress.html",
         {
             "cohort": cohort,
-            "table": table,
-            "gain": selectors.cohort_knowledge_gain(rows),
+            "table": [(m.user, rows[m.user_id]) for m in members],
+            "page": page,
+            "sort": sort,
+            "sorts": [
+                ("name", _("Name")),
+                ("active", _("Last active")),
+                ("lessons", _("Lessons finished")),
+            ],
+            "gain": selectors.cohort_gain_summary(cohort),
         },
     )
 

@@ -19,6 +19,6 @@ def course_forums_panel(
     forums = forums_for_course(course=course, cohorts=cohorts)
     if not forums:
         return ""
-    return render_to_string(
-        "forums/partials/course_forums.html", {"forums": forums}, request=request
-    )
+    # No ``request``: the partial needs no context processor, and running
+    # them again would repeat the layout's queries.
+    return render_to_string("forums/partials/course_forums.html", {"forums": forums})

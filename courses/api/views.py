@@ -145,23 +145,34 @@ class CertificateListApi(ListAPIView):
         return selectors.certificates_for(self.request.user)
 
 
-class CohortProgressApi(APIView):
-    """A cohort's learners' progress, for its mentors and administrators."""
+class CohortProgressApi(ListAPIView):
+    """A cohort's learners' progress, for its mentors and administrators.
 
-    @extend_schema(responses=s.ProgressRowSerializer(many=True))
-    def get(self, request: Request, cohort_id: int) -> Response:
-        cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
-        if not policies.can_view_progress(request.user, cohort):
+    Paged by learner name (keyset cursor); progress is read for the page only.
+    """
+
+    serializer_class = s.ProgressRowSerializer
+    ordering = ("user__display_name", "pk")
+
+    def get_queryset(self):
+        cohort = cpd_selectors.cohort_get_for_user(
+            self.request.user, self.kwargs["cohort_id"]
+        )
+        if not policies.can_view_progress(self.request.user, cohort):
             raise PermissionDenied
-        members = list(selectors.cohort_learners(cohort))
+        self.cohort = cohort
+        return selectors.cohort_learners(cohort)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        members = self.paginate_queryset(self.get_queryset()) or []
         rows = selectors.learner_progress_for_cohort(
-            cohort=cohort, user_ids=[m.user_id for m in members]
+            cohort=self.cohort, user_ids=[m.user_id for m in members]
         )
         data = [
             {**rows[m.user_id].__dict__, "display_name": m.user.display_name}
             for m in members
         ]
-        return Response(s.ProgressRowSerializer(data, many=True).data)
+        return self.get_paginated_response(self.get_serializer(data, many=True).data)
 
 
 class SessionListApi(ListAPIView):

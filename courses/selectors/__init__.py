@@ -12,6 +12,7 @@ from courses.selectors.catalogue import (
     course_lessons,
     course_list_for_user,
     lesson_get_for_user,
+    outline_done_lesson_ids,
     quiz_get_for_user,
 )
 from courses.selectors.documents import (
@@ -23,16 +24,20 @@ from courses.selectors.documents import (
     course_markdown,
 )
 from courses.selectors.progress import (
+    PROGRESS_SORTS,
     CohortGain,
     LearnerProgress,
     attempt_get_for_user,
     attempt_questions,
     attempts_for,
+    cohort_gain_summary,
     cohort_knowledge_gain,
     cohort_learners,
+    cohort_learners_sorted,
     completed_lesson_ids,
     continue_lesson_for,
     learner_progress_for_cohort,
+    progress_export_rows,
 )
 from courses.selectors.sessions import (
     attended_user_ids,
@@ -53,14 +58,19 @@ __all__ = [
     "certificate_of_holder",
     "certificates_for",
     "cohort_facilitators",
+    "PROGRESS_SORTS",
+    "cohort_gain_summary",
     "cohort_knowledge_gain",
     "cohort_learners",
+    "cohort_learners_sorted",
+    "progress_export_rows",
     "cohort_modules",
     "cohorts_taking",
     "completed_lesson_ids",
     "continue_lesson_for",
     "course_document",
     "course_get_for_user",
+    "outline_done_lesson_ids",
     "course_lessons",
     "course_list_for_user",
     "course_for_authoring",

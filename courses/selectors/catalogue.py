@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from courses.models import (
@@ -14,7 +24,7 @@ from courses.models import (
     Quiz,
 )
 from courses.policies import courses_visible_to
-from cpd.models import Cohort
+from cpd.models import Cohort, Role
 from cpd.policies import AnyUser, cohorts_visible_to
 
 
@@ -39,11 +49,43 @@ def course_list_for_user(user: AnyUser) -> QuerySet[Course]:
 
 
 def course_get_for_user(user: AnyUser, course_id: int) -> Course:
-    """One visible course with its modules, lessons and quizzes, or Http404."""
+    """One visible course with its modules, lessons and quizzes, or Http404.
+
+    Each prefetched lesson carries ``is_done`` for this user, and the course
+    carries ``learner_opens_on``, the day it opens for them as a learner (see
+    :mod:`courses.drip`), so the outline needs no query per rule it shows.
+    """
+    uid = user.pk if user.is_authenticated else 0
+    lessons = Lesson.objects.annotate(
+        is_done=Exists(
+            LessonProgress.objects.filter(
+                user_id=uid, lesson=OuterRef("pk"), completed_at__isnull=False
+            )
+        )
+    )
     course = (
         course_list_for_user(user)
+        .annotate(
+            learner_opens_on=Subquery(
+                CourseAssignment.objects.filter(
+                    course=OuterRef("pk"),
+                    cohort__memberships__user_id=uid,
+                    cohort__memberships__role=Role.LEARNER,
+                )
+                .annotate(day=Coalesce("opens_on", "cohort__starts_on"))
+                .filter(day__isnull=False)
+                .order_by("day")
+                .values("day")[:1],
+                output_field=DateField(),
+            )
+        )
         .prefetch_related(
-            Prefetch("modules", queryset=Module.objects.prefetch_related("lessons")),
+            Prefetch(
+                "modules",
+                queryset=Module.objects.prefetch_related(
+                    Prefetch("lessons", queryset=lessons)
+                ),
+            ),
             "quizzes",
         )
         .filter(pk=course_id)
@@ -67,6 +109,16 @@ def lesson_get_for_user(user: AnyUser, lesson_id: int) -> Lesson:
     if lesson is None:
         raise Http404("No such lesson.")
     return lesson
+
+
+def outline_done_lesson_ids(course: Course) -> set[int]:
+    """Lessons done, from a course read by :func:`course_get_for_user`."""
+    return {
+        lesson.pk
+        for module in course.modules.all()
+        for lesson in module.lessons.all()
+        if lesson.is_done  # type: ignore[attr-defined]
+    }
 
 
 def cohorts_taking(user: AnyUser, course: Course) -> list[Cohort]:

@@ -9,7 +9,7 @@ from cpd.models import User
 
 def course_is_complete(*, user: User, course: Course) -> bool:
     """See ``courses.completion`` for the rule."""
-    return completion_for(user, course).complete
+    return completion_for(user, course, fresh=True).complete
 
 
 def certificate_issue_if_complete(*, user: User, course: Course) -> Certificate | None:

@@ -34,18 +34,21 @@ def forums_for_course(*, course: Course, cohorts: Iterable[Cohort]) -> list[Foru
     wanted = {c.pk: c for c in cohorts}
     if not wanted:
         return []
+    have = Forum.objects.filter(course=course, cohort_id__in=wanted).select_related(
+        "cohort"
+    )
+    forums = list(have)
+    if len(forums) == len(wanted):  # the usual read: one query, no write
+        return forums
     Forum.objects.bulk_create(
         [
             Forum(cohort=c, course=course, title=course.title[:120], position=10)
-            for c in wanted.values()
+            for pk, c in wanted.items()
+            if pk not in {f.cohort_id for f in forums}
         ],
         ignore_conflicts=True,
     )
-    return list(
-        Forum.objects.filter(course=course, cohort_id__in=wanted).select_related(
-            "cohort"
-        )
-    )
+    return list(have.all())
 
 
 def forums_ensure_for_cohorts(cohorts: Iterable[Cohort]) -> None:
