@@ -15,6 +15,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from courses.completion import post_test_passes
 from courses.models import (
     Course,
     CourseAssignment,
@@ -53,7 +54,8 @@ def course_get_for_user(user: AnyUser, course_id: int) -> Course:
 
     Each prefetched lesson carries ``is_done`` for this user, and the course
     carries ``learner_opens_on``, the day it opens for them as a learner (see
-    :mod:`courses.drip`), so the outline needs no query per rule it shows.
+    :mod:`courses.drip`), and ``post_test_passed``, so the outline needs no
+    query per completion rule it shows.
     """
     uid = user.pk if user.is_authenticated else 0
     lessons = Lesson.objects.annotate(
@@ -66,6 +68,9 @@ def course_get_for_user(user: AnyUser, course_id: int) -> Course:
     course = (
         course_list_for_user(user)
         .annotate(
+            post_test_passed=Exists(
+                post_test_passes(uid).filter(quiz__course=OuterRef("pk"))
+            ),
             learner_opens_on=Subquery(
                 CourseAssignment.objects.filter(
                     course=OuterRef("pk"),
@@ -77,7 +82,7 @@ def course_get_for_user(user: AnyUser, course_id: int) -> Course:
                 .order_by("day")
                 .values("day")[:1],
                 output_field=DateField(),
-            )
+            ),
         )
         .prefetch_related(
             Prefetch(

@@ -152,3 +152,34 @@ def test_api_is_paged_with_a_cursor(api_client, world, course):
     seen = [r["user_id"] for r in first["results"] + second["results"]]
     assert len(seen) == len(set(seen)) == 31
     assert second["next"] is None
+
+
+def test_outline_shows_the_post_test_passed_from_its_one_read(
+    client, api_client, world
+):
+    course = course_for(world.cohort, lessons=1)
+    post = QuizFactory(course=course, kind="post", pass_percent=50)
+    question = question_with(post, "single", [("Right", True), ("Wrong", False)])
+    other = course_for(world.cohort, lessons=1)
+    other_post = QuizFactory(course=other, kind="post")
+    question_with(other_post, "single", [("Right", True), ("Wrong", False)])
+
+    def outline():
+        api_client.force_authenticate(world.learner)
+        url = reverse("api-course-detail", args=[course.pk])
+        return api_client.get(url).json()["completion"]
+
+    assert outline()["post_test_passed"] is False
+    attempt = quizzes.attempt_start(user=world.learner, quiz=post)
+    right = [c.pk for c in question.choices.all() if c.is_correct]
+    quizzes.attempt_submit(
+        user=world.learner, attempt=attempt, answers={question.pk: right}
+    )
+    assert outline()["post_test_passed"] is True
+    page = client_as(client, world.learner).get(
+        reverse("courses-course", args=[course.pk])
+    )
+    assert "✓ Pass the post-test" in page.content.decode()
+    # passing one course's post-test passes nothing elsewhere
+    other_page = client.get(reverse("courses-course", args=[other.pk]))
+    assert "✓ Pass the post-test" not in other_page.content.decode()
