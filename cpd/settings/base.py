@@ -222,6 +222,7 @@ LANGUAGES = [
     ("fr", _("French")),
     ("pt", _("Portuguese")),
     ("sw", _("Swahili")),
+    ("ar", _("Arabic")),  # right to left: the proof that the layout mirrors
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
