@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import IO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.limits import rate_limit_hit
-from cpd.models import Image, User
+from cpd.models import Cohort, Image, User
 from cpd.realtime import publish_on_commit, user_group
 from cpd.rich_text import render_markdown
 from cpd.services import image_files_delete, image_upload
@@ -52,6 +53,61 @@ def conversation_for_pairing(*, pairing: Pairing) -> Conversation:
             conversation=conversation, user_id=user_id
         )
     return conversation
+
+
+def conversations_for_pairings(*, cohort: Cohort, pairings: Sequence[Pairing]) -> None:
+    """:func:`conversation_for_pairing` for many new pairings of one cohort.
+
+    Four queries whatever their number: missing conversations are inserted
+    with ``ON CONFLICT DO NOTHING`` (the partial unique constraints say what a
+    duplicate is), read back, and the members inserted the same way.
+    """
+    if not pairings:
+        return
+    group = [p for p in pairings if p.mode == PairingMode.GROUP]
+    single = [p for p in pairings if p.mode != PairingMode.GROUP]
+    Conversation.objects.bulk_create(
+        [
+            Conversation(
+                cohort=cohort,
+                mentor_id=p.mentor_id,
+                learner=None,
+                group_key=p.group_key,
+                title=p.group_name,
+            )
+            for p in {p.group_key: p for p in group}.values()
+        ]
+        + [
+            Conversation(cohort=cohort, mentor_id=p.mentor_id, learner_id=p.learner_id)
+            for p in single
+        ],
+        ignore_conflicts=True,
+    )
+    found = Conversation.objects.filter(cohort=cohort).filter(
+        Q(learner__isnull=True, group_key__in={p.group_key for p in group})
+        | Q(
+            learner_id__in={p.learner_id for p in single},
+            mentor_id__in={p.mentor_id for p in single},
+        )
+    )
+    by_group, by_pair = {}, {}
+    for conversation in found:
+        if conversation.learner_id is None:
+            by_group[(conversation.mentor_id, conversation.group_key)] = conversation
+        else:
+            by_pair[(conversation.mentor_id, conversation.learner_id)] = conversation
+    members = []
+    for p in pairings:
+        conversation = (
+            by_group[(p.mentor_id, p.group_key)]
+            if p.mode == PairingMode.GROUP
+            else by_pair[(p.mentor_id, p.learner_id)]
+        )
+        members += [
+            ConversationMember(conversation=conversation, user_id=p.mentor_id),
+            ConversationMember(conversation=conversation, user_id=p.learner_id),
+        ]
+    ConversationMember.objects.bulk_create(members, ignore_conflicts=True)
 
 
 def _clean_body(body: str, *, with_photo: bool) -> str:

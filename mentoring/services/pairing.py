@@ -28,7 +28,10 @@ from mentoring.models import (
     PairingChange,
     PairingMode,
 )
-from mentoring.services.conversations import conversation_for_pairing
+from mentoring.services.conversations import (
+    conversation_for_pairing,
+    conversations_for_pairings,
+)
 from mentoring.services.pairing_solver import (
     DISTRICT_WEIGHT,
     LANGUAGE_WEIGHT,
@@ -57,6 +60,7 @@ __all__ = [
     "fit_label",
     "fit_labels",
     "pair_create",
+    "pairs_create",
     "pairing_inputs",
     "require_manager",
     "require_mode",
@@ -280,6 +284,52 @@ def _pair_create(
     return pairing
 
 
+def pairs_create(
+    *,
+    actor: User,
+    cohort: Cohort,
+    mode: str,
+    pairs: Sequence[tuple[User, User, str]],
+) -> list[Pairing]:
+    """Create many active pairings (learner, mentor, log reason) at once.
+
+    The pairings, their conversations and members, and the log rows take a
+    constant number of queries, so confirming thousands of pairs is a few
+    bulk inserts per chunk (the caller holds the cohort lock and has checked
+    capacity).
+    """
+    group = mode == PairingMode.GROUP
+    made = Pairing.objects.bulk_create(
+        [
+            Pairing(
+                cohort=cohort,
+                mentor=mentor,
+                learner=learner,
+                mode=mode,
+                group_key=_group_key(mentor.pk) if group else "",
+                group_name=(_("Group of %(name)s") % {"name": mentor})[:80]
+                if group
+                else "",
+                created_by=actor,
+            )
+            for learner, mentor, _reason in pairs
+        ]
+    )
+    conversations_for_pairings(cohort=cohort, pairings=made)
+    PairingChange.objects.bulk_create(
+        PairingChange(
+            cohort=cohort,
+            learner=learner,
+            old_mentor=None,
+            new_mentor=mentor,
+            actor=actor,
+            reason=reason[:200],
+        )
+        for learner, mentor, reason in pairs
+    )
+    return made
+
+
 @transaction.atomic
 def pairing_confirm(
     *,
@@ -331,25 +381,13 @@ def pairing_confirm(
         chosen.append((learner, mentor))
     if errors:
         raise ValidationError(errors)
-    created = []
+    pairs = []
     for learner, mentor in chosen:
-        pairing = _pair_create(
-            actor=actor, cohort=cohort, learner=learner, mentor=mentor, mode=mode
-        )
-        proposed = proposal.new_pairs.get(learner.pk)
         note = _("automatic pairing")
-        if proposed != mentor.pk:
+        if proposal.new_pairs.get(learner.pk) != mentor.pk:
             note = _("automatic pairing, changed by an administrator")
-        PairingChange.objects.create(
-            cohort=cohort,
-            learner=learner,
-            old_mentor=None,
-            new_mentor=mentor,
-            actor=actor,
-            reason=(f"{note}: {reason}" if reason else note)[:200],
-        )
-        created.append(pairing)
-    return created
+        pairs.append((learner, mentor, f"{note}: {reason}" if reason else note))
+    return pairs_create(actor=actor, cohort=cohort, mode=mode, pairs=pairs)
 
 
 @transaction.atomic

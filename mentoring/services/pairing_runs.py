@@ -26,7 +26,6 @@ from cpd.models import Cohort, Membership, User
 from mentoring.models import (
     MentorProfile,
     Pairing,
-    PairingChange,
     PairingRun,
     PairingRunStatus,
 )
@@ -301,29 +300,18 @@ def _apply_chunk(
     mentor_ids = sorted({mid for _l, mid in chunk})
     specs = pairing.mentor_specs(cohort, [people[m] for m in mentor_ids])
     load = Counter({m: s.load for m, s in specs.items()})
-    created = 0
+    pairs = []
     for lid, mid in chunk:
         if lid in already or load[mid] >= specs[mid].capacity:
             # Paired by an earlier attempt, or the mentor filled up since confirm.
             continue
-        pairing.pair_create(
-            actor=actor,
-            cohort=cohort,
-            learner=people[lid],
-            mentor=people[mid],
-            mode=run.mode,
-        )
         load[mid] += 1
         note = _("automatic pairing")
         if lid in changed:
             note = _("automatic pairing, changed by an administrator")
-        PairingChange.objects.create(
-            cohort=cohort,
-            learner=people[lid],
-            old_mentor=None,
-            new_mentor=people[mid],
-            actor=actor,
-            reason=(f"{note}: {reason}" if reason else note)[:200],
+        pairs.append(
+            (people[lid], people[mid], f"{note}: {reason}" if reason else note)
         )
-        created += 1
-    return created
+    return len(
+        pairing.pairs_create(actor=actor, cohort=cohort, mode=run.mode, pairs=pairs)
+    )

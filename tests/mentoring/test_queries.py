@@ -125,3 +125,41 @@ def test_profile_and_checkin_lists_are_constant_as_rows_grow(client, world):
     small = [_count(client, u) for u in urls]
     add_mentors(20)
     assert [_count(client, u) for u in urls] == small
+
+
+@pytest.mark.parametrize("mode", [PairingMode.ONE_TO_ONE, PairingMode.GROUP])
+def test_saving_pairs_costs_the_same_for_3_and_30_learners(world, mode):
+    from mentoring.models import ConversationMember, PairingChange
+
+    mentors = UserFactory.create_batch(3)
+    for m in mentors:
+        cpd_services.membership_add(cohort=world.cohort, user=m, role=Role.MENTOR)
+        MentorProfileFactory(user=m, capacity=40)
+
+    def save(n: int) -> int:
+        learners = UserFactory.create_batch(n)
+        for u in learners:
+            cpd_services.membership_add(cohort=world.cohort, user=u, role=Role.LEARNER)
+        pairs = [(u, mentors[i % 3], "bulk") for i, u in enumerate(learners)]
+        with CaptureQueriesContext(connection) as ctx:
+            made = pairing.pairs_create(
+                actor=world.org_admin, cohort=world.cohort, mode=mode, pairs=pairs
+            )
+        assert len(made) == n
+        for u in learners:  # each learner is in exactly one conversation
+            assert ConversationMember.objects.filter(user=u).count() == 1
+        return len(ctx.captured_queries)
+
+    few = save(3)
+    assert few <= 6
+    assert save(30) == few
+    assert PairingChange.objects.filter(reason="bulk").count() == 33
+    # one conversation per pair, or one per mentor's group
+    expected = 33 if mode == PairingMode.ONE_TO_ONE else 3
+    assert Conversation.objects.filter(cohort=world.cohort).count() == expected
+    for m in mentors:  # each mentor is a member of their conversations, once
+        mine = Conversation.objects.filter(cohort=world.cohort, mentor=m)
+        assert (
+            ConversationMember.objects.filter(user=m, conversation__in=mine).count()
+            == mine.count()
+        )
