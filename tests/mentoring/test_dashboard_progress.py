@@ -43,5 +43,5 @@ def test_progress_figures_show_and_a_low_quiz_score_needs_attention(
     )
     text = html.content.decode()
     assert "1/4 (25%)" in text
-    assert "0% <span class=\"flip\">→</span> 40% (+40)" in text
+    assert '0% <span class="flip">→</span> 40% (+40)' in text
     assert "40%" in text

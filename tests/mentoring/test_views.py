@@ -171,7 +171,7 @@ def test_admin_preview_then_confirm_with_a_change(client, world):
     )
     assert response.status_code == 302
     html = client.get(url).content.decode()
-    assert "Mentor A <span class=\"flip\">→</span> Learner A" in html
+    assert 'Mentor A <span class="flip">→</span> Learner A' in html
     assert "automatic pairing" in html
 
 
