@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages lint types check serve-prod clean
+.PHONY: run test install messages messages-check lint types check serve-prod clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,20 @@ install: $(BIN)/.installed
 # Translations compile with GNU gettext's msgfmt; without it pages stay in English.
 messages: install
 	-@$(PY) manage.py compilemessages -v0 --ignore ".venv/*" 2>/dev/null || echo "gettext missing: translations not compiled"
+
+# Every marked string of the code is in each catalogue and translated: re-extract,
+# then fail on any untranslated or fuzzy entry (run by .ci/run).
+LANGS := fr pt sw ar
+messages-check: install
+	$(PY) manage.py makemessages $(foreach l,$(LANGS),-l $(l)) --no-obsolete -v0 \
+		--ignore ".venv/*" --ignore "bench/*" --ignore "tests/*"
+	@fail=0; for l in $(LANGS); do f=locale/$$l/LC_MESSAGES/django.po; \
+	  n=$$(msgattrib --untranslated --no-obsolete $$f | grep -c '^msgid ' || true); \
+	  z=$$(msgattrib --only-fuzzy --no-obsolete $$f | grep -c '^msgid ' || true); \
+	  echo "$$l: $$n untranslated, $$z fuzzy"; \
+	  if [ "$$n" != 0 ] || [ "$$z" != 0 ]; then fail=1; \
+	    msgattrib --untranslated --no-obsolete $$f | grep '^msgid ' | head -20; fi; \
+	  msgfmt -c -o /dev/null $$f || fail=1; done; exit $$fail
 
 run: messages
 	$(PY) manage.py migrate --noinput -v0
