@@ -327,11 +327,17 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
         if not can_mark:
             return HttpResponse(_("Only mentors and administrators."), status=403)
         raw = request.POST.get("learner", "")
+        # The button posts the state it asks for, never "the other one": a tap
+        # retried after a lost answer, or fifty at once, leaves the same register.
+        present = {"1": True, "0": False}.get(request.POST.get("present", ""))
         try:
-            sessions.attendance_toggle(
+            if present is None:
+                raise ValidationError(_("Choose present or absent."))
+            sessions.attendance_set(
                 actor=acting_user(request),
                 session=session,
                 learner_id=int(raw) if raw.isdigit() else 0,
+                present=present,
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))

@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from cpd.models import Cohort, Invitation, Membership, Organisation, User
+from cpd.models import Cohort, Invitation, Membership, Organisation, TaskOutbox, User
 
 
 @admin.register(User)
@@ -86,3 +87,15 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ["role", "cohort"]
     readonly_fields = ["token", "sent_at", "accepted_at", "accepted_by"]
     list_select_related = ["cohort"]
+
+
+@admin.register(TaskOutbox)
+class TaskOutboxAdmin(admin.ModelAdmin):
+    """Owed tasks: what waits for the broker, and why (read-only)."""
+
+    list_display = ["task", "args", "due_at", "dispatched_at", "attempts", "last_error"]
+    list_filter = ["task", ("dispatched_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in TaskOutbox._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

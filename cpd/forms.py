@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
@@ -10,6 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cpd.limits import TOO_MANY_REQUESTS, RateLimited
 from cpd.models import Cadre, Role, User
+
+# Lists typed in one field (tags, specialties): the Latin comma, or the Arabic
+# one (U+060C) that Arabic keyboards type.
+LIST_SEPARATORS = re.compile("[,\u060c]")
 
 
 def rate_limit_error(form: forms.BaseForm, exc: RateLimited) -> int:

@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -60,6 +60,7 @@ def rate_limit_hit(*, user_id: int, action: str) -> None:
     """
     allowed, window = limits()[action]
     key = f"cpd:rl:{action}:{user_id}"
+    cache = caches["counters"]
     try:
         # add() is atomic: it starts a window only if none is running.
         cache.add(key, 0, timeout=window)

@@ -321,3 +321,34 @@ class Image(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+
+class TaskOutbox(models.Model):
+    """A Celery task the platform owes, written in the transaction that owes it.
+
+    The row commits with the write that needs the task (an invitation, a
+    reminder), so a broker that is down when the request ends loses nothing: it
+    is dispatched after commit when the broker answers, and otherwise by the
+    beat sweep (``cpd.outbox``). Long delays are a ``due_at`` here, not a
+    countdown in the broker, so the broker's visibility timeout stays short.
+    """
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    due_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(
+                fields=["due_at"],
+                name="outbox_pending_due",
+                condition=Q(dispatched_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.task}{tuple(self.args)}"

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from cpd import events, policies
+from cpd import events, outbox, policies
 from cpd.images import image_process
 from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role, User
 from cpd.realtime import publish_on_commit, user_group
@@ -103,7 +103,7 @@ def invitation_create(
         # imports cpd.tasks in a web process: the email would sit in the broker.
         from cpd.tasks import invitation_send as invitation_send_task
 
-        transaction.on_commit(lambda: invitation_send_task.delay(invitation.pk))
+        outbox.enqueue(invitation_send_task, invitation.pk)
     return invitation
 
 

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cpd import services
+from cpd import outbox, services
 
 
 @shared_task(
@@ -13,3 +13,15 @@ from cpd import services
 def invitation_send(invitation_id: int) -> bool:
     """Email an invitation link; a second run sends nothing."""
     return services.invitation_send(invitation_id=invitation_id)
+
+
+@shared_task
+def outbox_sweep() -> int:
+    """Periodic (celery beat): publish owed tasks whose publish failed or is due."""
+    return outbox.sweep()
+
+
+@shared_task
+def outbox_purge() -> int:
+    """Periodic (celery beat): forget tasks published more than a week ago."""
+    return outbox.purge()

@@ -40,10 +40,10 @@ def _reply(user: User, thread: Thread, key: str, body: str, case: bool = False):
 
 def seed(world: DemoWorld, out: TextIO) -> None:
     """Seed threads and replies; running again changes nothing."""
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.delete_many(
-        [f"forums:rl:post:{u.pk}" for u in world.users.values()]
+    caches["counters"].delete_many(
+        [f"cpd:rl:post:{u.pk}" for u in world.users.values()]
     )  # seeding many posts must not trip the posting limit
     u = world.users
     maternal = forum_for_cohort(world.cohorts["maternal"])

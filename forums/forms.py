@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cpd.forms import LIST_SEPARATORS
 from forums.models import BUILT_IN_TAGS, Forum
 
 TAG_LABELS = {"case": _("Case"), "question": _("Question"), "resource": _("Resource")}
@@ -59,7 +60,9 @@ class ThreadForm(forms.Form):
     idempotency_key = _PostFields.base_fields["idempotency_key"]
 
     def all_tags(self) -> list[str]:
-        extra = [t.strip() for t in self.cleaned_data["other_tags"].split(",")]
+        extra = [
+            t.strip() for t in LIST_SEPARATORS.split(self.cleaned_data["other_tags"])
+        ]
         return [*self.cleaned_data["tags"], *[t for t in extra if t]]
 
 

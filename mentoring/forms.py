@@ -8,12 +8,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from cpd.forms import LIST_SEPARATORS
 from mentoring.models import CheckInMode, PairingMode, Specialty
 from mentoring.services.conversations import MAX_MESSAGE_LENGTH
 
 
 def _split(value: str) -> list[str]:
-    return sorted({v.strip() for v in (value or "").split(",") if v.strip()})
+    return sorted({v.strip() for v in LIST_SEPARATORS.split(value or "") if v.strip()})
 
 
 class MessageForm(forms.Form):

@@ -44,6 +44,18 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+# Both caches as production configures them, on a port nothing listens on:
+# "default" answers misses (django-redis IGNORE_EXCEPTIONS), "counters" raises.
+UNREACHABLE_CACHES = {
+    alias: {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+        "OPTIONS": {"IGNORE_EXCEPTIONS": alias == "default"},
+    }
+    for alias in ("default", "counters")
+}
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache; no test inherits another's.
@@ -55,11 +67,13 @@ def _fresh_cache():
     """
     from django.core.cache import caches
 
-    cache = caches["default"]
-    saved = cache.key_prefix
-    cache.key_prefix = f"test-{uuid.uuid4().hex}"
+    prefix = f"test-{uuid.uuid4().hex}"
+    saved = {alias: caches[alias].key_prefix for alias in caches}
+    for alias in saved:
+        caches[alias].key_prefix = prefix
     yield
-    cache.key_prefix = saved
+    for alias, key_prefix in saved.items():
+        caches[alias].key_prefix = key_prefix
 
 
 @dataclass

@@ -94,7 +94,7 @@ def _keys(user_id: int, lesson_id: int) -> tuple[str, str]:
 
 def _cache() -> BaseCache | None:
     """The cache for folding, or None while it is paused after an error."""
-    backend = caches["default"]
+    backend = caches["counters"]
     if getattr(backend, _PAUSED_UNTIL, 0.0) > time.monotonic():
         return None
     return backend

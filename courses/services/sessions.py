@@ -25,17 +25,6 @@ def register_is_open(session: Session) -> bool:
 
 
 @transaction.atomic
-def attendance_toggle(*, actor: User, session: Session, learner_id: int) -> bool:
-    """One tap marks a learner present, a second tap undoes it; returns present."""
-    present = not Attendance.objects.filter(
-        session=session, user_id=learner_id
-    ).exists()
-    return attendance_set(
-        actor=actor, session=session, learner_id=learner_id, present=present
-    )
-
-
-@transaction.atomic
 def attendance_set(
     *, actor: User, session: Session, learner_id: int, present: bool
 ) -> bool:

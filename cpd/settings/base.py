@@ -6,6 +6,7 @@ Celery eager, local-memory cache and console email. ``DATABASE_URL`` and
 """
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -96,22 +97,40 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 
-if REDIS_URL:
-    CACHES = {
+
+def redis_stores(url: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """CACHES and CHANNEL_LAYERS on the Redis at ``url`` (fault tests use it too)."""
+    # Redis is a cache here, never the record: "default" (sessions are in the
+    # database; allauth's and DRF's rate limits, fragments) answers a miss while
+    # Redis is away instead of raising, and logs it. "counters" raises, for the
+    # code that must know it is away and degrades on its own (cpd.limits, reading
+    # time folding). Short socket timeouts: a lost Redis costs milliseconds.
+    _cache_options = {
+        "SOCKET_CONNECT_TIMEOUT": env.float("CACHE_CONNECT_TIMEOUT", default=0.5),
+        "SOCKET_TIMEOUT": env.float("CACHE_TIMEOUT", default=0.5),
+    }
+    caches = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cpd"),
-        }
+            "OPTIONS": {**_cache_options, "IGNORE_EXCEPTIONS": True},
+        },
+        "counters": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="cpd"),
+            "OPTIONS": _cache_options,
+        },
     }
     # Sized for case rooms of 500 members; the reasons are in docs/rooms.md.
-    CHANNEL_LAYERS = {
+    layers = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [
                     {
-                        "address": REDIS_URL,
+                        "address": url,
                         # redis-py's default pool refuses the 101st concurrent
                         # command (MaxConnectionsError) during a join storm.
                         "max_connections": env.int(
@@ -137,8 +156,20 @@ if REDIS_URL:
             },
         }
     }
+    return caches, layers
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+if REDIS_URL:
+    CACHES, CHANNEL_LAYERS = redis_stores(REDIS_URL)
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "counters": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "counters",
+        },
+    }
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 # Case-room presence: each server process sends at most one presence frame per
 # room this often, in seconds (joins and leaves in between are batched).
@@ -158,11 +189,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
-# Longer than the longest countdown/eta a task is queued with (reminders: 1 day).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 24 * 3600}
+# Delays are due times in the outbox (cpd.outbox), never broker countdowns, so an
+# unacknowledged task (a worker killed mid-task) is redelivered after minutes. It
+# must stay longer than the longest task runs (a pairing run of a cohort: seconds).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=300),
+    "socket_connect_timeout": 2,
+    # A publish to a broker that is down fails after one quick retry (0.05 s,
+    # not kombu's 2 s); the outbox keeps the task. Workers reconnect on their own
+    # terms (broker_connection_retry), which these do not change.
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TIMEZONE = "UTC"
 # Periodic work, run by the single `celery beat` process (see Procfile).
 CELERY_BEAT_SCHEDULE = {
+    "cpd-outbox-sweep": {"task": "cpd.tasks.outbox_sweep", "schedule": 60},
+    "cpd-outbox-purge": {"task": "cpd.tasks.outbox_purge", "schedule": 24 * 3600},
     "mentoring-checkin-reminders": {
         "task": "mentoring.tasks.checkin_reminders_queue",
         "schedule": 15 * 60,  # seconds; reminders go out within 24 h of a check-in

@@ -6,13 +6,18 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from cpd import health
 from cpd.site import views
 
 admin.site.site_header = _("CPD administration")
 # Django admin signs in through allauth's form, so one login path and one throttle.
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
+handler500 = "cpd.health.server_error"
+
 urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", views.home, name="home"),
     path("", include("cpd.urls")),
     path("courses/", include("courses.urls")),

@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd import outbox
 from cpd.models import User
 from cpd.realtime import publish_on_commit, user_group
 from mentoring import events, policies
@@ -17,8 +18,8 @@ from mentoring.models import CheckIn, CheckInMode, Conversation
 
 # Remind this long before a check-in.
 REMINDER_LEAD = dt.timedelta(hours=2)
-# Queue with a countdown only this far ahead; the broker's visibility timeout is
-# longer. Later check-ins are queued by the periodic sweep ``checkin_reminders_queue``.
+# Owe a reminder (a due time in the outbox, cpd.outbox) only this far ahead; later
+# check-ins are picked up by the periodic sweep ``checkin_reminders_queue``.
 QUEUE_HORIZON = dt.timedelta(hours=24)
 
 
@@ -32,15 +33,12 @@ def _reminder_enqueue(checkin_id: int, *, eta: dt.datetime | None = None) -> Non
     # mentoring.tasks in a web process: the reminder would sit in the broker.
     from mentoring.tasks import checkin_remind as checkin_remind_task
 
-    if eta is None:
-        checkin_remind_task.delay(checkin_id)
-    else:
-        checkin_remind_task.apply_async((checkin_id,), eta=eta)
+    outbox.enqueue(checkin_remind_task, checkin_id, eta=eta)
 
 
 def _queue_reminder(checkin: CheckIn) -> None:
     eta = max(checkin.scheduled_for - REMINDER_LEAD, timezone.now())
-    transaction.on_commit(lambda: _reminder_enqueue(checkin.pk, eta=eta))
+    _reminder_enqueue(checkin.pk, eta=eta)
 
 
 @transaction.atomic

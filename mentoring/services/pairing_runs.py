@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpd import outbox
 from cpd.models import Cohort, Membership, User
 from mentoring.models import (
     MentorProfile,
@@ -67,7 +68,7 @@ def pairing_run_start(*, actor: User, cohort: Cohort, mode: str) -> PairingRun:
     pairing.require_manager(actor, cohort)
     pairing.require_mode(mode)
     run = PairingRun.objects.create(cohort=cohort, actor=actor, mode=mode)
-    transaction.on_commit(lambda: _compute_enqueue(run.pk))
+    _compute_enqueue(run.pk)  # owed from this transaction's commit
     return run
 
 
@@ -75,13 +76,13 @@ def _compute_enqueue(run_id: int) -> None:
     # Lazy, as in checkins: mentoring.tasks imports this module at its top.
     from mentoring.tasks import pairing_run_compute as pairing_run_compute_task
 
-    pairing_run_compute_task.delay(run_id)
+    outbox.enqueue(pairing_run_compute_task, run_id)
 
 
 def _apply_enqueue(run_id: int) -> None:
     from mentoring.tasks import pairing_run_apply as pairing_run_apply_task
 
-    pairing_run_apply_task.delay(run_id)
+    outbox.enqueue(pairing_run_apply_task, run_id)
 
 
 def _progress(run_id: int, pct: int) -> None:
@@ -207,7 +208,7 @@ def pairing_run_confirm(
         locked.progress = 0
         locked.confirmed_by = actor
         locked.save(update_fields=["result", "status", "progress", "confirmed_by"])
-        transaction.on_commit(lambda: _apply_enqueue(locked.pk))
+        _apply_enqueue(locked.pk)  # owed from this transaction's commit
     return locked
 
 

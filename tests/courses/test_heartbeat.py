@@ -11,16 +11,11 @@ from django.urls import reverse
 
 from courses.models import CourseAssignment, LessonProgress
 from courses.services import progress
-from tests.conftest import client_as
+from tests.conftest import UNREACHABLE_CACHES, client_as
 from tests.factories.courses import course_for
 
 WINDOW = 1  # seconds; long enough to fold a few beats, short enough to wait out
-DOWN = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
-    }
-}
+DOWN = UNREACHABLE_CACHES
 
 
 @pytest.fixture

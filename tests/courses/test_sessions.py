@@ -49,41 +49,63 @@ def test_upcoming_session_is_on_my_courses(client, world, session):
 
 
 @pytest.mark.parametrize("role", sorted(MARKS))
-def test_one_tap_marks_and_a_second_tap_undoes(client, world, session, role):
+def test_a_tap_sets_the_state_it_asks_for_and_retries_change_nothing(
+    client, world, session, role
+):
     client_as(client, world.user(role))
     url = reverse("courses-session", args=[session.pk])
-    client.post(url, {"learner": world.learner.pk})
-    assert Attendance.objects.filter(session=session, user=world.learner).exists()
-    client.post(url, {"learner": world.learner.pk})
+    page = client.get(url).content.decode()
+    assert 'name="present" value="1"' in page  # absent: the button marks present
+    # a tap whose answer was lost, retried forty times, leaves the learner present
+    for _ in range(40):
+        client.post(url, {"learner": world.learner.pk, "present": "1"})
+    assert Attendance.objects.filter(session=session, user=world.learner).count() == 1
+    assert 'name="present" value="0"' in client.get(url).content.decode()
+    # un-marking is its own request, and repeating it keeps them absent
+    for _ in range(3):
+        client.post(url, {"learner": world.learner.pk, "present": "0"})
+    assert not Attendance.objects.exists()
+
+
+def test_a_tap_without_a_state_is_a_message_and_changes_nothing(client, world, session):
+    client_as(client, world.mentor_of_cohort)
+    url = reverse("courses-session", args=[session.pk])
+    response = client.post(url, {"learner": world.learner.pk}, follow=True)
+    assert "Choose present or absent." in response.content.decode()
     assert not Attendance.objects.exists()
 
 
 def test_learner_cannot_take_attendance(client, world, session):
     client_as(client, world.learner)
     response = client.post(
-        reverse("courses-session", args=[session.pk]), {"learner": world.learner.pk}
+        reverse("courses-session", args=[session.pk]),
+        {"learner": world.learner.pk, "present": "1"},
     )
     assert response.status_code == 403
     with pytest.raises(PermissionDenied):
-        sessions.attendance_toggle(
-            actor=world.learner, session=session, learner_id=world.learner.pk
+        sessions.attendance_set(
+            actor=world.learner,
+            session=session,
+            learner_id=world.learner.pk,
+            present=True,
         )
 
 
 @pytest.mark.parametrize("learner", ["other_learner", "mentor_of_cohort"])
 def test_only_the_cohorts_learners_can_be_marked(world, session, learner):
     with pytest.raises(ValidationError, match="not a learner in this cohort"):
-        sessions.attendance_toggle(
+        sessions.attendance_set(
             actor=world.mentor_of_cohort,
             session=session,
             learner_id=world.user(learner).pk,
+            present=True,
         )
 
 
 def test_bad_learner_id_is_a_message_not_a_500(client, world, session):
     client_as(client, world.mentor_of_cohort)
     url = reverse("courses-session", args=[session.pk])
-    response = client.post(url, {"learner": "abc"}, follow=True)
+    response = client.post(url, {"learner": "abc", "present": "1"}, follow=True)
     assert "not a learner in this cohort" in response.content.decode()
 
 
@@ -139,7 +161,7 @@ def test_attendance_opens_an_hour_before_the_start(client, world, session):
     client_as(client, world.mentor_of_cohort)
     response = client.post(
         reverse("courses-session", args=[session.pk]),
-        {"learner": world.learner.pk},
+        {"learner": world.learner.pk, "present": "1"},
         follow=True,
     )
     assert "Attendance opens an hour before" in response.content.decode()
@@ -147,3 +169,27 @@ def test_attendance_opens_an_hour_before_the_start(client, world, session):
     assert "The register opens an hour before" in page
     assert 'name="learner"' not in page
     assert not Attendance.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_fifty_simultaneous_taps_leave_the_learner_present_once(world, session):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    def tap(_n: int) -> bool:
+        try:
+            return sessions.attendance_set(
+                actor=world.mentor_of_cohort,
+                session=session,
+                learner_id=world.learner.pk,
+                present=True,
+            )
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(tap, range(50)))
+    assert results == [True] * 50
+    assert Attendance.objects.filter(session=session, user=world.learner).count() == 1

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache import caches
 from django.test import override_settings
 from django.urls import reverse
+from django_redis.cache import RedisCache
 
 from cpd.limits import RateLimited, rate_limit_hit
 from forums.models import Post
 from forums.services.forums import forum_for_cohort
 from forums.services.posting import thread_create
-from tests.conftest import client_as
-
-# Nothing listens on port 1: every cache call fails with a connection error.
-UNREACHABLE_CACHE = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://127.0.0.1:1/0",
-    }
-}
+from tests.conftest import UNREACHABLE_CACHES, client_as
 
 
 def test_limit_counts_per_user_and_action(settings, world):
@@ -43,16 +35,17 @@ def test_settings_override_one_action_and_keep_the_other_defaults(settings):
     assert limits()["mentor_message"] == DEFAULT_LIMITS["mentor_message"]
 
 
-def test_overridden_caches_reach_the_cache_proxy():
-    """The ``cache`` proxy follows CACHES overrides (the tests below rely on it)."""
-    with override_settings(CACHES=UNREACHABLE_CACHE):
-        assert isinstance(cache._connections[cache._alias], RedisCache)
-    assert not isinstance(cache._connections[cache._alias], RedisCache) or (
-        "127.0.0.1:1/" not in str(cache._connections[cache._alias]._servers)
+def test_overridden_caches_reach_the_counters():
+    """``caches`` follows CACHES overrides (the tests below rely on it)."""
+    with override_settings(CACHES=UNREACHABLE_CACHES):
+        assert isinstance(caches["counters"], RedisCache)
+        assert "127.0.0.1:1/" in caches["counters"]._server
+    assert not isinstance(caches["counters"], RedisCache) or (
+        "127.0.0.1:1/" not in caches["counters"]._server
     )
 
 
-@override_settings(CACHES=UNREACHABLE_CACHE, RATE_LIMITS={"post": (1, 60)})
+@override_settings(CACHES=UNREACHABLE_CACHES, RATE_LIMITS={"post": (1, 60)})
 def test_limit_fails_open_when_the_cache_is_down(world, caplog):
     # given: a limit of one, and a cache that cannot be reached
     forum = forum_for_cohort(world.cohort)
@@ -70,7 +63,7 @@ def test_limit_fails_open_when_the_cache_is_down(world, caplog):
     assert "cache unavailable" in caplog.text
 
 
-@override_settings(CACHES=UNREACHABLE_CACHE)
+@override_settings(CACHES=UNREACHABLE_CACHES)
 def test_a_reply_page_post_still_succeeds_when_the_cache_is_down(client, world):
     # given
     forum = forum_for_cohort(world.cohort)
