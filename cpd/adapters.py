@@ -52,7 +52,9 @@ class AccountAdapter(DefaultAccountAdapter):
         token = request.session.pop(INVITATION_SESSION_KEY, "")
         invitation = selectors.invitation_by_token(token)
         if invitation is not None and commit:
-            services.invitation_accept(invitation=invitation, user=user)
+            services.invitation_accept(
+                invitation=invitation, user=user, signed_up_from_link=True
+            )
         return user
 
     # --- phone numbers (allauth's phone login) --------------------------------------

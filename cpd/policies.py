@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from cpd.models import Cohort, Image, Membership, Role
+from cpd.models import Cohort, Image, Invitation, Membership, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -98,6 +98,22 @@ def can_manage_cohort(user: AnyUser, cohort: Cohort) -> bool:
 def can_invite_to_cohort(user: AnyUser, cohort: Cohort) -> bool:
     """Only cohort administrators send invitations."""
     return can_manage_cohort(user, cohort)
+
+
+def can_accept_invitation(user: AnyUser, invitation: Invitation) -> bool:
+    """An invitation belongs to the address it was sent to.
+
+    A signed-in account joins through it only if its email or phone is the
+    invitation's. (Signing up from the link makes a new account for that person.)
+    """
+    if not user.is_authenticated:
+        return False
+    email = (getattr(user, "email", "") or "").strip().lower()
+    phone = (getattr(user, "phone", "") or "").strip()
+    return bool(
+        (invitation.email and email == invitation.email.strip().lower())
+        or (invitation.phone and phone == invitation.phone.strip())
+    )
 
 
 def can_view_members(user: AnyUser, cohort: Cohort) -> bool:

@@ -143,8 +143,18 @@ def invitation_send(*, invitation_id: int) -> bool:
 
 
 @transaction.atomic
-def invitation_accept(*, invitation: Invitation, user: User) -> Membership:
-    """Use an invitation: the user joins its cohort in its role (single use)."""
+def invitation_accept(
+    *, invitation: Invitation, user: User, signed_up_from_link: bool = False
+) -> Membership:
+    """Use an invitation: the user joins its cohort in its role (single use).
+
+    An existing account must be the invitation's address; an account just made
+    from the link (``signed_up_from_link``) is its person.
+    """
+    if not signed_up_from_link and not policies.can_accept_invitation(user, invitation):
+        raise PermissionDenied(
+            _("This invitation was sent to someone else. Sign in with that account.")
+        )
     locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not locked.is_usable:
         raise ValidationError(_("This invitation has expired or was already used."))

@@ -85,6 +85,13 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
             request, "cpd/invitation_invalid.html", {"reason": "used"}, status=410
         )
     if request.user.is_authenticated:
+        if not policies.can_accept_invitation(request.user, invitation):
+            return render(
+                request,
+                "cpd/invitation_invalid.html",
+                {"reason": "someone_else"},
+                status=403,
+            )
         if request.method == "POST":
             try:
                 services.invitation_accept(invitation=invitation, user=request.user)

@@ -278,12 +278,14 @@ def search(
     the planner then sizes the search by the user's share of the posts, instead
     of guessing from the visibility subqueries that every post is visible.
     """
+    # PostgreSQL refuses NUL in text; a query can never match one anyway.
+    q, tag = (q or "").replace("\x00", ""), tag.replace("\x00", "")
     forum_ids = list(
         Forum.objects.filter(policies.forums_visible_to(user)).values_list(
             "pk", flat=True
         )
     )
-    if not forum_ids or not (q or "").strip():
+    if not forum_ids or not q.strip():
         return []
     base = Post.objects.filter(
         policies.posts_visible_to(user), thread__forum_id__in=forum_ids

@@ -51,16 +51,34 @@ def test_cohort_create_rejects_end_before_start(db):
 
 
 def test_invitation_accept_is_single_use(world):
-    invitation = InvitationFactory(cohort=world.cohort, role=Role.MENTOR)
+    invitation = InvitationFactory(
+        cohort=world.cohort, role=Role.MENTOR, email=world.outsider.email
+    )
     services.invitation_accept(invitation=invitation, user=world.outsider)
     assert Membership.objects.get(user=world.outsider).role == Role.MENTOR
     with pytest.raises(ValidationError, match="expired or was already used"):
-        services.invitation_accept(invitation=invitation, user=world.other_learner)
+        services.invitation_accept(
+            invitation=invitation, user=world.other_learner, signed_up_from_link=True
+        )
+
+
+def test_an_invitation_belongs_to_its_address(world):
+    invitation = InvitationFactory(cohort=world.cohort, email="someone@example.org")
+    with pytest.raises(PermissionDenied, match="sent to someone else"):
+        services.invitation_accept(invitation=invitation, user=world.outsider)
+    assert not Membership.objects.filter(user=world.outsider).exists()
+    world.outsider.phone = "+254700999888"
+    world.outsider.save()
+    by_phone = InvitationFactory(cohort=world.cohort, email="", phone="+254700999888")
+    services.invitation_accept(invitation=by_phone, user=world.outsider)
+    assert Membership.objects.filter(user=world.outsider, cohort=world.cohort).exists()
 
 
 def test_expired_invitation_cannot_be_accepted(world):
     invitation = InvitationFactory(
-        cohort=world.cohort, expires_at=timezone.now() - dt.timedelta(minutes=1)
+        cohort=world.cohort,
+        email=world.outsider.email,
+        expires_at=timezone.now() - dt.timedelta(minutes=1),
     )
     with pytest.raises(ValidationError):
         services.invitation_accept(invitation=invitation, user=world.outsider)

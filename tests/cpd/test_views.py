@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpd.adapters import INVITATION_SESSION_KEY
-from cpd.models import Membership, User
+from cpd.models import Invitation, Membership, User
 from tests.conftest import ROLES, client_as
 from tests.factories.cpd import PASSWORD, InvitationFactory, UserFactory
 
@@ -175,12 +175,28 @@ def test_signup_needs_email_or_phone(client, world):
 
 
 def test_signed_in_user_joins_by_invitation(client, world):
-    invitation = InvitationFactory(cohort=world.cohort, role="mentor")
+    invitation = InvitationFactory(
+        cohort=world.cohort, role="mentor", email=world.other_learner.email.upper()
+    )
     client_as(client, world.other_learner)
     url = reverse("invitation-open", args=[invitation.token])
     assert "Join" in client.get(url).content.decode()
     client.post(url)
     assert Membership.objects.get(user=world.other_learner, cohort=world.cohort)
+
+
+def test_an_invitation_opened_by_someone_else_is_refused(client, world):
+    invitation = InvitationFactory(cohort=world.cohort, email="nurse@example.org")
+    client_as(client, world.other_learner)
+    url = reverse("invitation-open", args=[invitation.token])
+    page = client.get(url)
+    assert page.status_code == 403
+    assert "sent to someone else" in page.content.decode()
+    assert client.post(url).status_code == 403
+    assert not Membership.objects.filter(
+        user=world.other_learner, cohort=world.cohort
+    ).exists()
+    assert Invitation.objects.get(pk=invitation.pk).accepted_at is None
 
 
 def test_login_by_email_and_by_phone(client, db):

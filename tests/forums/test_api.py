@@ -327,3 +327,17 @@ def test_ones_own_image_attaches_through_the_api(api_client, world, threads):
     # then
     assert response.status_code == 201
     assert list(Post.objects.get(body="my photo").images.all()) == [mine]
+
+
+@pytest.mark.parametrize(
+    "params", [{"q": "\x00"}, {"q": "pph\x00"}, {"q": "a", "tag": "\x00"}]
+)
+def test_search_with_a_nul_byte_is_an_empty_answer_not_a_500(api_client, world, params):
+    from forums.services.forums import forum_for_cohort
+
+    forum_for_cohort(world.cohort)  # the learner has a forum to search
+    api_client.force_authenticate(world.learner)
+    api_client.raise_request_exception = False
+    response = api_client.get(reverse("api-forum-search"), params)
+    assert response.status_code == 200
+    assert response.json() == []
