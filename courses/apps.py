@@ -11,3 +11,10 @@ class CoursesConfig(AppConfig):
         from cpd.panels import HOME, panel_register
 
         panel_register(HOME, continue_lesson_panel)
+
+        from courses import record_backfill
+        from cpd.record import backfill_register
+
+        backfill_register("lessons", record_backfill.lessons)
+        backfill_register("attempts", record_backfill.attempts)
+        backfill_register("attendance", record_backfill.attendance)

@@ -4,3 +4,11 @@ from django.apps import AppConfig
 class CpdConfig(AppConfig):
     name = "cpd"
     verbose_name = "People and cohorts"
+
+    def ready(self) -> None:
+        # Sign-ins go in the learning record with their session, for frequency.
+        from django.contrib.auth.signals import user_logged_in
+
+        from cpd.record import signed_in
+
+        user_logged_in.connect(signed_in, dispatch_uid="cpd.record.signed_in")

@@ -352,3 +352,99 @@ class TaskOutbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{tuple(self.args)}"
+
+
+class Verb(models.TextChoices):
+    """What a learning-record statement says a person did (xAPI-style verbs)."""
+
+    SIGNED_IN = "signed-in", _("signed in")
+    OPENED = "opened", _("opened a lesson")
+    READ = "read", _("read a lesson")
+    COMPLETED = "completed", _("completed a lesson")
+    ANSWERED = "answered", _("submitted a quiz")
+    ATTENDED = "attended", _("attended a session")
+    POSTED = "posted", _("started a thread")
+    REPLIED = "replied", _("replied in a forum")
+    HELPFUL = "helpful", _("marked a post helpful")
+    ACCEPTED = "accepted", _("accepted an answer")
+    ROOM_MESSAGE = "room-message", _("wrote in a case room")
+    MENTOR_MESSAGE = "mentor-message", _("messaged a mentor or mentee")
+    CHECKED_IN = "checked-in", _("had a mentor check-in")
+
+
+# Verbs that count as social interaction in reports.
+SOCIAL_VERBS = (
+    Verb.POSTED,
+    Verb.REPLIED,
+    Verb.HELPFUL,
+    Verb.ACCEPTED,
+    Verb.ROOM_MESSAGE,
+    Verb.MENTOR_MESSAGE,
+    Verb.CHECKED_IN,
+)
+
+
+class Activity(models.Model):
+    """One statement of the learning record: actor, verb, object, result, context.
+
+    Append-only, written by every app through ``cpd.record.record`` in the
+    transaction of the action it records. Shaped like an xAPI statement so it
+    exports as one (``cpd.record.statements``).
+    """
+
+    actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    object_type = models.CharField(max_length=30)
+    object_id = models.BigIntegerField(null=True, blank=True)
+    # context
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    course_id = models.BigIntegerField(null=True, blank=True)
+    # result
+    score = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    success = models.BooleanField(null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    session_key = models.CharField(max_length=40, blank=True)
+    client_key = models.CharField(max_length=80, blank=True)
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "activities"
+        indexes: ClassVar = [
+            models.Index(fields=["actor", "timestamp"], name="activity_actor_time"),
+            models.Index(fields=["cohort", "timestamp"], name="activity_cohort_time"),
+            models.Index(fields=["timestamp"], name="activity_time"),
+        ]
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["actor", "verb", "client_key"],
+                condition=~Q(client_key=""),
+                name="activity_once_per_client_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id} {self.verb} {self.object_type}:{self.object_id}"
+
+
+class ActivityDaily(models.Model):
+    """The record rolled up per day, person, cohort and verb (cpd.record.rollup)."""
+
+    day = models.DateField()
+    actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    verb = models.CharField(max_length=20, choices=Verb.choices)
+    count = models.PositiveIntegerField()
+    duration_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes: ClassVar = [
+            models.Index(fields=["day"], name="activity_daily_day"),
+            models.Index(fields=["actor", "day"], name="activity_daily_actor"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.actor_id} {self.verb} x{self.count}"

@@ -95,6 +95,20 @@ def can_manage_cohort(user: AnyUser, cohort: Cohort) -> bool:
     return roles.superuser or roles.role_in(cohort) == Role.ADMIN
 
 
+def can_view_cohort_report(user: AnyUser, cohort: Cohort) -> bool:
+    """Administrators and mentors read a cohort's engagement report."""
+    roles = roles_of(user)
+    return roles.superuser or roles.role_in(cohort) in (Role.ADMIN, Role.MENTOR)
+
+
+def can_view_learner_rows(user: AnyUser, cohort: Cohort) -> bool:
+    """Per-learner figures and the record's export: administrators only.
+
+    Mentors see the cohort's aggregates here, and their own mentees in mentoring.
+    """
+    return can_manage_cohort(user, cohort)
+
+
 def can_invite_to_cohort(user: AnyUser, cohort: Cohort) -> bool:
     """Only cohort administrators send invitations."""
     return can_manage_cohort(user, cohort)

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from cpd import outbox, services
+from cpd import outbox, record, services
 
 
 @shared_task(
@@ -25,3 +25,9 @@ def outbox_sweep() -> int:
 def outbox_purge() -> int:
     """Periodic (celery beat): forget tasks published more than a week ago."""
     return outbox.purge()
+
+
+@shared_task
+def record_rollup() -> int:
+    """Periodic (celery beat): recompute the last days' daily aggregates."""
+    return record.rollup()

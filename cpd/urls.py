@@ -8,6 +8,17 @@ from cpd import offline, views
 urlpatterns = [
     path("cohorts/switch/", views.cohort_switch, name="cohort-switch"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="cohort-detail"),
+    path("cohorts/<int:cohort_id>/report/", views.cohort_report, name="cohort-report"),
+    path(
+        "cohorts/<int:cohort_id>/report.csv",
+        views.cohort_report_csv,
+        name="cohort-report-csv",
+    ),
+    path(
+        "cohorts/<int:cohort_id>/statements.jsonl",
+        views.cohort_statements,
+        name="cohort-statements",
+    ),
     path("invite/<str:token>/", views.invitation_open, name="invitation-open"),
     path("profile/", views.profile, name="profile"),
     path(

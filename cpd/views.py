@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cpd import policies, selectors, services
+from cpd import policies, record, reports, selectors, services
 from cpd.adapters import INVITATION_SESSION_KEY
 from cpd.auth import acting_user
 from cpd.context_processors import CURRENT_COHORT_KEY
 from cpd.forms import InvitationForm, ProfileForm
+from cpd.models import Cohort
 
 
 @login_required
@@ -49,6 +60,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "role": selectors.role_label(request.user, cohort),
         "members": selectors.cohort_members(cohort),
         "can_invite": can_invite,
+        "can_report": policies.can_view_cohort_report(request.user, cohort),
         "invitations": selectors.cohort_invitations_open(cohort) if can_invite else [],
         "form": form,
     }
@@ -137,4 +149,119 @@ def image_file(request: HttpRequest, image_id: int, size: str) -> FileResponse:
     else:
         # Content never changes for an id: cache it on the phone, not on proxies.
         response["Cache-Control"] = "private, max-age=31536000, immutable"
+    return response
+
+
+def _report_cohort(
+    request: HttpRequest, cohort_id: int, *, rows: bool = False
+) -> tuple[Cohort, bool]:
+    """The cohort if the user may read its report (404 unseen, 403 by role)."""
+    cohort = selectors.cohort_get_for_user(request.user, cohort_id)
+    allowed = (
+        policies.can_view_learner_rows(request.user, cohort)
+        if rows
+        else policies.can_view_cohort_report(request.user, cohort)
+    )
+    return cohort, allowed
+
+
+@login_required
+def cohort_report(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """Engagement of a cohort: activity per week, time, frequency, social, groups."""
+    cohort, allowed = _report_cohort(request, cohort_id)
+    if not allowed:
+        return HttpResponse(
+            _("Only the cohort's mentors and administrators."), status=403
+        )
+    report = reports.cohort_report(cohort)
+    peak = max((n for _w, n in report.weeks), default=0) or 1
+    chart = [
+        {"x": 10 * i + 2, "h": round(65 * n / peak), "y": 70 - round(65 * n / peak)}
+        for i, (_week, n) in enumerate(report.weeks)
+    ]
+    return render(
+        request,
+        "cpd/cohort_report.html",
+        {
+            "cohort": cohort,
+            "report": report,
+            "chart": chart,
+            "chart_width": 10 * len(chart),
+            "show_rows": policies.can_view_learner_rows(request.user, cohort),
+            # the least active first: who may need a nudge (all rows: the CSV)
+            "rows": sorted(
+                report.rows, key=lambda r: (r.days_active, r.last_active is not None)
+            )[: reports.PAGE_ROWS],
+            "small_cell": reports.SMALL_CELL,
+            "quiet_days": reports.QUIET_DAYS,
+        },
+    )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
+    """The report as CSV: weeks for mentors, plus one row per learner for admins."""
+    cohort, allowed = _report_cohort(request, cohort_id)
+    if not allowed:
+        return HttpResponse(
+            _("Only the cohort's mentors and administrators."), status=403
+        )
+    report = reports.cohort_report(cohort)
+    show_rows = policies.can_view_learner_rows(request.user, cohort)
+
+    def lines() -> Iterator[str]:
+        out = csv.writer(_Echo())
+        yield out.writerow([_("week starting"), _("active learners")])
+        for week, n in report.weeks:
+            yield out.writerow([week.isoformat(), n])
+        if show_rows:
+            yield out.writerow([])
+            yield out.writerow(
+                [
+                    _("learner"),
+                    _("days active"),
+                    _("sessions"),
+                    _("minutes"),
+                    _("social actions"),
+                    _("lessons completed"),
+                    _("sessions attended"),
+                    _("last active"),
+                ]
+            )
+            for r in report.rows:
+                yield out.writerow(
+                    [
+                        r.name,
+                        r.days_active,
+                        r.sessions,
+                        r.minutes,
+                        r.social,
+                        r.lessons_completed,
+                        r.attended,
+                        r.last_active.isoformat() if r.last_active else "",
+                    ]
+                )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    name = f"cohort-{cohort.pk}-report.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def cohort_statements(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
+    """The cohort's learning record as xAPI statements, one JSON per line (admins)."""
+    cohort, allowed = _report_cohort(request, cohort_id, rows=True)
+    if not allowed:
+        return HttpResponse(_("Only the cohort's administrators."), status=403)
+    response = StreamingHttpResponse(
+        record.statements(reports.cohort_statements_for_export(cohort)),
+        content_type="application/x-ndjson",
+    )
+    response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.jsonl"'
     return response

@@ -11,3 +11,11 @@ class ForumsConfig(AppConfig):
         from forums.panels import course_forums_panel
 
         panel_register(COURSE_DETAIL, course_forums_panel)
+
+        from cpd.record import backfill_register
+        from forums import record_backfill
+
+        backfill_register("threads", record_backfill.threads)
+        backfill_register("replies", record_backfill.replies)
+        backfill_register("helpful", record_backfill.helpful_marks)
+        backfill_register("room-messages", record_backfill.room_messages)

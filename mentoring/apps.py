@@ -14,3 +14,9 @@ class MentoringConfig(AppConfig):
         register_private_image_rule(
             policies.message_images_visible_to, policies.can_view_message_image
         )
+
+        from cpd.record import backfill_register
+        from mentoring import record_backfill
+
+        backfill_register("mentor-messages", record_backfill.messages)
+        backfill_register("checkins", record_backfill.checkins)

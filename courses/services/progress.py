@@ -30,7 +30,8 @@ from courses import drip, policies
 from courses.models import Lesson, LessonProgress
 from courses.selectors import lesson_get_for_user
 from courses.services.certificates import certificate_issue_if_complete
-from cpd.models import User
+from cpd.models import User, Verb
+from cpd.record import record
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,17 @@ def _write(
             When(completed_at__isnull=True, then=Value(now)),
             default=F("completed_at"),
         )
+    if seconds > 0:
+        # One statement per write: beats are folded first, so at most one
+        # "read" row per learner, lesson and flush window.
+        record(
+            actor=user,
+            verb=Verb.READ,
+            object_type="lesson",
+            object_id=lesson.pk,
+            course_id=lesson.module.course_id,
+            duration_seconds=seconds,
+        )
     if rows.update(**changes):
         return rows.get()
     progress, created = LessonProgress.objects.get_or_create(
@@ -238,6 +250,13 @@ def lesson_visit(*, user: User, lesson: Lesson, seconds: int = 0) -> LessonProgr
         user=user, lesson=lesson, seconds=_clamp(seconds) + pending, seen_now=True
     )
     written(progress.seconds_spent)
+    record(
+        actor=user,
+        verb=Verb.OPENED,
+        object_type="lesson",
+        object_id=lesson.pk,
+        course_id=lesson.module.course_id,
+    )
     return progress
 
 
@@ -279,5 +298,13 @@ def lesson_complete(*, user: User, lesson: Lesson) -> LessonProgress:
         user=user, lesson=lesson, seconds=pending, seen_now=True, completed=True
     )
     written(progress.seconds_spent)
+    record(
+        actor=user,
+        verb=Verb.COMPLETED,
+        object_type="lesson",
+        object_id=lesson.pk,
+        course_id=lesson.module.course_id,
+        client_key=f"lesson:{lesson.pk}",
+    )
     certificate_issue_if_complete(user=user, course=lesson.module.course)
     return progress

@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from courses import policies
 from courses.models import Answer, Attempt, Question, QuestionKind, Quiz
 from courses.services.certificates import certificate_issue_if_complete
-from cpd.models import User
+from cpd.models import User, Verb
+from cpd.record import record
 
 GRACE = dt.timedelta(seconds=30)  # slow networks: a late packet is not a late answer
 MAX_NUMBER = Decimal("1e9")
@@ -163,6 +164,16 @@ def attempt_submit(*, user: User, attempt: Attempt, answers: dict[int, Any]) -> 
         Decimal("0.1")
     )
     attempt.save(update_fields=["submitted_at", "score_percent"])
+    record(
+        actor=user,
+        verb=Verb.ANSWERED,
+        object_type=f"quiz-{attempt.quiz.kind}",
+        object_id=attempt.quiz_id,
+        course_id=attempt.quiz.course_id,
+        score=attempt.score_percent,
+        success=attempt.passed,
+        client_key=f"attempt:{attempt.pk}",
+    )
     if attempt.quiz.kind == "post" and attempt.passed:
         certificate_issue_if_complete(user=user, course=attempt.quiz.course)
     return attempt

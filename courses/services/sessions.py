@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from courses import policies
 from courses.models import Attendance, Module, Session
 from courses.services.certificates import certificate_issue_if_complete
-from cpd.models import Cohort, Role, User
+from cpd.models import Cohort, Role, User, Verb
+from cpd.record import record, record_forget
 
 # The register opens this long before the start, for learners who come early.
 ATTENDANCE_OPENS_BEFORE = dt.timedelta(hours=1)
@@ -46,6 +47,10 @@ def attendance_set(
         )
     if not present:
         Attendance.objects.filter(session=session, user=learner).delete()
+        # a correction of a mistaken tap: the record forgets the attendance too
+        record_forget(
+            actor=learner, verb=Verb.ATTENDED, client_key=f"session:{session.pk}"
+        )
         return False
     if not register_is_open(session):
         raise ValidationError(
@@ -60,9 +65,19 @@ def attendance_set(
                 }
             }
         )
-    Attendance.objects.get_or_create(
+    _attendance, created = Attendance.objects.get_or_create(
         session=session, user=learner, defaults={"marked_by": actor}
     )
+    if created:
+        record(
+            actor=learner,
+            verb=Verb.ATTENDED,
+            object_type="session",
+            object_id=session.pk,
+            cohort=session.cohort_id,
+            client_key=f"session:{session.pk}",
+            timestamp=session.starts_at,
+        )
     if session.module_id is not None:
         course = session.module.course  # type: ignore[union-attr]
         certificate_issue_if_complete(user=learner, course=course)

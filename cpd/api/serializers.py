@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from cpd.models import Cadre, Cohort, Image, Membership, Role, User
@@ -139,3 +142,60 @@ class ImageOutputSerializer(serializers.Serializer):
 
 class ImageHideInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200)
+
+
+class ReportWeekSerializer(serializers.Serializer):
+    week_starting = serializers.DateField()
+    active_learners = serializers.IntegerField()
+
+
+class ReportGroupSerializer(serializers.Serializer):
+    group = serializers.CharField(source="label")
+    learners = serializers.IntegerField(
+        allow_null=True, help_text="null: fewer than 5 learners (not shown)"
+    )
+    active_share = serializers.FloatField(allow_null=True)
+    social_share = serializers.FloatField(allow_null=True)
+
+
+class ReportLearnerSerializer(serializers.Serializer):
+    user_id = serializers.IntegerField()
+    name = serializers.CharField()
+    days_active = serializers.IntegerField()
+    sessions = serializers.IntegerField()
+    minutes = serializers.IntegerField()
+    social = serializers.IntegerField()
+    lessons_completed = serializers.IntegerField()
+    attended = serializers.IntegerField()
+    last_active = serializers.DateTimeField(allow_null=True)
+
+
+class CohortReportOutputSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(source="cohort.pk")
+    learners = serializers.IntegerField()
+    enough_data = serializers.BooleanField()
+    weeks = serializers.SerializerMethodField()
+    active_learners = serializers.IntegerField()
+    median_days_active = serializers.FloatField(allow_null=True)
+    median_sessions = serializers.FloatField(allow_null=True)
+    median_minutes = serializers.FloatField(allow_null=True)
+    posted_share = serializers.FloatField(allow_null=True)
+    quiet_learners = serializers.IntegerField()
+    attended_share = serializers.FloatField(allow_null=True)
+    by_cadre = ReportGroupSerializer(many=True)
+    by_district = ReportGroupSerializer(many=True)
+    rows = serializers.SerializerMethodField(
+        help_text="one row per learner, for the cohort's administrators only"
+    )
+
+    @extend_schema_field(ReportWeekSerializer(many=True))
+    def get_weeks(self, report: Any) -> list[dict[str, Any]]:
+        return [
+            {"week_starting": week, "active_learners": n} for week, n in report.weeks
+        ]
+
+    @extend_schema_field(ReportLearnerSerializer(many=True, allow_null=True))
+    def get_rows(self, report: Any) -> list[dict[str, Any]] | None:
+        if not self.context.get("show_rows"):
+            return None
+        return ReportLearnerSerializer(report.rows, many=True).data  # type: ignore[return-value]

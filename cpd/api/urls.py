@@ -10,6 +10,11 @@ urlpatterns = [
     path("auth/token/", views.TokenCreateApi.as_view(), name="api-token"),
     path("cohorts/", views.CohortListApi.as_view(), name="api-cohort-list"),
     path(
+        "cohorts/<int:cohort_id>/report/",
+        views.CohortReportApi.as_view(),
+        name="api-cohort-report",
+    ),
+    path(
         "cohorts/<int:cohort_id>/",
         views.CohortDetailApi.as_view(),
         name="api-cohort-detail",

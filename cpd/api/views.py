@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpd import policies, selectors, services
+from cpd import policies, reports, selectors, services
 from cpd.api import serializers as s
 from cpd.auth import acting_user
 
@@ -76,6 +76,23 @@ class CohortDetailApi(APIView):
         cohort = selectors.cohort_get_for_user(request.user, cohort_id)
         return Response(
             s.CohortOutputSerializer(cohort, context={"request": request}).data
+        )
+
+
+class CohortReportApi(APIView):
+    """A cohort's engagement report (mentors and administrators; rows: admins)."""
+
+    @extend_schema(responses=s.CohortReportOutputSerializer)
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = selectors.cohort_get_for_user(request.user, cohort_id)
+        if not policies.can_view_cohort_report(request.user, cohort):
+            raise PermissionDenied(_("Only the cohort's mentors and administrators."))
+        report = reports.cohort_report(cohort)
+        show_rows = policies.can_view_learner_rows(request.user, cohort)
+        return Response(
+            s.CohortReportOutputSerializer(
+                report, context={"show_rows": show_rows}
+            ).data
         )
 
 

@@ -209,11 +209,17 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "cpd-outbox-sweep": {"task": "cpd.tasks.outbox_sweep", "schedule": 60},
     "cpd-outbox-purge": {"task": "cpd.tasks.outbox_purge", "schedule": 24 * 3600},
+    # Idempotent (each day is recomputed, not added to): hourly is cheap.
+    "cpd-record-rollup": {"task": "cpd.tasks.record_rollup", "schedule": 3600},
     "mentoring-checkin-reminders": {
         "task": "mentoring.tasks.checkin_reminders_queue",
         "schedule": 15 * 60,  # seconds; reminders go out within 24 h of a check-in
     },
 }
+
+# The learning record's daily aggregates recompute this many past days each run
+# (late statements, from offline clients, land within them).
+RECORD_ROLLUP_DAYS = env.int("RECORD_ROLLUP_DAYS", default=3)
 
 # --- People and accounts -----------------------------------------------------------
 AUTH_USER_MODEL = "cpd.User"

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.limits import rate_limit_hit
-from cpd.models import Cohort, Image, User
+from cpd.models import Cohort, Image, User, Verb
 from cpd.realtime import publish_on_commit
+from cpd.record import record
 from cpd.rich_text import render_markdown
 from forums.rooms import events, policies, selectors
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomPresence, RoomState
@@ -142,6 +143,15 @@ def message_post(
                 client_key=client_key,
                 reply_to=reply_to,
                 image=image,
+            )
+            record(
+                actor=actor,
+                verb=Verb.ROOM_MESSAGE,
+                object_type="room",
+                object_id=room.pk,
+                cohort=locked.cohort_id,
+                client_key=f"room-message:{message.pk}",
+                timestamp=message.created_at,
             )
             publish_on_commit(
                 events.room_group(room.pk), events.message_created(message)

@@ -7,7 +7,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cpd.models import User
+from cpd.models import User, Verb
+from cpd.record import record
 from forums import policies
 from forums.models import Follow, HelpfulMark, Post, ReadState, Thread
 
@@ -19,7 +20,18 @@ def helpful_set(*, actor: User, post: Post, helpful: bool) -> bool:
     if helpful:
         try:
             with transaction.atomic():
-                HelpfulMark.objects.get_or_create(post=post, user=actor)
+                _mark, created = HelpfulMark.objects.get_or_create(
+                    post=post, user=actor
+                )
+                if created:
+                    record(
+                        actor=actor,
+                        verb=Verb.HELPFUL,
+                        object_type="post",
+                        object_id=post.pk,
+                        cohort=post.thread.forum.cohort_id,
+                        client_key=f"helpful:{post.pk}",
+                    )
         except IntegrityError:
             pass
     else:
@@ -35,6 +47,15 @@ def answer_accept(*, actor: User, thread: Thread, post: Post | None) -> Thread:
         raise ValidationError({"post": _("Choose a visible reply in this thread.")})
     thread.accepted_post = post
     thread.save(update_fields=["accepted_post"])
+    if post is not None:
+        record(
+            actor=actor,
+            verb=Verb.ACCEPTED,
+            object_type="post",
+            object_id=post.pk,
+            cohort=thread.forum.cohort_id,
+            client_key=f"accept:{thread.pk}:{post.pk}",
+        )
     return thread
 
 

@@ -20,7 +20,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cpd.limits import rate_limit_hit
-from cpd.models import Cohort, Image, Membership, User
+from cpd.models import Cohort, Image, Membership, User, Verb
+from cpd.record import record
 from cpd.rich_text import mentioned_handles, render_markdown
 from cpd.services import image_upload
 from forums import policies
@@ -210,6 +211,15 @@ def thread_create(
                 confirmed=no_identifiers_confirmed,
                 created_at=now,
             )
+            record(
+                actor=actor,
+                verb=Verb.POSTED,
+                object_type="thread",
+                object_id=thread.pk,
+                cohort=forum.cohort_id,
+                client_key=f"thread:{thread.pk}",
+                timestamp=now,
+            )
     except IntegrityError:
         # A concurrent submit with the same key won; return what it created.
         existing = _existing(actor, key)
@@ -257,6 +267,15 @@ def post_create(
             )
             Thread.objects.filter(pk=thread.pk).update(
                 reply_count=F("reply_count") + 1, last_post_at=post.created_at
+            )
+            record(
+                actor=actor,
+                verb=Verb.REPLIED,
+                object_type="post",
+                object_id=post.pk,
+                cohort=thread.forum.cohort_id,
+                client_key=f"post:{post.pk}",
+                timestamp=post.created_at,
             )
     except IntegrityError:
         existing = _existing(actor, key)

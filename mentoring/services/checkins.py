@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd import outbox
-from cpd.models import User
+from cpd.models import User, Verb
 from cpd.realtime import publish_on_commit, user_group
+from cpd.record import record
 from mentoring import events, policies
 from mentoring.models import CheckIn, CheckInMode, Conversation
 
@@ -85,6 +86,16 @@ def checkin_record(
     checkin.agreed_actions = agreed_actions.strip()
     if done and checkin.done_at is None:
         checkin.done_at = timezone.now()
+        conversation = checkin.conversation
+        for member_id in conversation.members.values_list("user_id", flat=True):
+            record(
+                actor=member_id,
+                verb=Verb.CHECKED_IN,
+                object_type="checkin",
+                object_id=checkin.pk,
+                cohort=conversation.cohort_id,
+                client_key=f"checkin:{checkin.pk}",
+            )
     if not done:
         checkin.done_at = None
     checkin.save(update_fields=["notes", "agreed_actions", "done_at"])

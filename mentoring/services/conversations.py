@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.limits import rate_limit_hit
-from cpd.models import Cohort, Image, User
+from cpd.models import Cohort, Image, User, Verb
 from cpd.realtime import publish_on_commit, user_group
+from cpd.record import record
 from cpd.rich_text import render_markdown
 from cpd.services import image_files_delete, image_upload
 from mentoring import events, policies
@@ -178,6 +179,15 @@ def message_send(
                 body=body,
                 body_html=render_markdown(body),
                 image=image,
+            )
+            record(
+                actor=actor,
+                verb=Verb.MENTOR_MESSAGE,
+                object_type="conversation",
+                object_id=conversation.pk,
+                cohort=conversation.cohort_id,
+                client_key=f"message:{message.pk}",
+                timestamp=message.created_at,
             )
             # The author has read their own message.
             ConversationMember.objects.filter(

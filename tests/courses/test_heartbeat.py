@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from courses.models import CourseAssignment, LessonProgress
 from courses.services import progress
+from cpd.models import Activity, Verb
 from tests.conftest import UNREACHABLE_CACHES, client_as
 from tests.factories.courses import course_for
 
@@ -37,10 +38,21 @@ def beat(client, world, lesson):
 
 
 def _writes(ctx) -> int:
+    """Writes to the lesson's progress row; the learning record's are _reads()."""
     return sum(
         1
         for q in ctx.captured_queries
         if q["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        and "cpd_activity" not in q["sql"]
+    )
+
+
+def _reads(world, lesson) -> list[int]:
+    """The learning record's "read" statements for the lesson: seconds each."""
+    return list(
+        Activity.objects.filter(
+            actor=world.learner, verb=Verb.READ, object_id=lesson.pk
+        ).values_list("duration_seconds", flat=True)
     )
 
 
@@ -91,6 +103,8 @@ def test_the_next_beat_past_the_window_writes_the_folded_seconds(beat, world, le
     assert _writes(ctx) == 1
     assert _spent(world, lesson) == 10 + 3 * 20 + 5
     assert response.json()["seconds_spent"] == 75
+    # the record got one statement per write, not one per beat
+    assert sorted(_reads(world, lesson)) == [10, 3 * 20 + 5]
     # and the window after it folds again
     with CaptureQueriesContext(connection) as ctx:
         assert beat(5).json()["seconds_spent"] == 80
@@ -153,8 +167,8 @@ def test_a_writing_beat_has_a_query_ceiling(beat, world, lesson):
     progress._forget_window(world.learner.pk, lesson.pk)
     with CaptureQueriesContext(connection) as ctx:
         beat(30)
-    # session, user, lesson in a visible course, drip, UPDATE, total
-    assert len(ctx.captured_queries) <= 6
+    # session, user, lesson in a visible course, drip, record INSERT, UPDATE, total
+    assert len(ctx.captured_queries) <= 7
     assert _writes(ctx) == 1
 
 

@@ -1,0 +1,227 @@
+"""Programme evidence from the learning record: who is active, how often, how social.
+
+Selectors over ``Activity`` (cpd.models), so any app's statements count and
+``cpd`` imports none of them. A cohort report is three queries whatever the
+cohort's size: its learners, statements per week, and statements per learner,
+each aggregated in the database. Medians and shares are then taken over the
+per-learner rows (one row per learner, never per statement).
+
+A cohort's statements are those its learners made in the cohort (forums, rooms,
+sessions, mentoring) or on courses (lessons and quizzes carry the course, not a
+cohort): a learner in two cohorts taking one course counts in both.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Max, Q, Sum
+from django.db.models.functions import TruncDate, TruncWeek
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cpd.models import SOCIAL_VERBS, Activity, Cohort, Membership, Role, Verb
+
+# Any group smaller than this is not shown (nobody can be re-identified).
+SMALL_CELL = 5
+# A learner with no social statement for this long is "isolated".
+QUIET_DAYS = 14
+WEEKS = 8
+# Learners listed on the report page (least active first); the CSV has all.
+PAGE_ROWS = 50
+# Time on platform, per learner, in minutes: the distribution's bins.
+TIME_BINS: list[tuple[int, int | None, Any]] = [
+    (0, 1, _("none")),
+    (1, 30, _("under 30 min")),
+    (30, 120, _("30 min – 2 h")),
+    (120, 600, _("2–10 h")),
+    (600, None, _("10 h or more")),
+]
+
+
+@dataclass
+class LearnerRow:
+    user_id: int
+    name: str
+    cadre: str
+    district: str
+    days_active: int = 0
+    sessions: int = 0
+    minutes: int = 0
+    social: int = 0
+    lessons_completed: int = 0
+    attended: int = 0
+    last_active: dt.datetime | None = None
+    last_social: dt.datetime | None = None
+
+
+@dataclass
+class GroupRow:
+    label: str
+    learners: int | None  # None: suppressed (fewer than SMALL_CELL)
+    active_share: float | None
+    social_share: float | None
+
+
+@dataclass
+class CohortReport:
+    cohort: Cohort
+    learners: int
+    weeks: list[tuple[dt.date, int]]
+    rows: list[LearnerRow]
+    enough_data: bool
+    active_learners: int = 0
+    median_days_active: float | None = None
+    median_sessions: float | None = None
+    median_minutes: float | None = None
+    time_distribution: list[tuple[Any, int]] = field(default_factory=list)
+    posted_share: float | None = None
+    quiet_learners: int = 0
+    attended_share: float | None = None
+    by_cadre: list[GroupRow] = field(default_factory=list)
+    by_district: list[GroupRow] = field(default_factory=list)
+
+
+def _cohort_statements(cohort: Cohort, learner_ids: list[int]) -> Any:
+    return Activity.objects.filter(actor_id__in=learner_ids).filter(
+        Q(cohort=cohort) | Q(cohort__isnull=True)
+    )
+
+
+def _median(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _groups(rows: list[LearnerRow], key: str) -> list[GroupRow]:
+    grouped: dict[str, list[LearnerRow]] = defaultdict(list)
+    for row in rows:
+        grouped[getattr(row, key) or "—"].append(row)
+    out = []
+    for label, members in sorted(grouped.items()):
+        if len(members) < SMALL_CELL:
+            out.append(GroupRow(label, None, None, None))
+            continue
+        active = sum(1 for r in members if r.days_active)
+        social = sum(1 for r in members if r.social)
+        out.append(
+            GroupRow(
+                label,
+                len(members),
+                _share(active, len(members)),
+                _share(social, len(members)),
+            )
+        )
+    return out
+
+
+def cohort_report(
+    cohort: Cohort, *, weeks: int = WEEKS, now: dt.datetime | None = None
+) -> CohortReport:
+    """The cohort's engagement over the last ``weeks`` weeks (three queries)."""
+    now = now or timezone.now()
+    since = now - dt.timedelta(weeks=weeks)
+    learners = list(
+        Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
+        .order_by("user__display_name", "user_id")
+        .values_list("user_id", "user__display_name", "user__cadre", "user__district")
+    )
+    ids = [user_id for user_id, *_rest in learners]
+    statements = _cohort_statements(cohort, ids).filter(timestamp__gte=since)
+    per_week = dict(
+        statements.annotate(week=TruncWeek("timestamp"))
+        .values("week")
+        .annotate(n=Count("actor_id", distinct=True))
+        .order_by()
+        .values_list("week", "n")
+    )
+    first_week = (since - dt.timedelta(days=since.weekday())).date()
+    week_list = []
+    for i in range(weeks + 1):
+        start = first_week + dt.timedelta(weeks=i)
+        count = next((n for w, n in per_week.items() if _as_date(w) == start), 0)
+        week_list.append((start, count))
+    per_learner = {
+        row["actor_id"]: row
+        for row in statements.values("actor_id")
+        .annotate(
+            days=Count(TruncDate("timestamp"), distinct=True),
+            sessions=Count("session_key", distinct=True, filter=Q(verb=Verb.SIGNED_IN)),
+            seconds=Sum("duration_seconds"),
+            social=Count("id", filter=Q(verb__in=SOCIAL_VERBS)),
+            completed=Count("id", filter=Q(verb=Verb.COMPLETED)),
+            attended=Count("id", filter=Q(verb=Verb.ATTENDED)),
+            last=Max("timestamp"),
+            last_social=Max("timestamp", filter=Q(verb__in=SOCIAL_VERBS)),
+        )
+        .order_by()
+    }
+    rows = []
+    for user_id, name, cadre, district in learners:
+        agg = per_learner.get(user_id)
+        row = LearnerRow(user_id, name, cadre, district)
+        if agg:
+            row.days_active = agg["days"]
+            row.sessions = agg["sessions"]
+            row.minutes = (agg["seconds"] or 0) // 60
+            row.social = agg["social"]
+            row.lessons_completed = agg["completed"]
+            row.attended = agg["attended"]
+            row.last_active = agg["last"]
+            row.last_social = agg["last_social"]
+        rows.append(row)
+    report = CohortReport(
+        cohort=cohort,
+        learners=len(rows),
+        weeks=week_list,
+        rows=rows,
+        enough_data=bool(rows) and any(r.days_active for r in rows),
+    )
+    if not report.enough_data:
+        return report
+    active = [r for r in rows if r.days_active]
+    report.active_learners = len(active)
+    report.median_days_active = _median([r.days_active for r in rows])
+    report.median_sessions = _median([r.sessions for r in rows])
+    report.median_minutes = _median([r.minutes for r in rows])
+    report.time_distribution = [
+        (
+            label,
+            sum(
+                1
+                for r in rows
+                if r.minutes >= low and (high is None or r.minutes < high)
+            ),
+        )
+        for low, high, label in TIME_BINS
+    ]
+    report.posted_share = _share(sum(1 for r in rows if r.social), len(rows))
+    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+    report.quiet_learners = sum(
+        1 for r in rows if r.last_social is None or r.last_social < quiet_since
+    )
+    report.attended_share = _share(sum(1 for r in rows if r.attended), len(rows))
+    report.by_cadre = _groups(rows, "cadre")
+    report.by_district = _groups(rows, "district")
+    return report
+
+
+def _as_date(value: dt.datetime | dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def cohort_statements_for_export(cohort: Cohort) -> Any:
+    """Every statement of the cohort's learners in the cohort or on courses."""
+    ids = list(
+        Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values_list(
+            "user_id", flat=True
+        )
+    )
+    return _cohort_statements(cohort, ids)

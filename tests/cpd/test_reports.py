@@ -1,0 +1,172 @@
+"""The cohort report: who sees it, figures against hand-computed values, small
+cells suppressed, a clear state without data, and a constant query count."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cpd import reports, services
+from cpd.models import Activity, Role, Verb
+from cpd.record import record
+from tests.conftest import ROLES, client_as
+from tests.factories.cpd import UserFactory
+
+SEES = {"mentor_of_cohort", "org_admin"}
+ROWS = {"org_admin"}
+NOW = timezone.now()
+
+
+def _act(user, verb, *, days_ago=0, seconds=None, cohort=None, session=""):
+    record(
+        actor=user,
+        verb=verb,
+        object_type="x",
+        cohort=cohort,
+        duration_seconds=seconds,
+        session_key=session,
+        timestamp=NOW - dt.timedelta(days=days_ago, hours=1),
+    )
+
+
+@pytest.fixture
+def three(world):
+    """Learner A: 2 days, 2 sign-ins, 30 min, 1 reply; B: 1 day, 10 min; C: nothing."""
+    b = UserFactory(display_name="Learner B2", cadre="midwife", district="Siaya")
+    c = UserFactory(display_name="Learner C2", cadre="midwife", district="Siaya")
+    for user in (b, c):
+        services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+    Activity.objects.all().delete()  # sign-ins of the fixtures' logins
+    a = world.learner
+    _act(a, Verb.SIGNED_IN, days_ago=3, session="s1")
+    _act(a, Verb.SIGNED_IN, days_ago=1, session="s2")
+    _act(a, Verb.READ, days_ago=3, seconds=20 * 60)
+    _act(a, Verb.READ, days_ago=1, seconds=10 * 60)
+    _act(a, Verb.REPLIED, days_ago=1, cohort=world.cohort)
+    _act(b, Verb.READ, days_ago=2, seconds=10 * 60)
+    # another cohort's statements do not count here
+    _act(b, Verb.REPLIED, days_ago=2, cohort=world.other_cohort)
+    return a, b, c
+
+
+def test_figures_match_hand_computed_values(world, three):
+    report = reports.cohort_report(world.cohort, now=NOW)
+    assert report.learners == 3
+    assert report.enough_data
+    assert report.active_learners == 2
+    assert report.median_days_active == 1  # days active: 2, 1, 0
+    assert report.median_sessions == 0  # sign-ins: 2, 0, 0
+    assert report.median_minutes == 10  # minutes: 30, 10, 0
+    assert report.posted_share == pytest.approx(33.3)  # only A was social here
+    assert report.quiet_learners == 2
+    assert {str(label): n for label, n in report.time_distribution} == {
+        "none": 1,
+        "under 30 min": 1,
+        "30 min – 2 h": 1,
+        "2–10 h": 0,
+        "10 h or more": 0,
+    }
+    assert sum(n for _week, n in report.weeks) >= 2
+    by_row = {r.name: r for r in report.rows}
+    assert by_row["Learner A"].days_active == 2
+    assert by_row["Learner A"].sessions == 2
+    assert by_row["Learner B2"].social == 0
+
+
+def test_groups_under_five_are_suppressed(world, three):
+    report = reports.cohort_report(world.cohort, now=NOW)
+    assert all(g.learners is None for g in report.by_cadre)  # 1 nurse, 2 midwives
+    for n in range(3):
+        user = UserFactory(display_name=f"Midwife {n}", cadre="midwife")
+        services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+    report = reports.cohort_report(world.cohort, now=NOW)
+    groups = {g.label: g for g in report.by_cadre}
+    assert groups["midwife"].learners == 5
+    assert groups["midwife"].active_share == 20.0  # B of the five
+    assert groups["nurse"].learners is None
+
+
+def test_an_empty_cohort_says_there_is_not_enough_data(client, world):
+    services.membership_add(
+        cohort=world.other_cohort, user=world.org_admin, role=Role.ADMIN
+    )
+    world.other_cohort.memberships.filter(role=Role.LEARNER).delete()
+    client_as(client, world.org_admin)
+    page = client.get(reverse("cohort-report", args=[world.other_cohort.pk]))
+    assert page.status_code == 200
+    assert "Not enough data yet: this cohort has no learners." in page.content.decode()
+    idle = client.get(reverse("cohort-report", args=[world.cohort.pk]))
+    Activity.objects.filter(actor=world.learner).delete()
+    idle = client.get(reverse("cohort-report", args=[world.cohort.pk]))
+    assert "no learner of this cohort has used the platform" in idle.content.decode()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "route", ["cohort-report", "cohort-report-csv", "api-cohort-report"]
+)
+def test_who_reads_the_report(client, world, three, role, route):
+    client_as(client, world.user(role))
+    response = client.get(reverse(route, args=[world.cohort.pk]))
+    if role == "anonymous":
+        assert response.status_code in (302, 401, 403)
+        return
+    expected = 200 if role in SEES else (403 if role == "learner" else 404)
+    assert response.status_code == expected
+    if expected != 200:
+        return
+    body = (
+        b"".join(response.streaming_content) if response.streaming else response.content
+    ).decode()
+    # the per-learner figures are the administrators' only
+    assert ("Learner B2" in body) is (role in ROWS)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_administrators_export_the_record(client, world, three, role):
+    client_as(client, world.user(role))
+    response = client.get(reverse("cohort-statements", args=[world.cohort.pk]))
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    expected = (
+        200
+        if role in ROWS
+        else (403 if role in {"learner", "mentor_of_cohort"} else 404)
+    )
+    assert response.status_code == expected
+    if expected == 200:
+        lines = b"".join(response.streaming_content).decode().splitlines()
+        assert len(lines) == 6  # A's five and B's read; not B's other cohort
+
+
+def test_the_report_costs_the_same_queries_for_ten_times_the_learners(
+    client, world, three
+):
+    client_as(client, world.org_admin)
+    urls = [
+        reverse("cohort-report", args=[world.cohort.pk]),
+        reverse("api-cohort-report", args=[world.cohort.pk]),
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            with CaptureQueriesContext(connection) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    before = counts()
+    for n in range(27):
+        user = UserFactory(display_name=f"More {n}")
+        services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+        _act(user, Verb.READ, days_ago=n % 7, seconds=300)
+        _act(user, Verb.ROOM_MESSAGE, days_ago=n % 5, cohort=world.cohort)
+    assert counts() == before
+    assert max(before) <= 10
