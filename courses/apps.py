@@ -7,10 +7,11 @@ class CoursesConfig(AppConfig):
     def ready(self) -> None:
         # cpd's home page shows "continue where you left off" without importing
         # courses: the panel is handed over here.
-        from courses.panels import continue_lesson_panel
-        from cpd.panels import HOME, panel_register
+        from courses.panels import cohort_gain_panel, continue_lesson_panel
+        from cpd.panels import COHORT_REPORT, HOME, panel_register
 
         panel_register(HOME, continue_lesson_panel)
+        panel_register(COHORT_REPORT, cohort_gain_panel)
 
         from courses import record_backfill
         from cpd.record import backfill_register

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from courses.selectors import continue_lesson_for
+from courses.selectors import cohort_gain_summary, continue_lesson_for
+from cpd.models import Cohort
 
 
 def continue_lesson_panel(request: HttpRequest) -> str:
@@ -16,5 +17,14 @@ def continue_lesson_panel(request: HttpRequest) -> str:
     return render_to_string(
         "courses/partials/continue_lesson.html",
         {"continue_lesson": lesson, "with_course": True},
+        request=request,
+    )
+
+
+def cohort_gain_panel(request: HttpRequest, cohort: Cohort) -> str:
+    """Cohort report: pre/post knowledge gain with its n and 95% interval."""
+    return render_to_string(
+        "courses/partials/cohort_gain.html",
+        {"gain": cohort_gain_summary(cohort)},
         request=request,
     )

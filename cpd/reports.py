@@ -86,8 +86,10 @@ class CohortReport:
     by_district: list[GroupRow] = field(default_factory=list)
 
 
-def _cohort_statements(cohort: Cohort, learner_ids: list[int]) -> Any:
-    return Activity.objects.filter(actor_id__in=learner_ids).filter(
+def _cohort_statements(cohort: Cohort) -> Any:
+    # The learners as a subquery, not a list of ids: the planner joins.
+    learners = Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
+    return Activity.objects.filter(actor_id__in=learners.values("user_id")).filter(
         Q(cohort=cohort) | Q(cohort__isnull=True)
     )
 
@@ -133,8 +135,7 @@ def cohort_report(
         .order_by("user__display_name", "user_id")
         .values_list("user_id", "user__display_name", "user__cadre", "user__district")
     )
-    ids = [user_id for user_id, *_rest in learners]
-    statements = _cohort_statements(cohort, ids).filter(timestamp__gte=since)
+    statements = _cohort_statements(cohort).filter(timestamp__gte=since)
     per_week = dict(
         statements.annotate(week=TruncWeek("timestamp"))
         .values("week")
@@ -219,9 +220,4 @@ def _as_date(value: dt.datetime | dt.date) -> dt.date:
 
 def cohort_statements_for_export(cohort: Cohort) -> Any:
     """Every statement of the cohort's learners in the cohort or on courses."""
-    ids = list(
-        Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values_list(
-            "user_id", flat=True
-        )
-    )
-    return _cohort_statements(cohort, ids)
+    return _cohort_statements(cohort)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
+import statistics
 from collections import defaultdict
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
@@ -276,12 +278,41 @@ def cohort_gain_summary(cohort: Cohort) -> CohortGain:
         for b in best.values()
         if QuizKind.PRE in b and QuizKind.POST in b
     ]
+    normalised = [
+        (b[QuizKind.POST] - b[QuizKind.PRE]) / (100 - b[QuizKind.PRE])
+        for b in best.values()
+        if QuizKind.PRE in b and QuizKind.POST in b and b[QuizKind.PRE] < 100
+    ]
     return CohortGain(
         mean_gain=round(sum(gains) / len(gains), 1) if gains else None,
         with_both=len(gains),
         pre_only=sum(1 for b in best.values() if set(b) == {QuizKind.PRE}),
         post_only=sum(1 for b in best.values() if set(b) == {QuizKind.POST}),
+        mean_normalised_gain=(
+            round(sum(normalised) / len(normalised), 2) if normalised else None
+        ),
+        interval=paired_interval(gains),
     )
+
+
+# Two-sided 97.5% quantiles of Student's t for 1..30 degrees of freedom.
+_T975 = (
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086,
+    2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042,
+)  # fmt: skip
+
+
+def paired_interval(differences: list[float]) -> tuple[float, float] | None:
+    """95% confidence interval of the mean of paired differences (n >= 2)."""
+    n = len(differences)
+    if n < 2:
+        return None
+    mean = statistics.fmean(differences)
+    sd = statistics.stdev(differences)
+    t = _T975[n - 2] if n - 1 <= len(_T975) else statistics.NormalDist().inv_cdf(0.975)
+    half = t * sd / math.sqrt(n)
+    return (round(mean - half, 1), round(mean + half, 1))
 
 
 # Learners per batch of the CSV export: each batch costs the same few queries.
@@ -332,6 +363,11 @@ class CohortGain:
     with_both: int
     pre_only: int
     post_only: int
+    # Mean of each learner's normalised gain (post - pre) / (100 - pre), over
+    # learners whose pre-test left room to gain (pre < 100).
+    mean_normalised_gain: float | None = None
+    # 95% interval of the mean paired difference (t distribution; n >= 2).
+    interval: tuple[float, float] | None = None
 
 
 def cohort_knowledge_gain(progress: dict[int, LearnerProgress]) -> CohortGain:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.auth import authenticate
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -82,13 +83,24 @@ class CohortDetailApi(APIView):
 class CohortReportApi(APIView):
     """A cohort's engagement report (mentors and administrators; rows: admins)."""
 
-    @extend_schema(responses=s.CohortReportOutputSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "rows",
+                OpenApiTypes.BOOL,
+                description="include one row per learner (administrators only)",
+            )
+        ],
+        responses=s.CohortReportOutputSerializer,
+    )
     def get(self, request: Request, cohort_id: int) -> Response:
         cohort = selectors.cohort_get_for_user(request.user, cohort_id)
         if not policies.can_view_cohort_report(request.user, cohort):
             raise PermissionDenied(_("Only the cohort's mentors and administrators."))
         report = reports.cohort_report(cohort)
-        show_rows = policies.can_view_learner_rows(request.user, cohort)
+        show_rows = request.query_params.get("rows") in {"1", "true"} and (
+            policies.can_view_learner_rows(request.user, cohort)
+        )
         return Response(
             s.CohortReportOutputSerializer(
                 report, context={"show_rows": show_rows}

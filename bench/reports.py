@@ -1,0 +1,191 @@
+"""The cohort report at programme scale: 5,000 learners, 200,000 statements.
+
+Drops and re-creates the database named in ``DATABASE_URL`` (it must be called
+``cpd_bench_reports``), migrates it and loads one cohort of ``--learners``
+learners with ``--statements`` learning-record statements spread over eight
+weeks: sign-ins, lesson reads (with seconds), completions, quiz submissions,
+replies, room and mentor messages. Posts themselves are not loaded: the report
+reads the learning record only, and 50,000 of the statements are replies.
+
+Then it requests the cohort report page, its JSON API and its CSV through
+Django's test client (full middleware, no network) 5 times after a warm-up, and
+prints the median time and the SQL statement count; the daily roll-up of the
+eight weeks is timed once, and again (the rerun is what an hourly beat costs).
+
+    DJANGO_SETTINGS_MODULE=cpd.settings.dev \\
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/cpd_bench_reports \\
+    .venv/bin/python bench/reports.py [--learners 5000] [--statements 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DB_NAME = "cpd_bench_reports"
+BATCH = 5000
+REPEAT = 5
+# verb -> share of the statements (replies: 50,000 of 200,000)
+MIX = {
+    "signed-in": 0.15,
+    "read": 0.30,
+    "completed": 0.05,
+    "answered": 0.05,
+    "replied": 0.25,
+    "room-message": 0.15,
+    "mentor-message": 0.05,
+}
+
+
+def _recreate_database(url: str) -> None:
+    import psycopg2
+
+    parts = urlparse(url)
+    if parts.path.lstrip("/") != DB_NAME:
+        sys.exit(f"refusing to drop {parts.path!r}: DATABASE_URL must name {DB_NAME}")
+    conn = psycopg2.connect(parts._replace(path="/postgres").geturl())
+    conn.autocommit = True
+    with conn.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
+    conn.close()
+
+
+def _out(line: str) -> None:
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+
+
+def load(learners: int, statements: int) -> tuple[Any, Any]:
+    from django.db import connection
+    from django.utils import timezone
+
+    from cpd.models import Activity, Cohort, Membership, Organisation, Role, User
+
+    rng = random.Random(7)
+    now = timezone.now()
+    org = Organisation.objects.create(name="National CPD", slug="national")
+    admin = User(email="admin@reports.test", display_name="Admin")
+    admin.set_unusable_password()
+    admin.save()
+    org.admins.add(admin)
+    cohort = Cohort.objects.create(
+        organisation=org, name="National cohort", starts_on=now.date()
+    )
+    people = User.objects.bulk_create(
+        (
+            User(
+                email=f"l{n}@reports.test",
+                display_name=f"Learner {n:05}",
+                cadre=rng.choice(["nurse", "midwife", "clinical_officer", "chw"]),
+                district=rng.choice(["Kisumu", "Siaya", "Homa Bay", "Migori"]),
+            )
+            for n in range(learners)
+        ),
+        batch_size=BATCH,
+    )
+    Membership.objects.bulk_create(
+        (Membership(cohort=cohort, user=u, role=Role.LEARNER) for u in people),
+        batch_size=BATCH,
+    )
+    verbs = list(MIX)
+    weights = [MIX[v] for v in verbs]
+    # a long tail: some learners are far more active than others
+    actors = [p.pk for p in people]
+    activity = [rng.paretovariate(1.5) for _ in actors]
+    batch: list[Activity] = []
+    for n in range(statements):
+        verb = rng.choices(verbs, weights)[0]
+        batch.append(
+            Activity(
+                actor_id=rng.choices(actors, activity)[0],
+                verb=verb,
+                object_type="x",
+                object_id=n,
+                cohort_id=cohort.pk if verb in {"replied", "room-message"} else None,
+                duration_seconds=rng.randint(30, 600) if verb == "read" else None,
+                session_key=f"s{n}" if verb == "signed-in" else "",
+                timestamp=now - timedelta(seconds=rng.randint(0, 56 * 24 * 3600)),
+            )
+        )
+        if len(batch) >= BATCH:
+            Activity.objects.bulk_create(batch)
+            batch = []
+    Activity.objects.bulk_create(batch)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return admin, cohort
+
+
+def measure(admin: Any, cohort: Any) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from cpd import record
+
+    client = Client(HTTP_HOST="localhost")
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    for name in ("cohort-report", "api-cohort-report", "cohort-report-csv"):
+        url = reverse(name, args=[cohort.pk])
+        response = client.get(url)
+        if response.status_code != 200:
+            sys.exit(f"{name} answered {response.status_code}")
+        times, queries, size = [], 0, 0
+        for _ in range(REPEAT):
+            with CaptureQueriesContext(connection) as ctx:
+                started = time.perf_counter()
+                response = client.get(url)
+                body = (
+                    b"".join(response.streaming_content)  # type: ignore[attr-defined]
+                    if response.streaming
+                    else response.content
+                )
+                times.append((time.perf_counter() - started) * 1000)
+            queries, size = len(ctx.captured_queries), len(body)
+        _out(
+            f"{name:20} {statistics.median(times):7.0f} ms  {queries:2} queries  "
+            f"{size / 1024:6.1f} KB"
+        )
+    for label in ("roll-up of 56 days", "roll-up again (rerun)"):
+        started = time.perf_counter()
+        rows = record.rollup(days=56)
+        _out(f"{label:22} {time.perf_counter() - started:6.2f} s  {rows} daily rows")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--learners", type=int, default=5000)
+    parser.add_argument("--statements", type=int, default=200_000)
+    args = parser.parse_args()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.dev")
+    _recreate_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    admin, cohort = load(args.learners, args.statements)
+    _out(
+        f"loaded {args.learners} learners, {args.statements} statements in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    measure(admin, cohort)
+
+
+if __name__ == "__main__":
+    main()
