@@ -19,3 +19,10 @@ class CoursesConfig(AppConfig):
         backfill_register("lessons", record_backfill.lessons)
         backfill_register("attempts", record_backfill.attempts)
         backfill_register("attendance", record_backfill.attendance)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from courses.services.certificates import KIND_CERTIFICATE
+        from cpd.notifications.kinds import kind_register
+
+        kind_register(KIND_CERTIFICATE, _("Certificate issued"), email="immediate")

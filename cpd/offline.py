@@ -54,7 +54,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "offline/sw.js",
-        {"assets": assets, "version": version},
+        {"assets": assets, "version": version, "icon": static("img/icon-192.png")},
         content_type="application/javascript",
     )
 

@@ -42,8 +42,9 @@ def enqueue(task: Task, *args: Any, eta: dt.datetime | None = None) -> TaskOutbo
     """
     now = timezone.now()
     row = TaskOutbox.objects.create(task=task.name, args=list(args), due_at=eta or now)
-    # Eager Celery (the embedded mode) has no beat to wait for: it runs now.
-    if row.due_at <= now or celery_app.conf.task_always_eager:
+    # A delayed row waits for the sweep, also in the embedded mode (eager
+    # Celery), where ``manage.py outbox_sweep`` or a beat process runs it.
+    if row.due_at <= now:
         transaction.on_commit(lambda: _publish(row.pk, task))
     return row
 

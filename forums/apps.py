@@ -19,3 +19,12 @@ class ForumsConfig(AppConfig):
         backfill_register("replies", record_backfill.replies)
         backfill_register("helpful", record_backfill.helpful_marks)
         backfill_register("room-messages", record_backfill.room_messages)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from cpd.notifications.kinds import kind_register
+        from forums.services import posting
+
+        kind_register(posting.KIND_REPLY, _("Reply to my thread"))
+        kind_register(posting.KIND_MENTION, _("Someone mentions me"))
+        kind_register(posting.KIND_ACCEPTED, _("My reply is accepted as the answer"))

@@ -20,3 +20,13 @@ class MentoringConfig(AppConfig):
 
         backfill_register("mentor-messages", record_backfill.messages)
         backfill_register("checkins", record_backfill.checkins)
+
+        from django.utils.translation import gettext_lazy as _
+
+        from cpd.notifications.kinds import kind_register
+        from mentoring.services.conversations import KIND_MESSAGE
+
+        # A mentee's question is time-critical: SMS as well, by default.
+        kind_register(
+            KIND_MESSAGE, _("A message from my mentor or mentee"), sms="immediate"
+        )

@@ -8,6 +8,7 @@ Celery eager, local-memory cache and console email. ``DATABASE_URL`` and
 from datetime import timedelta
 from typing import Any
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from cpd.env import BASE_DIR, env
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "axes",
     "cpd",
+    "cpd.notifications",
     "courses",
     "forums",
     "forums.rooms",
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpd.context_processors.layout",
+                "cpd.notifications.context_processors.unread",
             ],
         },
     },
@@ -209,6 +212,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "cpd-outbox-sweep": {"task": "cpd.tasks.outbox_sweep", "schedule": 60},
     "cpd-outbox-purge": {"task": "cpd.tasks.outbox_purge", "schedule": 24 * 3600},
+    "notifications-digests": {
+        "task": "cpd.notifications.tasks.digests_send",
+        "schedule": crontab(hour=env.int("NOTIFY_DIGEST_HOUR", default=16), minute=0),
+    },
     # Idempotent (each day is recomputed, not added to): hourly is cheap.
     "cpd-record-rollup": {"task": "cpd.tasks.record_rollup", "schedule": 3600},
     "mentoring-checkin-reminders": {
@@ -216,6 +223,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60,  # seconds; reminders go out within 24 h of a check-in
     },
 }
+
+# --- Notifications (cpd/notifications) ----------------------------------------------
+# SMS: the console backend logs; production sets the Africa's Talking one.
+SMS_BACKEND = env.str(
+    "SMS_BACKEND", default="cpd.notifications.backends.sms.ConsoleSmsBackend"
+)
+AFRICASTALKING_USERNAME = env.str("AFRICASTALKING_USERNAME", default="sandbox")
+AFRICASTALKING_API_KEY = env.str("AFRICASTALKING_API_KEY", default="")
+AFRICASTALKING_SENDER_ID = env.str("AFRICASTALKING_SENDER_ID", default="")
+# Delivery reports must carry ?token=<this>; empty refuses every report.
+SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
+# Web push (VAPID): generate with `vapid --gen` (py-vapid); empty turns push off.
+VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
+VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
+VAPID_CLAIMS_EMAIL = env.str("VAPID_CLAIMS_EMAIL", default="admin@example.org")
 
 # The learning record's daily aggregates recompute this many past days each run
 # (late statements, from offline clients, land within them).
@@ -300,6 +322,18 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="cpd@localhost")
+# Production email through an ESP with django-anymail, for example
+# DJANGO_EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend and ANYMAIL_* below.
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "MAILGUN_API_KEY": env.str("ANYMAIL_MAILGUN_API_KEY", default=""),
+        "MAILGUN_SENDER_DOMAIN": env.str("ANYMAIL_MAILGUN_SENDER_DOMAIN", default=""),
+        "SENDGRID_API_KEY": env.str("ANYMAIL_SENDGRID_API_KEY", default=""),
+        "AMAZON_SES_CLIENT_PARAMS": {},
+    }.items()
+    if value
+}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # A Unicode TrueType font for PDF certificates (Debian: fonts-dejavu-core).
 # Without it, names outside Latin-1 print with "?" and the HTML page is exact.

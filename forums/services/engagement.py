@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.models import User, Verb
+from cpd.notifications.services import notify
 from cpd.record import record
 from forums import policies
 from forums.models import Follow, HelpfulMark, Post, ReadState, Thread
+from forums.services.posting import KIND_ACCEPTED
 
 
 def helpful_set(*, actor: User, post: Post, helpful: bool) -> bool:
@@ -47,6 +50,17 @@ def answer_accept(*, actor: User, thread: Thread, post: Post | None) -> Thread:
         raise ValidationError({"post": _("Choose a visible reply in this thread.")})
     thread.accepted_post = post
     thread.save(update_fields=["accepted_post"])
+    if post is not None and post.author_id and post.author_id != actor.pk:
+        notify(
+            user=post.author,  # type: ignore[arg-type]
+            kind=KIND_ACCEPTED,
+            text=lambda: (
+                _("Your reply was accepted as the answer in %(thread)s")
+                % {"thread": thread.title}
+            ),
+            url=reverse("forums-thread", args=[thread.pk]) + f"#p{post.pk}",
+            dedupe_key=f"accepted:{thread.pk}:{post.pk}",
+        )
     if post is not None:
         record(
             actor=actor,

@@ -15,12 +15,14 @@ from typing import IO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, Membership, User, Verb
+from cpd.notifications.services import notify
 from cpd.record import record
 from cpd.rich_text import mentioned_handles, render_markdown
 from cpd.services import image_upload
@@ -37,6 +39,10 @@ from forums.models import (
 )
 from forums.services.forums import forum_for_cohort
 from forums.services.search import post_index
+
+KIND_REPLY = "forums.reply"
+KIND_MENTION = "forums.mention"
+KIND_ACCEPTED = "forums.accepted"
 
 MAX_BODY = 20_000
 MAX_TAGS = 5
@@ -144,6 +150,7 @@ def _post_new(
     images: Sequence[Image] = (),
     confirmed: bool = False,
     created_at: datetime | None = None,
+    live: bool = True,
 ) -> Post:
     post = Post.objects.create(
         thread=thread,
@@ -159,6 +166,21 @@ def _post_new(
     mentioned = _mentions(thread.forum.cohort, body)
     if mentioned:
         post.mentions.add(*mentioned)
+        for person in mentioned if live else ():
+            if person.pk != (author.pk if author else None):
+                notify(
+                    user=person,
+                    kind=KIND_MENTION,
+                    text=lambda: (
+                        _("%(who)s mentioned you in %(thread)s")
+                        % {
+                            "who": handle_of(author) if author else "",
+                            "thread": thread.title,
+                        }
+                    ),
+                    url=reverse("forums-thread", args=[thread.pk]) + f"#p{post.pk}",
+                    dedupe_key=f"mention:{post.pk}",
+                )
     post_index(post)
     return post
 
@@ -268,6 +290,20 @@ def post_create(
             Thread.objects.filter(pk=thread.pk).update(
                 reply_count=F("reply_count") + 1, last_post_at=post.created_at
             )
+            if thread.author_id and thread.author_id != actor.pk and thread.author:
+                notify(
+                    user=thread.author,
+                    kind=KIND_REPLY,
+                    text=lambda: (
+                        _("%(who)s replied to %(thread)s")
+                        % {
+                            "who": actor.display_name or handle_of(actor),
+                            "thread": thread.title,
+                        }
+                    ),
+                    url=reverse("forums-thread", args=[thread.pk]) + f"#p{post.pk}",
+                    dedupe_key=f"reply:{post.pk}",
+                )
             record(
                 actor=actor,
                 verb=Verb.REPLIED,
@@ -383,6 +419,7 @@ def thread_import(
             created_at=item.created_at,
             # Room messages were already shared live; the mentor vouches by importing.
             confirmed=True,
+            live=False,  # an archive: nobody is told again of old mentions
         )
     ModerationLog.objects.create(
         cohort=cohort, actor=actor, action=ModerationAction.IMPORT, thread=thread

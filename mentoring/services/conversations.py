@@ -8,11 +8,13 @@ from typing import IO
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, User, Verb
+from cpd.notifications.services import notify
 from cpd.realtime import publish_on_commit, user_group
 from cpd.record import record
 from cpd.rich_text import render_markdown
@@ -26,6 +28,7 @@ from mentoring.models import (
     PairingMode,
 )
 
+KIND_MESSAGE = "mentoring.message"
 MAX_MESSAGE_LENGTH = 4000
 
 
@@ -194,9 +197,18 @@ def message_send(
                 conversation=conversation, user=actor
             ).update(last_read_id=message.pk)
             event = events.message_created(message)
-            for member in conversation.members.all():
+            for member in conversation.members.select_related("user"):
                 if member.user_id != actor.pk:
                     publish_on_commit(user_group(member.user_id), event)
+                    notify(
+                        user=member.user,
+                        kind=KIND_MESSAGE,
+                        text=lambda: (
+                            _("New message from %(who)s") % {"who": actor.display_name}
+                        ),
+                        url=reverse("mentoring-conversation", args=[conversation.pk]),
+                        dedupe_key=f"message:{message.pk}",
+                    )
     except BaseException:
         # The image row went with the rollback; its files are not transactional.
         if image is not None:

@@ -71,6 +71,30 @@
   flush();
 
   // --- Per-user notification socket with heartbeat and backoff reconnect -----------
+  // Web push: the settings page's button subscribes this phone (cpd/notifications).
+  var pushOn = doc.getElementById("push-on");
+  if (pushOn && "serviceWorker" in navigator && "PushManager" in window) {
+    pushOn.hidden = false;
+    pushOn.addEventListener("click", function () {
+      var raw = atob(pushOn.getAttribute("data-key").replace(/-/g, "+").replace(/_/g, "/"));
+      var key = new Uint8Array(raw.length);
+      for (var i = 0; i < raw.length; i++) key[i] = raw.charCodeAt(i);
+      var token = doc.querySelector("input[name=csrfmiddlewaretoken]");
+      navigator.serviceWorker.ready.then(function (reg) {
+        return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
+      }).then(function (sub) {
+        var json = sub.toJSON();
+        return fetch(pushOn.getAttribute("data-url"), {
+          method: "POST", credentials: "same-origin",
+          headers: { "Content-Type": "application/json", "X-CSRFToken": token ? token.value : "" },
+          body: JSON.stringify({ endpoint: json.endpoint, p256dh: json.keys.p256dh, auth: json.keys.auth })
+        });
+      }).then(function (res) {
+        say(pushOn.getAttribute(res.ok ? "data-done" : "data-refused"));
+      }).catch(function () { say(pushOn.getAttribute("data-refused")); });
+    });
+  }
+
   var path = doc.body.getAttribute("data-ws");
   if (!path || !window.WebSocket) return;
   var url = /^wss?:/.test(path) ? path
@@ -87,6 +111,11 @@
     ws.onmessage = function (m) {
       var ev; try { ev = JSON.parse(m.data); } catch (err) { return; }
       if (ev.text) say(ev.text);
+      var count = doc.getElementById("bell-count");
+      if (count && ev.kind === "notification.created") {
+        count.textContent = String((parseInt(count.textContent, 10) || 0) + 1);
+        count.hidden = false;
+      }
     };
     ws.onclose = function (e) {
       clearInterval(beat);

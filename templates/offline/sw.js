@@ -46,3 +46,26 @@ self.addEventListener("fetch", function (event) {
     return caches.match(req).then(function (hit) { return hit || caches.match(OFFLINE); });
   }));
 });
+
+// Web push (cpd/notifications): show the notification; a tap opens its page.
+self.addEventListener("push", function (event) {
+  var data = {};
+  try { data = event.data ? event.data.json() : {}; } catch (err) { data = {}; }
+  event.waitUntil(self.registration.showNotification(data.title || "CPD", {
+    body: data.body || "",
+    icon: "{{ icon }}",
+    data: { url: data.url || "/notifications/" }
+  }));
+});
+
+self.addEventListener("notificationclick", function (event) {
+  event.notification.close();
+  var target = new URL((event.notification.data || {}).url || "/notifications/", location.origin);
+  if (target.origin !== location.origin) target = new URL("/notifications/", location.origin);
+  event.waitUntil(self.clients.matchAll({ type: "window" }).then(function (list) {
+    for (var i = 0; i < list.length; i++) {
+      if (list[i].url === target.href && "focus" in list[i]) return list[i].focus();
+    }
+    return self.clients.openWindow(target.href);
+  }));
+});

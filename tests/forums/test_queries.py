@@ -104,7 +104,8 @@ def test_moderation_queue_costs_the_same_as_reports_grow(
 
 # --- Ceilings: the thread page, the forum list and the thread list --------------
 
-THREAD_PAGE_CEILING = 10
+# 10, plus the layout's notification bell (one COUNT on a partial index)
+THREAD_PAGE_CEILING = 11
 
 
 def _thread_url(thread) -> str:

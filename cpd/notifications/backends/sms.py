@@ -1,0 +1,67 @@
+"""SMS backends: one interface, a console backend, and Africa's Talking.
+
+A backend sends one text to one number in E.164 and returns the provider's
+message id (used to match delivery reports), or raises ``SmsError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+
+class SmsError(Exception):
+    """The gateway refused or failed the message; the text says why."""
+
+
+class SmsBackend:
+    def send(self, to: str, text: str) -> str:  # pragma: no cover - interface
+        raise NotImplementedError
+
+
+class ConsoleSmsBackend(SmsBackend):
+    """Writes the message to the log (the default; development and demos)."""
+
+    sent: list[tuple[str, str]] = []  # noqa: RUF012 - inspected by tests
+
+    def send(self, to: str, text: str) -> str:
+        message_id = f"console-{uuid.uuid4().hex[:12]}"
+        logger.info("SMS to %s (%s): %s", to, message_id, text)
+        ConsoleSmsBackend.sent.append((to, text))
+        return message_id
+
+
+class AfricasTalkingSmsBackend(SmsBackend):
+    """Africa's Talking through its official SDK (``africastalking``).
+
+    Settings: AFRICASTALKING_USERNAME, AFRICASTALKING_API_KEY and optionally
+    AFRICASTALKING_SENDER_ID. Delivery reports come back to the webhook
+    (``notifications-sms-report``) and update the delivery log.
+    """
+
+    def __init__(self) -> None:
+        import africastalking
+
+        africastalking.initialize(
+            settings.AFRICASTALKING_USERNAME, settings.AFRICASTALKING_API_KEY
+        )
+        self.sms = africastalking.SMS
+
+    def send(self, to: str, text: str) -> str:
+        try:
+            response = self.sms.send(
+                text, [to], sender_id=settings.AFRICASTALKING_SENDER_ID or None
+            )
+        except Exception as error:  # noqa: BLE001 - the SDK raises plain Exception
+            raise SmsError(str(error)[:200]) from error
+        recipients = response.get("SMSMessageData", {}).get("Recipients", [])
+        if not recipients:
+            raise SmsError(str(response.get("SMSMessageData", {}).get("Message", "")))
+        first = recipients[0]
+        if first.get("status") not in {"Success", "Sent", "Queued"}:
+            raise SmsError(str(first.get("status")))
+        return str(first.get("messageId", ""))

@@ -1,0 +1,378 @@
+"""Notify a person of an event: the inbox row, then the channels that carry it.
+
+``notify`` is called by apps in the transaction of their action, like
+``publish_on_commit``. It writes one inbox row (once per event: ``dedupe_key``),
+pushes it to the person's open sockets after commit, and for each channel picks
+the person's mode (or the kind's default): at once, in the daily digest, or
+not at all. Each immediate channel becomes one ``Delivery`` row, owed to a task
+through the outbox (``cpd.outbox``) — at the end of the person's quiet hours if
+the event falls inside them.
+
+A delivery is sent at most once: the task marks it ``sending`` and commits
+before it calls the backend, so a redelivered task (a killed worker) skips it;
+a send that raises is marked failed with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from cpd import outbox
+from cpd.models import User
+from cpd.notifications.backends import sms_backend
+from cpd.notifications.backends.push import PushError, PushGone, push_send
+from cpd.notifications.backends.sms import SmsError
+from cpd.notifications.kinds import kind_get
+from cpd.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Mode,
+    Notification,
+    Preference,
+    PushSubscription,
+    QuietHours,
+)
+from cpd.realtime import publish_on_commit, user_group
+
+logger = logging.getLogger(__name__)
+
+EVENT_KIND = "notification.created"
+SMS_LENGTH = 160
+
+
+def _modes(user: User, kind: str) -> dict[str, str]:
+    chosen = dict(
+        Preference.objects.filter(user=user, kind=kind).values_list("channel", "mode")
+    )
+    spec = kind_get(kind)
+    return {c: chosen.get(c, spec.default(c)) for c in Channel.values}
+
+
+def _reachable(user: User, channel: str) -> bool:
+    if channel == Channel.EMAIL:
+        return bool(user.email)
+    if channel == Channel.SMS:
+        return bool(user.phone)
+    return PushSubscription.objects.filter(user=user).exists()
+
+
+def quiet_until(user: User, now: dt.datetime | None = None) -> dt.datetime | None:
+    """When the person's quiet hours end, if ``now`` falls inside them."""
+    quiet = QuietHours.objects.filter(user=user).first()
+    if quiet is None or quiet.starts is None or quiet.ends is None:
+        return None
+    try:
+        zone = zoneinfo.ZoneInfo(quiet.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    local = (now or timezone.now()).astimezone(zone)
+    t = local.time()
+    inside = (
+        quiet.starts <= t < quiet.ends
+        if quiet.starts <= quiet.ends
+        else (t >= quiet.starts or t < quiet.ends)
+    )
+    if not inside:
+        return None
+    end = local.replace(
+        hour=quiet.ends.hour, minute=quiet.ends.minute, second=0, microsecond=0
+    )
+    if end <= local:
+        end += dt.timedelta(days=1)
+    return end.astimezone(dt.UTC)
+
+
+def notify(
+    *,
+    user: User,
+    kind: str,
+    text: str | Callable[[], str],
+    url: str = "",
+    dedupe_key: str = "",
+) -> Notification | None:
+    """Tell ``user`` about an event; returns the inbox row (None if a repeat).
+
+    Pass ``text`` as a callable to have it written in the person's language
+    (it is called with their language active), not the sender's.
+    """
+    if not user.is_active:
+        return None
+    if callable(text):
+        with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+            text = str(text())
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user=user,
+                kind=kind,
+                text=text[:300],
+                url=url[:300],
+                dedupe_key=dedupe_key,
+            )
+    except IntegrityError:
+        return None  # this event was notified already
+    publish_on_commit(
+        user_group(user.pk),
+        {
+            "type": "notify",
+            "kind": EVENT_KIND,
+            "id": notification.pk,
+            "text": notification.text,
+            "url": notification.url,
+        },
+    )
+    checked, later = False, None
+    for channel, mode in _modes(user, kind).items():
+        if mode != Mode.IMMEDIATE or not _reachable(user, channel):
+            continue
+        if not checked:
+            checked, later = True, quiet_until(user)
+        delivery = Delivery.objects.create(notification=notification, channel=channel)
+        from cpd.notifications.tasks import deliver as deliver_task
+
+        outbox.enqueue(deliver_task, delivery.pk, eta=later)
+    return notification
+
+
+def _claim(delivery_id: int) -> Delivery | None:
+    """Mark a queued delivery as sending (committed); None if not ours to send."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.select_for_update()
+            .select_related("notification", "notification__user")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None or delivery.status != DeliveryStatus.QUEUED:
+            return None
+        delivery.status = DeliveryStatus.SENDING
+        delivery.save(update_fields=["status", "updated_at"])
+    return delivery
+
+
+def _finish(
+    delivery: Delivery, status: str, *, provider_id: str = "", error: str = ""
+) -> None:
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        provider_id=provider_id[:120],
+        error=error[:300],
+        updated_at=timezone.now(),
+    )
+
+
+def _absolute(url: str) -> str:
+    return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+
+
+def deliver(*, delivery_id: int) -> str:
+    """Send one delivery once; returns its final status."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return "skipped"
+    notification = delivery.notification
+    user = notification.user
+    with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
+        try:
+            if delivery.channel == Channel.EMAIL:
+                send_mail(
+                    subject=notification.text[:78],
+                    message=f"{notification.text}\n\n{_absolute(notification.url)}",
+                    from_email=None,
+                    recipient_list=[user.email or ""],
+                )
+                _finish(delivery, DeliveryStatus.SENT)
+            elif delivery.channel == Channel.SMS:
+                text = f"{notification.text} {_absolute(notification.url)}".strip()
+                message_id = sms_backend().send(user.phone or "", text[:SMS_LENGTH])
+                _finish(delivery, DeliveryStatus.SENT, provider_id=message_id)
+            else:
+                _push(delivery, notification)
+        except (SmsError, PushError, OSError) as error:
+            logger.warning("delivery %s failed: %s", delivery.pk, error)
+            _finish(delivery, DeliveryStatus.FAILED, error=str(error))
+            return DeliveryStatus.FAILED
+    return str(Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk))
+
+
+def _push(delivery: Delivery, notification: Notification) -> None:
+    payload = {
+        "title": _("CPD"),
+        "body": notification.text,
+        "url": notification.url or "/notifications/",
+    }
+    sent = 0
+    for subscription in PushSubscription.objects.filter(user=notification.user_id):
+        try:
+            push_send(subscription, payload)
+            sent += 1
+        except PushGone:
+            subscription.delete()
+    _finish(delivery, DeliveryStatus.SENT if sent else DeliveryStatus.SKIPPED)
+
+
+def digests_send(*, now: dt.datetime | None = None) -> int:
+    """Email each person their digest of notifications not yet read or digested.
+
+    Only kinds whose email mode is ``digest`` for that person go in. Each row is
+    marked digested in the transaction that sends, so a rerun sends nothing
+    twice. Returns the number of emails sent.
+    """
+    now = now or timezone.now()
+    pending = (
+        Notification.objects.filter(
+            read_at__isnull=True,
+            digested_at__isnull=True,
+            created_at__gte=now - dt.timedelta(days=7),
+        )
+        .exclude(user__email="")
+        .select_related("user")
+        .order_by("user_id", "created_at")
+    )
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for notification in pending:
+        by_user[notification.user_id].append(notification)
+    sent = 0
+    for rows in by_user.values():
+        user = rows[0].user
+        modes: dict[str, str] = {}
+        chosen = []
+        for row in rows:
+            if row.kind not in modes:
+                try:
+                    modes[row.kind] = _modes(user, row.kind)[Channel.EMAIL]
+                except KeyError:
+                    modes[row.kind] = Mode.OFF
+            if modes[row.kind] == Mode.DIGEST:
+                chosen.append(row)
+        if not chosen:
+            continue
+        with transaction.atomic():
+            marked = Notification.objects.filter(
+                pk__in=[r.pk for r in chosen], digested_at__isnull=True
+            ).update(digested_at=now)
+            if marked != len(chosen):
+                continue  # another run took them
+            with translation.override(
+                user.preferred_language or settings.LANGUAGE_CODE
+            ):
+                lines = [f"- {r.text} {_absolute(r.url)}".rstrip() for r in chosen]
+                send_mail(
+                    subject=_("Your CPD digest: %(n)d new") % {"n": len(chosen)},
+                    message="\n".join(lines),
+                    from_email=None,
+                    recipient_list=[user.email or ""],
+                )
+        sent += 1
+    return sent
+
+
+def mark_read(*, actor: User, notification: Notification) -> Notification:
+    if notification.user_id != actor.pk:
+        raise PermissionDenied
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def mark_all_read(*, actor: User) -> int:
+    return Notification.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preferences_set(*, actor: User, choices: dict[tuple[str, str], str]) -> None:
+    """Save the person's mode per (kind, channel); unknown values are refused."""
+    for (kind, channel), mode in choices.items():
+        kind_get(kind)
+        if channel not in Channel.values or mode not in Mode.values:
+            raise ValidationError({"mode": _("Unknown channel or mode.")})
+    with transaction.atomic():
+        for (kind, channel), mode in choices.items():
+            Preference.objects.update_or_create(
+                user=actor, kind=kind, channel=channel, defaults={"mode": mode}
+            )
+
+
+def quiet_hours_set(
+    *, actor: User, starts: dt.time | None, ends: dt.time | None, time_zone: str
+) -> QuietHours:
+    try:
+        zoneinfo.ZoneInfo(time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError({"time_zone": _("Unknown time zone.")}) from error
+    if (starts is None) != (ends is None):
+        raise ValidationError({"ends": _("Give both the start and the end.")})
+    quiet, _created = QuietHours.objects.update_or_create(
+        user=actor, defaults={"starts": starts, "ends": ends, "time_zone": time_zone}
+    )
+    return quiet
+
+
+def push_subscribe(
+    *, actor: User, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """Store this browser's push endpoint for the person (a repeat updates it)."""
+    if not endpoint.startswith("https://"):
+        raise ValidationError({"endpoint": _("A push endpoint is an https address.")})
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": actor, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def push_unsubscribe(*, actor: User, endpoint: str) -> int:
+    deleted, _rows = PushSubscription.objects.filter(
+        user=actor, endpoint=endpoint
+    ).delete()
+    return deleted
+
+
+# Africa's Talking delivery-report statuses -> ours.
+SMS_REPORT_STATUS: dict[str, str] = {
+    "Success": DeliveryStatus.DELIVERED,
+    "Sent": DeliveryStatus.SENT,
+    "Buffered": DeliveryStatus.SENT,
+    "Submitted": DeliveryStatus.SENT,
+    "Rejected": DeliveryStatus.FAILED,
+    "Failed": DeliveryStatus.FAILED,
+}
+
+
+def sms_report(*, provider_id: str, status: str, reason: str = "") -> bool:
+    """Apply a gateway's delivery report; False for an unknown message id."""
+    ours = SMS_REPORT_STATUS.get(status)
+    if not provider_id or ours is None:
+        return False
+    updated = Delivery.objects.filter(
+        channel=Channel.SMS, provider_id=provider_id
+    ).update(status=ours, error=reason[:300], updated_at=timezone.now())
+    return bool(updated)
+
+
+__all__: list[Any] = [
+    "deliver",
+    "digests_send",
+    "mark_all_read",
+    "mark_read",
+    "notify",
+    "preferences_set",
+    "push_subscribe",
+    "push_unsubscribe",
+    "quiet_hours_set",
+    "sms_report",
+]

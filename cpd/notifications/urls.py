@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cpd.notifications import views
+
+urlpatterns = [
+    path("", views.inbox, name="notifications"),
+    path("<int:notification_id>/", views.open_notification, name="notification-open"),
+    path("read-all/", views.read_all, name="notifications-read-all"),
+    path("settings/", views.preferences, name="notifications-preferences"),
+    path("sms/report/", views.sms_report, name="notifications-sms-report"),
+]

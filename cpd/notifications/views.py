@@ -1,0 +1,101 @@
+"""Pages: the inbox, opening a notification, preferences, and the SMS webhook."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from cpd.auth import acting_user
+from cpd.notifications import selectors, services
+from cpd.notifications.forms import PreferencesForm, QuietHoursForm
+
+PAGE_SIZE = 30
+
+
+@login_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.inbox(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "notifications/inbox.html", {"page": page})
+
+
+@login_required
+def open_notification(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Tapping a notification marks it read and goes where it points."""
+    notification = selectors.notification_get_for_user(request.user, notification_id)
+    services.mark_read(actor=acting_user(request), notification=notification)
+    target = notification.url
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}
+    ):
+        return redirect("notifications")
+    return redirect(target)
+
+
+@login_required
+@require_POST
+def read_all(request: HttpRequest) -> HttpResponse:
+    n = services.mark_all_read(actor=acting_user(request))
+    messages.success(request, _("%(n)d marked as read.") % {"n": n})
+    return redirect("notifications")
+
+
+@login_required
+def preferences(request: HttpRequest) -> HttpResponse:
+    table = selectors.preferences_table(request.user)
+    quiet = selectors.quiet_hours(request.user)
+    form = PreferencesForm(request.POST or None, table=table)
+    quiet_form = QuietHoursForm(request.POST or None, instance=quiet)
+    if request.method == "POST" and form.is_valid() and quiet_form.is_valid():
+        user = acting_user(request)
+        try:
+            services.preferences_set(actor=user, choices=form.choices())
+            starts, ends, time_zone = quiet_form.values()
+            services.quiet_hours_set(
+                actor=user, starts=starts, ends=ends, time_zone=time_zone
+            )
+        except ValidationError as exc:
+            quiet_form.add_error(None, exc)
+        else:
+            messages.success(request, _("Your notification settings were saved."))
+            return redirect("notifications-preferences")
+    status = 400 if form.errors or quiet_form.errors else 200
+    return render(
+        request,
+        "notifications/preferences.html",
+        {
+            "form": form,
+            "quiet_form": quiet_form,
+            "rows": form.rows(),
+            "vapid_public_key": settings.VAPID_PUBLIC_KEY,
+        },
+        status=status,
+    )
+
+
+@csrf_exempt
+@require_POST
+def sms_report(request: HttpRequest) -> HttpResponse:
+    """Delivery reports from the SMS gateway, authenticated by a shared token."""
+    token = request.GET.get("token", "")
+    expected = settings.SMS_WEBHOOK_TOKEN
+    if not expected or not hmac.compare_digest(token, expected):
+        return HttpResponse(status=403)
+    known = services.sms_report(
+        provider_id=request.POST.get("id", ""),
+        status=request.POST.get("status", ""),
+        reason=request.POST.get("failureReason", ""),
+    )
+    return HttpResponse(status=200 if known else 404)
