@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from rest_framework import serializers
 
+from cpd.images import image_check
 from cpd.models import Cadre, Cohort, Image, Membership, Role, User
 
 
@@ -121,6 +123,12 @@ class ImageInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     cohort = serializers.IntegerField(required=False, allow_null=True, default=None)
     no_identifiers_confirmed = serializers.BooleanField(default=False)
+
+    def validate_file(self, value: UploadedFile) -> UploadedFile:
+        # Header only: too big, wrong type or too many pixels is an error on
+        # ``file``; the service decodes (and checks again) after the policy check.
+        image_check(value)
+        return value
 
 
 class ImageOutputSerializer(serializers.Serializer):
