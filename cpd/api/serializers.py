@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from cpd.images import image_check
 from cpd.models import Cadre, Cohort, Image, Membership, Role, User
 
 
@@ -124,6 +126,12 @@ class ImageInputSerializer(serializers.Serializer):
     file = serializers.FileField()
     cohort = serializers.IntegerField(required=False, allow_null=True, default=None)
     no_identifiers_confirmed = serializers.BooleanField(default=False)
+
+    def validate_file(self, value: UploadedFile) -> UploadedFile:
+        # Header only: too big, wrong type or too many pixels is an error on
+        # ``file``; the service decodes (and checks again) after the policy check.
+        image_check(value)
+        return value
 
 
 class ImageOutputSerializer(serializers.Serializer):
