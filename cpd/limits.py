@@ -1,9 +1,9 @@
 """Per-user rate limits, counted in the shared cache (Redis in production).
 
-One place for every app: forums posts and reports, room messages and mentor
-messages. ``RateLimited`` is mapped once to an HTTP 429 for the API
-(``cpd.api.exceptions``) and once to a form error with status 429 for pages
-(``cpd.forms.rate_limit_error``).
+One place for every app: forums posts and reports, room messages, mentor
+messages, message reports and check-ins. ``RateLimited`` is mapped once to an
+HTTP 429 for the API (``cpd.api.exceptions``) and once to a form error with
+status 429 for pages (``cpd.forms.rate_limit_error``).
 
 The cache is a counter here, never the record: when it cannot be reached the
 limit is not applied (the write goes through) and a warning is logged, so a
@@ -27,10 +27,16 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "report": (5, 600),
     "room_message": (20, 60),
     "mentor_message": (20, 60),
+    # A check-in queues reminders to both people (in-app and email): a mentor
+    # with a full group schedules a few a day, never dozens in ten minutes.
+    "checkin": (20, 600),
 }
 
 _MESSAGES: dict[str, Any] = {
     "report": _("You have sent many reports. Wait %(n)d seconds and try again."),
+    "checkin": _(
+        "You have scheduled many check-ins. Wait %(n)d seconds and try again."
+    ),
 }
 _DEFAULT_MESSAGE = _("You are posting too fast. Wait %(n)d seconds and try again.")
 
