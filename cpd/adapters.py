@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
 
@@ -33,8 +34,32 @@ def login_identifier(request: HttpRequest | None, credentials: dict[str, Any]) -
     return str(value).strip().lower()
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address, as the trusted reverse proxies saw it.
+
+    One rule for every sign-in limit: django-axes (``AXES_CLIENT_IP_CALLABLE``)
+    and allauth's rate limits (``AccountAdapter.get_client_ip``). With N proxies
+    in front (``DJANGO_PROXY_COUNT``), each appends to X-Forwarded-For, so the
+    N-th entry from the right is the address the outermost proxy saw; what the
+    client wrote to the left of it is ignored. Without proxies, or without the
+    header, it is the socket's address.
+    """
+    proxies = int(getattr(settings, "ALLAUTH_TRUSTED_PROXY_COUNT", 0) or 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        if len(hops) >= proxies and hops[-proxies]:
+            return hops[-proxies]
+    return str(request.META.get("REMOTE_ADDR") or "")
+
+
 class AccountAdapter(DefaultAccountAdapter):
     """Sign-up only through an invitation; phone numbers live on the user row."""
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's own reading raises (a 500) on a header shorter than the
+        # proxy count; ours falls back to the socket address, as axes does.
+        return client_ip(request) or super().get_client_ip(request)
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         token = request.session.get(INVITATION_SESSION_KEY, "")

@@ -12,3 +12,7 @@ class CpdConfig(AppConfig):
         from cpd.record import signed_in
 
         user_logged_in.connect(signed_in, dispatch_uid="cpd.record.signed_in")
+
+        from cpd.limits import allauth_limits_fail_open
+
+        allauth_limits_fail_open()

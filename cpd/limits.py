@@ -1,9 +1,9 @@
 """Per-user rate limits, counted in the shared cache (Redis in production).
 
-One place for every app: forums posts and reports, room messages and mentor
-messages. ``RateLimited`` is mapped once to an HTTP 429 for the API
-(``cpd.api.exceptions``) and once to a form error with status 429 for pages
-(``cpd.forms.rate_limit_error``).
+One place for every app: forums posts and reports, room messages, mentor
+messages, message reports and check-ins. ``RateLimited`` is mapped once to an
+HTTP 429 for the API (``cpd.api.exceptions``) and once to a form error with
+status 429 for pages (``cpd.forms.rate_limit_error``).
 
 The cache is a counter here, never the record: when it cannot be reached the
 limit is not applied (the write goes through) and a warning is logged, so a
@@ -13,6 +13,8 @@ Redis outage never refuses a write that PostgreSQL can take.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -27,10 +29,16 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     "report": (5, 600),
     "room_message": (20, 60),
     "mentor_message": (20, 60),
+    # A check-in queues reminders to both people (in-app and email): a mentor
+    # with a full group schedules a few a day, never dozens in ten minutes.
+    "checkin": (20, 600),
 }
 
 _MESSAGES: dict[str, Any] = {
     "report": _("You have sent many reports. Wait %(n)d seconds and try again."),
+    "checkin": _(
+        "You have scheduled many check-ins. Wait %(n)d seconds and try again."
+    ),
 }
 _DEFAULT_MESSAGE = _("You are posting too fast. Wait %(n)d seconds and try again.")
 
@@ -74,3 +82,39 @@ def rate_limit_hit(*, user_id: int, action: str) -> None:
         return
     if count > allowed:
         raise RateLimited(window, action)
+
+
+def _cache_reachable() -> bool:
+    try:
+        caches["counters"].get("cpd:rl:ping")
+    except Exception:  # noqa: BLE001 - any cache failure: it is away
+        return False
+    return True
+
+
+def allauth_limits_fail_open() -> None:
+    """Let allauth's sign-in rate limits fail open, as ours do (from AppConfig.ready).
+
+    allauth guards each counter with a lock taken by ``cache.add``; with the cache
+    away the lock is never taken, and allauth then refuses the request (429 "too
+    many requests" for every sign-in after a 1 s wait per limit). A cache outage
+    would keep everyone out. The wrapper skips the lock, with a warning, when the
+    cache cannot be reached; allauth's counting then reads and writes nothing.
+    """
+    from allauth.core.internal import ratelimit
+
+    original: Callable[[str], AbstractContextManager[bool]] = ratelimit.cache_lock
+    if getattr(original, "cpd_fail_open", False):
+        return
+
+    @contextmanager
+    def cache_lock(cache_key: str) -> Iterator[bool]:
+        if not _cache_reachable():
+            logger.warning("sign-in rate limit not applied: cache unavailable")
+            yield True
+            return
+        with original(cache_key) as locked:
+            yield locked
+
+    cache_lock.cpd_fail_open = True  # type: ignore[attr-defined]
+    ratelimit.cache_lock = cache_lock

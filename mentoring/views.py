@@ -351,6 +351,7 @@ def checkin_create(request: HttpRequest, conversation_id: int) -> HttpResponse:
     if not policies.can_schedule_checkin(user, conversation):
         return HttpResponse(_("Only the mentor schedules check-ins."), status=403)
     form = CheckInForm(request.POST)
+    status = 400
     if form.is_valid():
         try:
             checkins.checkin_schedule(
@@ -358,6 +359,8 @@ def checkin_create(request: HttpRequest, conversation_id: int) -> HttpResponse:
             )
         except ValidationError as exc:
             _errors_to_form(form, exc)
+        except RateLimited as exc:
+            status = rate_limit_error(form, exc)
         else:
             messages.success(request, _("Check-in scheduled."))
             return redirect("mentoring-conversation", conversation_id=conversation.pk)
@@ -371,7 +374,7 @@ def checkin_create(request: HttpRequest, conversation_id: int) -> HttpResponse:
         "progress": None,
         "participants": [m.user for m in conversation.members.all()],
     }
-    return render(request, "mentoring/conversation.html", context, status=400)
+    return render(request, "mentoring/conversation.html", context, status=status)
 
 
 @login_required
@@ -413,19 +416,26 @@ def message_report(request: HttpRequest, message_id: int) -> HttpResponse:
     if not policies.can_report_message(user, message):
         return HttpResponse(_("You cannot report this message."), status=403)
     form = ReportForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        conversations.message_report(
-            actor=user, message=message, reason=form.cleaned_data["reason"]
-        )
-        messages.success(request, _("Reported to the cohort's administrators."))
-        return redirect(
-            "mentoring-conversation", conversation_id=message.conversation_id
-        )
+        try:
+            conversations.message_report(
+                actor=user, message=message, reason=form.cleaned_data["reason"]
+            )
+        except RateLimited as exc:
+            status = rate_limit_error(form, exc)
+        else:
+            messages.success(request, _("Reported to the cohort's administrators."))
+            return redirect(
+                "mentoring-conversation", conversation_id=message.conversation_id
+            )
+    if form.errors and status == 200:
+        status = 400
     return render(
         request,
         "mentoring/report.html",
         {"message": message, "form": form},
-        status=400 if form.errors else 200,
+        status=status,
     )
 
 

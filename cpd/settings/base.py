@@ -276,16 +276,32 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PREVENT_ENUMERATION = True
 
 # Login throttling on every path (allauth, Django admin, API token): django-axes
-# watches Django's authenticate(), so one rule covers them all.
+# watches Django's authenticate(), so one rule covers them all. The lock is per
+# account *and* client address: a guesser who knows a phone number locks only
+# themselves, and the owner still signs in from their own phone.
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "cpd.adapters.login_identifier"
 AXES_LOCKOUT_CALLABLE = "cpd.adapters.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+# The client address behind DJANGO_PROXY_COUNT reverse proxies, one reading for
+# axes and allauth (django-ipware is not installed, so axes' own IPWARE settings
+# would read REMOTE_ADDR: the proxy's address, shared by every user).
+AXES_CLIENT_IP_CALLABLE = "cpd.adapters.client_ip"
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
+# allauth's per-address ceilings, sized for a clinic or a class behind one Wi-Fi
+# or carrier NAT address (50 people signing in within a minute). Guessing one
+# account is axes' job (above). allauth's default per-account ("key") limit is
+# left out: it locks the owner too, and for phone logins its key is empty, one
+# counter for every phone account. Failed sign-ins are counted per address to
+# stop one address spraying guesses over many accounts.
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("LOGIN_RATE_PER_ADDRESS", default="300/m/ip"),
+    "login_failed": env.str("LOGIN_FAILED_RATE_PER_ADDRESS", default="60/m/ip"),
+}
 
 INVITATION_TTL = timedelta(days=env.int("INVITATION_TTL_DAYS", default=14))
 
@@ -353,6 +369,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "cpd.api.pagination.Pagination",
     "PAGE_SIZE": 25,
+    # Throttles key on the client address behind this many proxies, not on a
+    # forwarded header a client can write.
+    "NUM_PROXIES": env.int("DJANGO_PROXY_COUNT", default=0),
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
         "rest_framework.throttling.UserRateThrottle",
@@ -360,7 +379,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
-        "token": env.str("API_THROTTLE_TOKEN", default="10/min"),
+        # Guessing is stopped per account and address (axes); this is a per-address
+        # ceiling a clinic of colleagues behind one NAT address stays under.
+        "token": env.str("API_THROTTLE_TOKEN", default="300/min"),
     },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cpd.api.exceptions.exception_handler",
@@ -381,14 +402,37 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
 # --- Security headers (strict values in production.py) ------------------------------
+def websocket_sources(site_url: str, realtime_url: str) -> list[str]:
+    """The ws(s):// origins of SITE_URL and REALTIME_URL, for CSP ``connect-src``.
+
+    CSP Level 3 lets 'self' match ws/wss on the page's own host, but older
+    browsers (and some current ones for another port) need the socket origin
+    named: a page on https://host opens wss://host.
+    """
+    from urllib.parse import urlsplit
+
+    schemes = {"http": "ws", "https": "wss", "ws": "ws", "wss": "wss"}
+    sources: list[str] = []
+    for url in (site_url, realtime_url):
+        parts = urlsplit(url.strip())
+        scheme = schemes.get(parts.scheme.lower())
+        host = parts.netloc.rsplit("@", 1)[-1].lower()
+        origin = f"{scheme}://{host}"
+        if scheme and host and origin not in sources:
+            sources.append(origin)
+    return sources
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
-        "connect-src": ["'self'", "ws:", "wss:"],
+        # Sockets only to our own origin and REALTIME_URL, never ws:/wss: to any host.
+        "connect-src": ["'self'", *websocket_sources(SITE_URL, REALTIME_URL)],
         "font-src": ["'none'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -413,7 +457,4 @@ SILENCED_SYSTEM_CHECKS = [
     # Sign-up asks for email or phone (either may be left out, not both): the form
     # enforces "at least one", which allauth's static check cannot see.
     "account.W001",
-    # Lockout is per account on purpose (5 failures per account per 5 minutes);
-    # rotating IPs or user agents cannot bypass a per-account counter.
-    "axes.W006",
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd import outbox
+from cpd.limits import rate_limit_hit
 from cpd.models import User, Verb
 from cpd.realtime import publish_on_commit, user_group
 from cpd.record import record
@@ -51,13 +52,17 @@ def checkin_schedule(
     mode: str,
     agreed_actions: str = "",
 ) -> CheckIn:
-    """The mentor schedules a check-in; its reminder is queued after commit."""
+    """The mentor schedules a check-in; its reminder is queued after commit.
+
+    Rate-limited per mentor (``checkin``): RateLimited before any write.
+    """
     if not policies.can_schedule_checkin(actor, conversation):
         raise PermissionDenied(_("Only the mentor schedules check-ins."))
     if mode not in CheckInMode.values:
         raise ValidationError({"mode": _("Choose call, message or in person.")})
     if scheduled_for < timezone.now() - dt.timedelta(minutes=5):
         raise ValidationError({"scheduled_for": _("Choose a time in the future.")})
+    rate_limit_hit(user_id=actor.pk, action="checkin")
     checkin = CheckIn.objects.create(
         conversation=conversation,
         scheduled_for=scheduled_for,

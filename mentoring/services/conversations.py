@@ -227,12 +227,17 @@ def conversation_mark_read(*, actor: User, conversation: Conversation) -> int:
 
 
 def message_report(*, actor: User, message: Message, reason: str) -> Message:
-    """A participant reports a message; its body then shows to cohort admins."""
+    """A participant reports a message; its body then shows to cohort admins.
+
+    Reporting a reported message again changes nothing and counts nothing; a new
+    report counts towards the sender's ``report`` limit (shared with forum posts).
+    """
     if not policies.can_report_message(actor, message):
         raise PermissionDenied(_("You cannot report this message."))
     if not reason.strip():
         raise ValidationError({"reason": _("Say what is wrong with this message.")})
     if message.reported_at is None:
+        rate_limit_hit(user_id=actor.pk, action="report")
         message.reported_at = timezone.now()
         message.reported_by = actor
         message.report_reason = reason.strip()[:200]

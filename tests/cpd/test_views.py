@@ -229,8 +229,8 @@ def test_five_failures_lock_the_account_for_five_minutes(client, db):
     ]
     # the fifth failure locks the account (django-axes answers 429)
     assert statuses == [200, 200, 200, 200, 429]
-    # and the right password no longer works while locked (allauth's own
-    # per-account limit answers first on this path; both say so clearly)
+    # and the right password no longer works from this address while locked
+    # (the owner elsewhere still signs in: tests/cpd/test_signin_lockout.py)
     response = client.post(
         reverse("account_login"),
         {"login": "target@example.org", "password": PASSWORD},
