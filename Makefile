@@ -10,6 +10,7 @@ PORT ?= 8000
 .PHONY: run test install messages messages-check lint types check serve-prod clean
 
 $(BIN)/.installed: pyproject.toml
+	@echo "Installing into $(VENV) (a minute or two the first time)..."
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]'
@@ -35,9 +36,11 @@ messages-check: install
 	    msgattrib --untranslated --no-obsolete $$f | grep '^msgid ' | head -20; fi; \
 	  msgfmt -c -o /dev/null $$f || fail=1; done; exit $$fail
 
+# The demo serves static files from the source folders (WhiteNoise finders in the
+# dev settings): no collectstatic.
 run: messages
+	@echo "Preparing the database..."
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo
 	@echo "Serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(BIN)/daphne -b $(HOST) -p $(PORT) cpd.asgi:application

@@ -13,6 +13,7 @@ class CpdConfig(AppConfig):
 
         user_logged_in.connect(signed_in, dispatch_uid="cpd.record.signed_in")
 
+        from cpd import checks  # noqa: F401 - registers the deployment checks
         from cpd.limits import allauth_limits_fail_open
 
         allauth_limits_fail_open()

@@ -6,7 +6,8 @@ import datetime as dt
 from importlib import import_module
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 from django.utils import timezone
 
@@ -85,8 +86,24 @@ PEOPLE: list[dict[str, Any]] = [
 class Command(BaseCommand):
     help = "Create demo organisation, cohorts, mentors, learners and an admin."
 
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="seed even under production settings (a public demo server)",
+        )
+
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
+        # The demo's accounts share a published password, and one is a superuser.
+        if settings.SETTINGS_MODULE == "cpd.settings.production" and not options.get(
+            "allow_production"
+        ):
+            raise CommandError(
+                "seed_demo creates accounts with the published demo password "
+                "(one a Django admin): refused under production settings. Create "
+                "the first administrator with `manage.py createsuperuser`."
+            )
         users = {p["display_name"]: self._user(p) for p in PEOPLE}
         admin = users["Grace Wanjiru"]
         org = Organisation.objects.filter(name=ORG_NAME).first()
