@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from cpd.limits import TOO_MANY_REQUESTS, RateLimited
@@ -42,8 +43,9 @@ class SignupProfileForm(forms.Form):
     )
     facility = forms.CharField(label=_("Facility"), max_length=120, required=False)
     district = forms.CharField(label=_("District"), max_length=120, required=False)
+    # The language the page is in: the invitation's, or the visitor's browser's.
     preferred_language = forms.ChoiceField(
-        label=_("Language"), choices=_languages, initial="en"
+        label=_("Language"), choices=_languages, initial=translation.get_language
     )
 
     def clean(self) -> dict[str, Any]:
@@ -80,6 +82,12 @@ class InvitationForm(forms.Form):
         error_messages={"invalid": _("Use international format, e.g. +254712345678.")},
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    language = forms.ChoiceField(
+        label=_("Their language"),
+        required=False,
+        choices=lambda: [("", _("Let them choose")), *_languages()],
+        help_text=_("The invitation and the sign-up page are in this language."),
+    )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -242,6 +243,10 @@ class Invitation(models.Model):
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     email = models.EmailField(_("email"), blank=True)
     phone = models.CharField(_("phone number"), max_length=20, blank=True)
+    # The invitee's language: their email and sign-up page are in it.
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=settings.LANGUAGES
+    )
     token = models.CharField(max_length=64, unique=True, default=_invitation_token)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
@@ -78,6 +78,7 @@ def invitation_create(
     role: str,
     email: str = "",
     phone: str = "",
+    language: str = "",
 ) -> Invitation:
     """Create an invitation and queue its email once the transaction commits."""
     if not policies.can_invite_to_cohort(actor, cohort):
@@ -89,6 +90,7 @@ def invitation_create(
         role=role,
         email=email.strip().lower(),
         phone=phone.strip(),
+        language=language,
         created_by=actor,
         expires_at=timezone.now() + settings.INVITATION_TTL,
     )
@@ -108,7 +110,12 @@ def invitation_create(
 
 
 def invitation_send(*, invitation_id: int) -> bool:
-    """Email the invitation link once; return False if already sent or unusable."""
+    """Email the invitation link once; return False if already sent or unusable.
+
+    The invitation is marked sent and committed *before* the email goes out, so
+    a redelivered task (a worker killed mid-send) never sends it twice; a send
+    that fails clears the mark again for the task's retry.
+    """
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
@@ -120,26 +127,35 @@ def invitation_send(*, invitation_id: int) -> bool:
             return False
         if not invitation.email:
             return False
-        link = settings.SITE_URL.rstrip("/") + reverse(
-            "invitation-open", args=[invitation.token]
-        )
-        send_mail(
-            subject=_("You are invited to %(cohort)s") % {"cohort": invitation.cohort},
-            message=_(
-                "You have been invited to join %(cohort)s as %(role)s.\n\n"
-                "Open this link on your phone to create your account:\n%(link)s\n"
-            )
-            % {
-                "cohort": invitation.cohort,
-                "role": invitation.get_role_display(),
-                "link": link,
-            },
-            from_email=None,
-            recipient_list=[invitation.email],
-        )
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "invitation-open", args=[invitation.token]
+    )
+    try:
+        with translation.override(invitation.language or settings.LANGUAGE_CODE):
+            _invitation_email(invitation, link)
+    except Exception:
+        Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
+        raise
     return True
+
+
+def _invitation_email(invitation: Invitation, link: str) -> None:
+    send_mail(
+        subject=_("You are invited to %(cohort)s") % {"cohort": invitation.cohort},
+        message=_(
+            "You have been invited to join %(cohort)s as %(role)s.\n\n"
+            "Open this link on your phone to create your account:\n%(link)s\n"
+        )
+        % {
+            "cohort": invitation.cohort,
+            "role": invitation.get_role_display(),
+            "link": link,
+        },
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -47,6 +48,7 @@ def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
                 role=form.cleaned_data["role"],
                 email=form.cleaned_data["email"],
                 phone=form.cleaned_data["phone"],
+                language=form.cleaned_data["language"],
             )
             link = request.build_absolute_uri(
                 reverse("invitation-open", args=[invitation.token])
@@ -116,7 +118,16 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("cohort-detail", cohort_id=invitation.cohort_id)
         return render(request, "cpd/invitation_accept.html", {"invitation": invitation})
     request.session[INVITATION_SESSION_KEY] = invitation.token
-    return redirect("account_signup")
+    response = redirect("account_signup")
+    if invitation.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+        # The sign-up page opens in the invitee's language (they can change it).
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            invitation.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+    return response
 
 
 @login_required

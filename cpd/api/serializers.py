@@ -95,6 +95,13 @@ class InvitationInputSerializer(serializers.Serializer):
     phone = serializers.RegexField(
         r"^\+[1-9]\d{6,14}$", required=False, allow_blank=True, default=""
     )
+    language = serializers.ChoiceField(
+        choices=[code for code, _name in settings.LANGUAGES],
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="the invitee's language: their email and sign-up page",
+    )
 
     def validate(self, attrs: dict) -> dict:
         if not attrs.get("email") and not attrs.get("phone"):
