@@ -133,21 +133,35 @@ class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
         self, text_data: str | None = None, bytes_data: bytes | None = None, **kw: Any
     ) -> None:
         with translation.override(self.language):
+            content: dict[str, Any] = {}
             try:
-                content = self._decode(text_data, bytes_data)
-                if content is None:
+                decoded = self._decode(text_data, bytes_data)
+                if decoded is None:
                     return
+                content = decoded
+                if _holds_nul(content):
+                    # PostgreSQL refuses NUL in text; the HTTP form refuses it too.
+                    raise _nul_error()
                 await self.receive_json(content)
             except FrameError as exc:
-                await self.send_error(exc.code, exc.message, **exc.extra)
+                extra = {**self.frame_echo(content), **exc.extra}
+                await self.send_error(exc.code, exc.message, **extra)
             except Exception:
                 logger.exception("socket frame failed")
                 await self.send_error(
-                    "server_error", _("Something went wrong. Try again in a moment.")
+                    "server_error",
+                    _("Something went wrong. Try again in a moment."),
+                    **self.frame_echo(content),
                 )
 
-    def _decode(self, text_data: str | None, bytes_data: bytes | None) -> Any:
-        """The frame's JSON object, or None when it was dropped by the throttle."""
+    def frame_echo(self, content: dict[str, Any]) -> dict[str, Any]:
+        """What of a refused frame goes back with its error (e.g. the client key)."""
+        return {}
+
+    def _decode(
+        self, text_data: str | None, bytes_data: bytes | None
+    ) -> dict[str, Any] | None:
+        """The frame's JSON object, or None when the throttle dropped it."""
         if self.bucket is not None and not self.bucket.take():
             now = time.monotonic()
             if now - self._slowed_at >= 1:
@@ -174,9 +188,6 @@ class GuardedJsonConsumer(AsyncJsonWebsocketConsumer):
             raise FrameError("not_json", _("That was not JSON.")) from None
         if not isinstance(content, dict):
             raise FrameError("not_an_object", _("Send a JSON object with a kind."))
-        if _holds_nul(content):
-            # PostgreSQL refuses NUL in text; the HTTP form refuses it too.
-            raise _nul_error()
         return content
 
     async def send_error(self, code: str, message: str, **extra: Any) -> None:

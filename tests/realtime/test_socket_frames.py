@@ -32,7 +32,8 @@ def message(body="fine", key="k", **extra):
 
 # (label, text frame or bytes, expected code, expected field, echoed client key)
 BAD_FRAMES = [
-    ("nul in body", message("a\x00b", "nul"), "nul_byte", None, None),
+    ("nul in body", message("a\x00b", "nul"), "nul_byte", None, "nul"),
+    ("nul in key", message("ab", "n\x00"), "nul_byte", None, "n\x00"),
     ("nul in kind", json.dumps({"kind": "pi\x00ng"}), "nul_byte", None, None),
     ("raw nul", '{"kind": "ping"}\x00', "nul_byte", None, None),
     ("not json", "hello?", "not_json", None, None),
@@ -44,6 +45,7 @@ BAD_FRAMES = [
     ("a string", '"ping"', "not_an_object", None, None),
     ("unknown kind", json.dumps({"kind": "delete_all"}), "unknown_kind", None, None),
     ("no kind", json.dumps({"body": "hi"}), "unknown_kind", None, None),
+    ("empty object", "{}", "unknown_kind", None, None),
     ("kind not a string", json.dumps({"kind": 3}), "unknown_kind", None, None),
     ("body a list", message(["a"], "t1"), "wrong_type", "body", "t1"),
     ("body a number", message(5, "t2"), "wrong_type", "body", "t2"),

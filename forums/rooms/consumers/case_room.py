@@ -22,6 +22,7 @@ from cpd.models import User
 from cpd.policies import forget_roles
 from cpd.selectors import images_for_attachment
 from forums.rooms import events, selectors, services
+from forums.rooms.consumers import frames
 from forums.rooms.consumers.frames import frame_kind, message_clean, service_error
 from forums.rooms.consumers.presence import coalescer, db
 from forums.rooms.models import Room
@@ -92,6 +93,10 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             await self._catch_up(content.get("after"))
         elif kind == "message":
             await self._post(content)
+
+    def frame_echo(self, content: dict[str, Any]) -> dict[str, Any]:
+        # The client key tells rooms.js which pending message was refused.
+        return frames.client_key_of(content)
 
     async def _post(self, content: dict[str, Any]) -> None:
         cleaned = message_clean(content)

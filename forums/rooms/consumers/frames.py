@@ -46,7 +46,7 @@ def frame_kind(content: dict[str, Any]) -> str:
                 "wrong_type",
                 _("The field %(field)s has the wrong type.") % {"field": name},
                 field=name,
-                **_key(content),
+                **client_key_of(content),
             )
     return kind
 
@@ -68,7 +68,7 @@ def message_clean(content: dict[str, Any]) -> dict[str, Any]:
         FORM_CODES.get(errors[0].code or "", "invalid"),
         " ".join(str(m) for e in errors for m in e.messages),
         field=field,
-        **_key(content),
+        **client_key_of(content),
     )
 
 
@@ -82,7 +82,7 @@ def service_error(exc: ValidationError) -> tuple[str, str | None, str]:
     return code, field, " ".join(exc.messages)
 
 
-def _key(content: dict[str, Any]) -> dict[str, str]:
+def client_key_of(content: dict[str, Any]) -> dict[str, str]:
     """The frame's client key, echoed so the client can tell which message failed."""
     key = content.get("client_key")
     return {"client_key": key} if isinstance(key, str) else {}
