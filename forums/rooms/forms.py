@@ -33,6 +33,17 @@ class MessageForm(forms.Form):
             self.initial.setdefault("client_key", uuid.uuid4().hex)
 
 
+class MessageFrameForm(MessageForm):
+    """A message sent over the socket: the page form's rules, an image by id.
+
+    The same field rules as the page (length, NUL, key) so a message refused
+    on one path is refused on the other with the same words.
+    """
+
+    image = forms.IntegerField(required=False, min_value=1)  # type: ignore[assignment]
+    no_identifiers_confirmed = None  # type: ignore[assignment]  # photos by id
+
+
 class CaseRoomForm(forms.Form):
     """A mentor opens a room for one case."""
 

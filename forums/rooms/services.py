@@ -88,8 +88,14 @@ def message_post(
     returns the stored message and broadcasts nothing new.
     """
     client_key = (client_key or "").strip()
-    if not client_key or len(client_key) > 64:
-        raise ValidationError({"client_key": _("A message needs a client key.")})
+    if not client_key or len(client_key) > 64 or "\x00" in client_key:
+        raise ValidationError(
+            {
+                "client_key": ValidationError(
+                    _("A message needs a client key."), code="client_key"
+                )
+            }
+        )
     if not policies.can_view_room(actor, room):
         raise PermissionDenied(_("You are not in this room."))
     existing = RoomMessage.objects.filter(
@@ -98,15 +104,33 @@ def message_post(
     if existing is not None:
         return existing
     if not room.is_open:
-        raise ValidationError(_("This room is closed: messages can be read, not sent."))
+        raise ValidationError(
+            _("This room is closed: messages can be read, not sent."),
+            code="room_closed",
+        )
     body = (body or "").strip()
     if not body and image is None:
-        raise ValidationError({"body": _("Write a message.")})
+        raise ValidationError(
+            {"body": ValidationError(_("Write a message."), code="required")}
+        )
     if len(body) > MAX_MESSAGE_CHARS:
         raise ValidationError(
             {
-                "body": _("Keep messages under %(n)d characters.")
-                % {"n": MAX_MESSAGE_CHARS}
+                "body": ValidationError(
+                    _("Keep messages under %(n)d characters.")
+                    % {"n": MAX_MESSAGE_CHARS},
+                    code="too_long",
+                )
+            }
+        )
+    if "\x00" in body:
+        # PostgreSQL refuses NUL in text (a ValueError, a 500); every path
+        # checks its input, and this is the last line.
+        raise ValidationError(
+            {
+                "body": ValidationError(
+                    _("Remove the NUL character and send again."), code="nul_byte"
+                )
             }
         )
     if image is not None and (
@@ -115,7 +139,11 @@ def message_post(
         or image.private  # mentor-conversation photos stay private
     ):
         raise ValidationError(
-            {"image": _("Attach one of your own photos of this cohort.")}
+            {
+                "image": ValidationError(
+                    _("Attach one of your own photos of this cohort."), code="image"
+                )
+            }
         )
     rate_limit_hit(user_id=actor.pk, action="room_message")
     try:
@@ -125,7 +153,8 @@ def message_post(
             locked = Room.objects.select_for_update().get(pk=room.pk)
             if not locked.is_open:  # closed or archived meanwhile
                 raise ValidationError(
-                    _("This room is closed: messages can be read, not sent.")
+                    _("This room is closed: messages can be read, not sent."),
+                    code="room_closed",
                 )
             reply_to = (
                 RoomMessage.objects.filter(room=locked, seq=reply_to_seq).first()

@@ -83,6 +83,7 @@ def message_post(request: HttpRequest, room_id: int) -> HttpResponse:
     room = selectors.room_get_for_user(request.user, room_id)
     form = MessageForm(request.POST, request.FILES)
     status = 400
+    retry_after: int | None = None
     if form.is_valid():
         try:
             image = None
@@ -108,15 +109,21 @@ def message_post(request: HttpRequest, room_id: int) -> HttpResponse:
             form.add_error(None, exc)
         except RateLimited as exc:
             status = rate_limit_error(form, exc)
+            retry_after = exc.wait_seconds
         else:
             if request.headers.get("Accept") == "application/json":
                 return JsonResponse(events.message_payload(message), status=201)
             return redirect(f"{reverse('rooms-room', args=[room.pk])}#m{message.seq}")
+    response: HttpResponse
     if request.headers.get("Accept") == "application/json":
-        # rooms.js drops a message on 400 and shows why; a 429 would leave it
-        # queued with no word to the user, so the script's fallback keeps 400.
-        return JsonResponse({"errors": form.errors.get_json_data()}, status=400)
-    return _detail(request, room_id, form=form, status=status)
+        # rooms.js drops a message on 400 and shows why; on 429 it keeps the
+        # message queued, shows the wait and sends it again after Retry-After.
+        response = JsonResponse({"errors": form.errors.get_json_data()}, status=status)
+    else:
+        response = _detail(request, room_id, form=form, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

@@ -7,10 +7,16 @@
   var form = document.getElementById("room-form");
   var status = document.getElementById("room-status");
   var jump = document.getElementById("room-jump");
+  var notice = document.getElementById("room-error");  // near the form
+  var live = document.getElementById("live");          // the page's polite live region
   var here = document.getElementById("room-here");
   var last = parseInt(list.getAttribute("data-last"), 10) || 0;
   var me = list.getAttribute("data-me");
   var ws = null, delay = 1000, beat = null, opened = false, fails = 0, poller = null, unseen = 0;
+  var retry = null;
+  // Refusals worth waiting out: the message stays pending and is sent again later.
+  // Every other refusal means the message itself is invalid: it is dropped.
+  var TRANSIENT = { slow_down: 1, rate_limited: 1, server_error: 1 };
   var PENDING = "cpd-room-" + list.getAttribute("data-room");
 
   function setStatus(key) { status.textContent = status.getAttribute("data-" + key); }
@@ -53,8 +59,8 @@
       if (li) li.querySelector(".body").textContent = list.getAttribute("data-hidden-text");
     } else if (ev.kind === "state") { location.reload(); }
     else if (ev.kind === "presence" && here) { presence(ev); }
-    else if (ev.kind === "ack") { done(ev.client_key); }
-    else if (ev.kind === "error") { fail(ev.message); }
+    else if (ev.kind === "ack") { done(ev.client_key); tell(""); }
+    else if (ev.kind === "error") { refused(ev.code, ev.client_key, ev.message, ev.retry_after); }
   }
 
   // Presence: the joiner gets "here" (up to 50 names) once, then every couple of
@@ -74,7 +80,32 @@
   function pending() { try { return JSON.parse(localStorage.getItem(PENDING)) || []; } catch (e) { return []; } }
   function keep(items) { try { localStorage.setItem(PENDING, JSON.stringify(items)); } catch (e) {} }
   function done(key) { keep(pending().filter(function (p) { return p.client_key !== key; })); }
-  function fail(text) { setStatus("offline"); status.textContent = text; }
+  function tell(text) {
+    if (notice) { notice.textContent = text; notice.hidden = !text; }
+    if (live && text) live.textContent = text;
+  }
+  function later(seconds) {
+    if (retry) return;
+    retry = setTimeout(function () { retry = null; flush(); }, Math.max(1, seconds || 5) * 1000);
+  }
+  // The server refused a message (socket error event, or the HTTP post's 4xx).
+  function refused(code, key, text, wait) {
+    if (TRANSIENT[code]) { tell(text); later(wait); return; }
+    if (typeof key === "string") {
+      var item = pending().filter(function (p) { return p.client_key === key; })[0];
+      done(key);  // never resent: it would be refused again on every reconnect
+      // Give the words back so they can be fixed, unless something new is typed.
+      if (item && form && !form.elements.body.value) form.elements.body.value = item.body;
+    }
+    tell(text);
+  }
+  function formErrors(j) {
+    var out = [];
+    Object.keys((j && j.errors) || {}).forEach(function (f) {
+      j.errors[f].forEach(function (e) { out.push(e.message); });
+    });
+    return out.join(" ");
+  }
 
   function deliver(item) {
     if (send({ kind: "message", body: item.body, client_key: item.client_key, reply_to: item.reply_to })) return;
@@ -83,10 +114,14 @@
     data.set("reply_to", item.reply_to || ""); data.delete("image");
     fetch(list.getAttribute("data-post"), { method: "POST", body: data, credentials: "same-origin",
       headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
+      .then(function (r) {
+        return r.json().then(function (j) { return [r.status, j, r.headers.get("Retry-After")]; });
+      })
       .then(function (res) {
-        if (res[0] === 201) { done(item.client_key); add(res[1]); }
-        else if (res[0] === 400) { done(item.client_key); fail(JSON.stringify(res[1].errors)); }
+        if (res[0] === 201) { done(item.client_key); add(res[1]); tell(""); }
+        else if (res[0] === 429) {  // kept, with the wait; sent again after it
+          refused("rate_limited", item.client_key, formErrors(res[1]), parseInt(res[2], 10));
+        } else if (res[0] === 400) { refused("invalid", item.client_key, formErrors(res[1])); }
       }).catch(function () { /* stays pending; retried on reconnect */ });
   }
   function flush() { pending().forEach(deliver); }

@@ -255,3 +255,15 @@ def test_a_private_conversation_photo_cannot_be_reposted_in_a_room(world, room):
             actor=world.learner, room=room, body="see", client_key="p", image=private
         )
     assert not RoomMessage.objects.filter(client_key="p").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "key", "code"),
+    [("a\x00b", "nul-body", "nul_byte"), ("fine", "k\x00", "client_key")],
+)
+def test_a_nul_character_is_refused_before_the_database(world, room, body, key, code):
+    # PostgreSQL raises ValueError on NUL in text: a 500, or a socket closed 1011.
+    with pytest.raises(ValidationError) as caught:
+        services.message_post(actor=world.learner, room=room, body=body, client_key=key)
+    assert next(iter(caught.value.error_dict.values()))[0].code == code
+    assert not RoomMessage.objects.filter(room=room).exists()

@@ -277,3 +277,61 @@ def test_reply_link_prefills_and_the_reply_points_back(client, world, room):
         {"body": "A", "client_key": "a", "reply_to": "1"},
     )
     assert RoomMessage.objects.get(room=room, seq=2).reply_to.seq == 1
+
+
+# --- refusals the page and its script can act on (issue 15) ---
+
+
+def test_form_answers_a_rate_limit_with_429_and_keeps_the_text(
+    client, world, room, settings
+):
+    # given a limit of one message a minute, already used
+    settings.RATE_LIMITS = {"room_message": (1, 60)}
+    client_as(client, world.learner)
+    url = reverse("rooms-post", args=[room.pk])
+    assert client.post(url, {"body": "first", "client_key": "r1"}).status_code == 302
+    # when the form posts again
+    response = client.post(url, {"body": "Second, kept", "client_key": "r2"})
+    # then the page says how long to wait, keeps what was written, and is a 429
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    page = response.content.decode()
+    assert "Wait 60 seconds" in page
+    assert "Second, kept" in page
+    assert RoomMessage.objects.filter(room=room).count() == 1
+
+
+def test_script_post_gets_429_with_the_wait_on_a_rate_limit(
+    client, world, room, settings
+):
+    settings.RATE_LIMITS = {"room_message": (1, 60)}
+    client_as(client, world.learner)
+    url = reverse("rooms-post", args=[room.pk])
+    json = {"HTTP_ACCEPT": "application/json"}
+    assert (
+        client.post(url, {"body": "one", "client_key": "j1"}, **json).status_code == 201
+    )
+    response = client.post(url, {"body": "two", "client_key": "j2"}, **json)
+    assert response.status_code == 429
+    assert response["Retry-After"] == "60"
+    assert "Wait 60 seconds" in response.json()["errors"]["__all__"][0]["message"]
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"body": "a\x00b", "client_key": "n1"}, "body"),
+        ({"body": "x" * 2001, "client_key": "n2"}, "body"),
+        ({"body": "ok", "client_key": "k" * 65}, "client_key"),
+    ],
+)
+def test_script_post_of_bad_input_is_a_400_naming_the_field(
+    client, world, room, data, field
+):
+    client_as(client, world.learner)
+    response = client.post(
+        reverse("rooms-post", args=[room.pk]), data, HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == [field]
+    assert not RoomMessage.objects.filter(room=room).exists()

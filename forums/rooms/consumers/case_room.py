@@ -12,15 +12,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs
 
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.utils import translation
 
+from cpd.consumers import FrameError, GuardedJsonConsumer
 from cpd.limits import RateLimited
 from cpd.models import User
 from cpd.policies import forget_roles
 from cpd.selectors import images_for_attachment
 from forums.rooms import events, selectors, services
+from forums.rooms.consumers import frames
+from forums.rooms.consumers.frames import frame_kind, message_clean, service_error
 from forums.rooms.consumers.presence import coalescer, db
 from forums.rooms.models import Room
 
@@ -34,8 +37,12 @@ CLOSE_TOO_SLOW = 4408
 BEHIND_LIMIT = 100
 
 
-class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
-    """One socket on one room."""
+class CaseRoomConsumer(GuardedJsonConsumer):
+    """One socket on one room.
+
+    Every frame is checked (``GuardedJsonConsumer``, then ``frames``) before a
+    service sees it; a refused frame gets an ``error`` event, never a close.
+    """
 
     room: Room | None = None
     user: User | None = None
@@ -54,6 +61,7 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
             return
         self.user = user
+        self.guard_start()
         self.group = events.room_group(self.room.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -75,51 +83,57 @@ class CaseRoomConsumer(AsyncJsonWebsocketConsumer):
                 )
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        if not isinstance(content, dict) or self.room is None or self.user is None:
+        if self.room is None or self.user is None:
             return
-        kind = content.get("kind")
+        kind = frame_kind(content)
         if kind == "ping":
             await db(services.presence_touch)(channel_name=self.channel_name)
             await self.send_json({"kind": "pong"})
         elif kind == "resume":
-            after = content.get("after")
-            await self._catch_up(after if isinstance(after, int) else None)
+            await self._catch_up(content.get("after"))
         elif kind == "message":
             await self._post(content)
 
+    def frame_echo(self, content: dict[str, Any]) -> dict[str, Any]:
+        # The client key tells rooms.js which pending message was refused.
+        return frames.client_key_of(content)
+
     async def _post(self, content: dict[str, Any]) -> None:
-        key = str(content.get("client_key", ""))[:64]
+        cleaned = message_clean(content)
+        key = cleaned["client_key"]
         try:
-            message = await db(self._post_sync)(content, key)
-        except (ValidationError, PermissionDenied, RateLimited) as exc:
-            text = (
-                " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            )
-            await self.send_json({"kind": "error", "client_key": key, "message": text})
-            return
+            message = await db(self._post_sync)(cleaned)
+        except ValidationError as exc:
+            code, field, text = service_error(exc)
+            raise FrameError(code, text, client_key=key, field=field) from None
+        except PermissionDenied as exc:
+            raise FrameError("forbidden", str(exc), client_key=key) from None
+        except RateLimited as exc:
+            raise FrameError(
+                "rate_limited", str(exc), client_key=key, retry_after=exc.wait_seconds
+            ) from None
         await self.send_json({"kind": "ack", "client_key": key, "seq": message.seq})
 
-    def _post_sync(self, content: dict[str, Any], key: str) -> Any:
+    def _post_sync(self, cleaned: dict[str, Any]) -> Any:
         if self.room is None or self.user is None:
             raise PermissionDenied
-        # Re-read roles on every message: a membership may end mid-connection,
-        # and message_post's own can_view_room check then refuses it.
-        forget_roles(self.user)
-        image_id = content.get("image")
-        image = (
-            images_for_attachment(self.user, [image_id])[0]
-            if isinstance(image_id, int)
-            else None
-        )
-        reply_to = content.get("reply_to")
-        return services.message_post(
-            actor=self.user,
-            room=self.room,
-            body=str(content.get("body", "")),
-            client_key=key,
-            reply_to_seq=reply_to if isinstance(reply_to, int) else None,
-            image=image,
-        )
+        # The service's messages are translated in this thread.
+        with translation.override(self.language):
+            # Re-read roles on every message: a membership may end mid-connection,
+            # and message_post's own can_view_room check then refuses it.
+            forget_roles(self.user)
+            image_id = cleaned.get("image")
+            image = (
+                images_for_attachment(self.user, [image_id])[0] if image_id else None
+            )
+            return services.message_post(
+                actor=self.user,
+                room=self.room,
+                body=cleaned["body"],
+                client_key=cleaned["client_key"],
+                reply_to_seq=cleaned.get("reply_to"),
+                image=image,
+            )
 
     async def _catch_up(self, after: int | None) -> None:
         if self.room is None:
