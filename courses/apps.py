@@ -11,3 +11,11 @@ class CoursesConfig(AppConfig):
         from cpd.panels import HOME, panel_register
 
         panel_register(HOME, continue_lesson_panel)
+
+        # A person's export and erasure cover their courses data: handed over
+        # to cpd.privacy, which cannot import courses.
+        from courses.privacy import courses_erase, courses_export
+        from cpd.privacy.registry import eraser_register, exporter_register
+
+        exporter_register("courses", courses_export)
+        eraser_register("courses", courses_erase)

@@ -11,3 +11,11 @@ class ForumsConfig(AppConfig):
         from forums.panels import course_forums_panel
 
         panel_register(COURSE_DETAIL, course_forums_panel)
+
+        # A person's export and erasure cover their posts (cpd.privacy cannot
+        # import forums).
+        from cpd.privacy.registry import eraser_register, exporter_register
+        from forums.privacy import forums_erase, forums_export
+
+        exporter_register("forums", forums_export)
+        eraser_register("forums", forums_erase)

@@ -14,3 +14,11 @@ class MentoringConfig(AppConfig):
         register_private_image_rule(
             policies.message_images_visible_to, policies.can_view_message_image
         )
+
+        # A person's export and erasure cover their conversations and check-ins
+        # (cpd.privacy cannot import mentoring).
+        from cpd.privacy.registry import eraser_register, exporter_register
+        from mentoring.privacy import mentoring_erase, mentoring_export
+
+        exporter_register("mentoring", mentoring_export)
+        eraser_register("mentoring", mentoring_erase)

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "axes",
     "cpd",
+    "cpd.privacy",
     "courses",
     "forums",
     "forums.rooms",
@@ -213,6 +214,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentoring.tasks.checkin_reminders_queue",
         "schedule": 15 * 60,  # seconds; reminders go out within 24 h of a check-in
     },
+    "privacy-sweep": {"task": "cpd.privacy.tasks.privacy_sweep", "schedule": 3600},
 }
 
 # --- People and accounts -----------------------------------------------------------

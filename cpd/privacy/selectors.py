@@ -1,0 +1,61 @@
+"""Reads for privacy: a person's exports and requests, an admin's queue."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from cpd.policies import AnyUser
+from cpd.privacy import policies
+from cpd.privacy.models import DataExport, ErasureRequest, ErasureStatus
+
+
+def export_list_for_user(user: AnyUser, *, limit: int = 5) -> QuerySet[DataExport]:
+    """The person's latest exports, newest first."""
+    return DataExport.objects.filter(policies.exports_visible_to(user))[:limit]
+
+
+def export_get_by_token(user: AnyUser, token: str) -> DataExport:
+    """The person's export with this token, or Http404 (missing or someone else's)."""
+    export = (
+        DataExport.objects.filter(policies.exports_visible_to(user))
+        .filter(token=token[:64])
+        .first()
+    )
+    if export is None:
+        raise Http404("No such export.")
+    return export
+
+
+def erasure_pending_for_user(user: AnyUser) -> ErasureRequest | None:
+    """The person's own waiting erasure request, if any."""
+    if not user.is_authenticated:
+        return None
+    return ErasureRequest.objects.filter(
+        user=user, status=ErasureStatus.PENDING
+    ).first()
+
+
+def erasure_queue_for_admin(user: AnyUser) -> QuerySet[ErasureRequest]:
+    """Waiting requests of other people the user administers, soonest due first."""
+    own = Q(user_id=user.pk) if user.is_authenticated else Q(pk__in=[])
+    return (
+        ErasureRequest.objects.filter(policies.erasure_requests_visible_to(user))
+        .filter(status=ErasureStatus.PENDING)
+        .exclude(own)
+        .select_related("user", "confirmed_by")
+        .order_by("due_at", "pk")
+    )
+
+
+def erasure_get_for_user(user: AnyUser, request_id: int) -> ErasureRequest:
+    """One erasure request the user may see, or Http404 whether missing or not."""
+    request = (
+        ErasureRequest.objects.filter(policies.erasure_requests_visible_to(user))
+        .filter(pk=request_id)
+        .select_related("user")
+        .first()
+    )
+    if request is None:
+        raise Http404("No such request.")
+    return request
