@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -40,12 +40,14 @@ class ExportListCreateApi(APIView):
 
 
 class ErasureApi(APIView):
-    """GET one's waiting erasure request (or null); POST asks; DELETE cancels."""
+    """GET one's waiting erasure request (404 if none); POST asks; DELETE cancels."""
 
-    @extend_schema(responses=s.ErasureOutputSerializer)
+    @extend_schema(responses={200: s.ErasureOutputSerializer, 404: None})
     def get(self, request: Request) -> Response:
         pending = selectors.erasure_pending_for_user(request.user)
-        return Response(s.ErasureOutputSerializer(pending).data if pending else None)
+        if pending is None:
+            raise NotFound(_("No erasure request is waiting."))
+        return Response(s.ErasureOutputSerializer(pending).data)
 
     @extend_schema(
         request=s.ErasureInputSerializer, responses={201: s.ErasureOutputSerializer}
@@ -58,11 +60,11 @@ class ErasureApi(APIView):
             s.ErasureOutputSerializer(erasure).data, status=status.HTTP_201_CREATED
         )
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, 404: None})
     def delete(self, request: Request) -> Response:
         pending = selectors.erasure_pending_for_user(request.user)
         if pending is None:
-            return Response(status=status.HTTP_404_NOT_FOUND)
+            raise NotFound(_("No erasure request is waiting."))
         services.erasure_cancel(actor=acting_user(request), request=pending)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
