@@ -203,7 +203,14 @@ def export_build(*, export_id: int) -> bool:
     )
     if export is None:
         return False
-    content = export_zip(export.user)
+    try:
+        content = export_zip(export.user)
+    except Exception:  # one broken section must not leave the export pending
+        logger.exception("export %s failed", export.pk)
+        DataExport.objects.filter(pk=export.pk, status=ExportStatus.PENDING).update(
+            status=ExportStatus.FAILED
+        )
+        return False
     name = export.file.storage.save(
         f"privacy/exports/{export.token}.zip", ContentFile(content)
     )

@@ -395,3 +395,21 @@ def test_images_and_exports_go_with_the_account_files_after_commit(world, run_co
     assert not DataExport.objects.filter(pk=export.pk).exists()
     assert not Image.objects.filter(pk=image.pk).exists()
     assert not any(default_storage.exists(name) for name in files)
+
+
+def test_a_broken_section_marks_the_export_failed_and_a_new_one_may_be_asked(
+    world, run_commit, monkeypatch
+):
+    # given
+    def broken(user):
+        raise RuntimeError("section broke")
+
+    monkeypatch.setitem(registry._exporters, "broken", broken)
+    # when
+    export = run_commit(services.export_request, actor=world.learner)
+    # then
+    export.refresh_from_db()
+    assert export.status == ExportStatus.FAILED
+    monkeypatch.delitem(registry._exporters, "broken")
+    again = run_commit(services.export_request, actor=world.learner)
+    assert again.pk != export.pk
