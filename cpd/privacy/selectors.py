@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cpd.policies import AnyUser
 from cpd.privacy import policies
 from cpd.privacy.models import DataExport, ErasureRequest, ErasureStatus
+
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 def export_list_for_user(user: AnyUser, *, limit: int = 5) -> QuerySet[DataExport]:
@@ -16,10 +20,16 @@ def export_list_for_user(user: AnyUser, *, limit: int = 5) -> QuerySet[DataExpor
 
 
 def export_get_by_token(user: AnyUser, token: str) -> DataExport:
-    """The person's export with this token, or Http404 (missing or someone else's)."""
+    """The person's export with this token, or Http404 (missing or someone else's).
+
+    A token is URL-safe base64; anything else (a NUL byte, which PostgreSQL
+    refuses in a query) is missing without asking the database.
+    """
+    if not _TOKEN.fullmatch(token):
+        raise Http404("No such export.")
     export = (
         DataExport.objects.filter(policies.exports_visible_to(user))
-        .filter(token=token[:64])
+        .filter(token=token)
         .first()
     )
     if export is None:
