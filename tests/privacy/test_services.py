@@ -413,3 +413,13 @@ def test_a_broken_section_marks_the_export_failed_and_a_new_one_may_be_asked(
     monkeypatch.delitem(registry._exporters, "broken")
     again = run_commit(services.export_request, actor=world.learner)
     assert again.pk != export.pk
+
+
+def test_a_task_for_a_request_neither_confirmed_nor_due_does_nothing(world):
+    # given: a request within its grace period, nobody confirmed it
+    request = services.erasure_request(actor=world.learner)
+    # when: a stray run of the task
+    assert services.erasure_perform(request_id=request.pk) is False
+    # then
+    world.learner.refresh_from_db()
+    assert world.learner.is_active

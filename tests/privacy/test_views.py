@@ -175,3 +175,18 @@ def test_the_privacy_page_costs_a_constant_number_of_queries(
     with django_assert_num_queries(8):
         page = client.get(reverse("privacy"))
     assert page.status_code == 200
+
+
+def test_the_page_shows_a_waiting_request_and_admins_see_their_queue_link(
+    world, client
+):
+    # given
+    services.erasure_request(actor=world.learner)
+    # then: the person sees when it happens at the latest and can cancel
+    page = client_as(client, world.learner).get(reverse("privacy")).content.decode()
+    assert "at the latest" in page
+    assert "Cancel my request" in page
+    # and the organisation's admin is pointed at the queue
+    client.logout()
+    page = client_as(client, world.org_admin).get(reverse("privacy")).content.decode()
+    assert reverse("privacy-erasure-queue") in page
