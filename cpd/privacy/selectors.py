@@ -7,9 +7,16 @@ import re
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from cpd.models import Organisation
 from cpd.policies import AnyUser
 from cpd.privacy import policies
-from cpd.privacy.models import DataExport, ErasureRequest, ErasureStatus
+from cpd.privacy.models import (
+    CertificatesOnErasure,
+    DataExport,
+    ErasureRequest,
+    ErasureStatus,
+    OrganisationPrivacy,
+)
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
@@ -69,3 +76,30 @@ def erasure_get_for_user(user: AnyUser, request_id: int) -> ErasureRequest:
     if request is None:
         raise Http404("No such request.")
     return request
+
+
+def organisations_with_privacy_for_admin(
+    user: AnyUser,
+) -> list[tuple[Organisation, str]]:
+    """Organisations the user administers, each with its certificate choice."""
+    if not user.is_authenticated:
+        return []
+    orgs = list(Organisation.objects.filter(admins=user).order_by("name"))
+    chosen = dict(
+        OrganisationPrivacy.objects.filter(organisation__in=orgs).values_list(
+            "organisation_id", "certificates_on_erasure"
+        )
+    )
+    return [(org, chosen.get(org.pk, CertificatesOnErasure.KEEP)) for org in orgs]
+
+
+def organisation_get_for_admin(user: AnyUser, organisation_id: int) -> Organisation:
+    """An organisation the user administers, or Http404."""
+    org = (
+        Organisation.objects.filter(admins=user, pk=organisation_id).first()
+        if user.is_authenticated
+        else None
+    )
+    if org is None:
+        raise Http404("No such organisation.")
+    return org

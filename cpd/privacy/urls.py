@@ -24,4 +24,9 @@ urlpatterns = [
         views.erasure_confirm,
         name="privacy-erasure-confirm",
     ),
+    path(
+        "organisations/<int:organisation_id>/",
+        views.organisation_privacy,
+        name="privacy-organisation",
+    ),
 ]

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from cpd.auth import acting_user
 from cpd.privacy import policies, selectors, services
+from cpd.privacy.models import CertificatesOnErasure
 
 
 @login_required
@@ -85,7 +86,35 @@ def erasure_cancel(request: HttpRequest, request_id: int) -> HttpResponse:
 def erasure_queue(request: HttpRequest) -> HttpResponse:
     """Administrators: waiting erasure requests of their organisations' people."""
     queue = list(selectors.erasure_queue_for_admin(request.user))
-    return render(request, "privacy/erasure_queue.html", {"queue": queue})
+    return render(
+        request,
+        "privacy/erasure_queue.html",
+        {
+            "queue": queue,
+            "organisations": selectors.organisations_with_privacy_for_admin(
+                request.user
+            ),
+            "choices": CertificatesOnErasure.choices,
+        },
+    )
+
+
+@login_required
+@require_POST
+def organisation_privacy(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """An organisation's admin chooses what erasure does to certificates."""
+    organisation = selectors.organisation_get_for_admin(request.user, organisation_id)
+    choice = request.POST.get("certificates_on_erasure", "")
+    if choice not in CertificatesOnErasure.values:
+        messages.error(request, _("Choose keep or revoke."))
+        return redirect("privacy-erasure-queue")
+    services.organisation_privacy_set(
+        actor=acting_user(request),
+        organisation=organisation,
+        certificates_on_erasure=choice,
+    )
+    messages.success(request, _("Saved."))
+    return redirect("privacy-erasure-queue")
 
 
 @login_required

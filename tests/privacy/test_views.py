@@ -9,7 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cpd.privacy import services
-from cpd.privacy.models import DataExport, ErasureRequest, PrivacyAudit
+from cpd.privacy.models import (
+    DataExport,
+    ErasureRequest,
+    OrganisationPrivacy,
+    PrivacyAudit,
+)
 from tests.conftest import client_as
 from tests.factories.cpd import MembershipFactory
 
@@ -151,8 +156,9 @@ def test_the_admin_queue_costs_the_same_queries_for_1_or_8_requests(
 ):
     _requests(world, n)
     client_as(client, world.org_admin)
-    # session, user, the queue, the layout's roles and cohorts: none per row
-    with django_assert_num_queries(6):
+    # session, user, the queue, the admin's organisations and their choices,
+    # the layout's roles and cohorts: none per row
+    with django_assert_num_queries(8):
         page = client.get(reverse("privacy-erasure-queue"))
     assert page.status_code == 200
 
@@ -190,3 +196,44 @@ def test_the_page_shows_a_waiting_request_and_admins_see_their_queue_link(
     client.logout()
     page = client_as(client, world.org_admin).get(reverse("privacy")).content.decode()
     assert reverse("privacy-erasure-queue") in page
+
+
+def test_an_admin_chooses_to_revoke_certificates_on_the_queue_page(world, client):
+    # given
+    org = world.cohort.organisation
+    client_as(client, world.org_admin)
+    assert (
+        "Certificates of an erased person"
+        in client.get(reverse("privacy-erasure-queue")).content.decode()
+    )
+    # when
+    client.post(
+        reverse("privacy-organisation", args=[org.pk]),
+        {"certificates_on_erasure": "revoke"},
+    )
+    # then
+    assert OrganisationPrivacy.objects.get(
+        organisation=org
+    ).certificates_on_erasure == ("revoke")
+
+
+@pytest.mark.parametrize("role", ["other_org_admin", "mentor_of_cohort", "learner"])
+def test_nobody_else_sets_the_organisations_choice(world, client, role):
+    org = world.cohort.organisation
+    response = client_as(client, world.user(role)).post(
+        reverse("privacy-organisation", args=[org.pk]),
+        {"certificates_on_erasure": "revoke"},
+    )
+    assert response.status_code == 404
+    assert not OrganisationPrivacy.objects.exists()
+
+
+def test_an_unknown_choice_is_refused_with_a_message(world, client):
+    org = world.cohort.organisation
+    response = client_as(client, world.org_admin).post(
+        reverse("privacy-organisation", args=[org.pk]),
+        {"certificates_on_erasure": "burn"},
+        follow=True,
+    )
+    assert "Choose keep or revoke." in response.content.decode()
+    assert not OrganisationPrivacy.objects.exists()
