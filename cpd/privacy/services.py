@@ -19,7 +19,7 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
@@ -495,6 +495,8 @@ def organisation_privacy_set(
     """An organisation's admin chooses what erasure does to certificates."""
     if not policies.can_manage_organisation_privacy(actor, organisation):
         raise PermissionDenied(_("Only the organisation's administrators can do this."))
+    if certificates_on_erasure not in CertificatesOnErasure.values:
+        raise ValidationError({"certificates_on_erasure": _("Choose keep or revoke.")})
     row, _created = OrganisationPrivacy.objects.update_or_create(
         organisation=organisation,
         defaults={"certificates_on_erasure": certificates_on_erasure},

@@ -49,9 +49,13 @@ def export_download(request: HttpRequest, token: str) -> HttpResponseBase:
     export = selectors.export_get_by_token(request.user, token)
     if not policies.can_download_export(request.user, export):
         return render(request, "privacy/export_expired.html", status=410)
+    try:
+        handle = export.file.open("rb")
+    except (FileNotFoundError, ValueError):  # swept, or never written
+        return render(request, "privacy/export_expired.html", status=410)
     services.export_downloaded(actor=acting_user(request), export=export)
     response = FileResponse(
-        export.file.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"my-data-{export.requested_at:%Y-%m-%d}.zip",
         content_type="application/zip",

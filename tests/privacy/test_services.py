@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
@@ -423,3 +423,12 @@ def test_a_task_for_a_request_neither_confirmed_nor_due_does_nothing(world):
     # then
     world.learner.refresh_from_db()
     assert world.learner.is_active
+
+
+def test_an_unknown_certificate_choice_is_refused(world):
+    with pytest.raises(ValidationError, match="keep or revoke"):
+        services.organisation_privacy_set(
+            actor=world.org_admin,
+            organisation=world.cohort.organisation,
+            certificates_on_erasure="burn",
+        )

@@ -237,3 +237,17 @@ def test_an_unknown_choice_is_refused_with_a_message(world, client):
     )
     assert "Choose keep or revoke." in response.content.decode()
     assert not OrganisationPrivacy.objects.exists()
+
+
+def test_a_ready_export_whose_file_is_gone_answers_410_not_500(
+    world, client, run_commit
+):
+    from django.core.files.storage import default_storage
+
+    export = run_commit(services.export_request, actor=world.learner)
+    export.refresh_from_db()
+    default_storage.delete(export.file.name)
+    response = client_as(client, world.learner).get(
+        reverse("privacy-export-download", args=[export.token])
+    )
+    assert response.status_code == 410
