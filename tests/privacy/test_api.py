@@ -122,3 +122,33 @@ def test_the_schema_documents_the_privacy_endpoints(world, api_client):
     paths = schema.json()["paths"]
     assert "/api/privacy/exports/" in paths
     assert "/api/privacy/erasure/{request_id}/confirm/" in paths
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("org_admin", 200),
+        ("other_org_admin", 404),
+        ("mentor_of_cohort", 404),
+        ("learner", 404),
+        ("outsider", 404),
+    ],
+)
+def test_only_the_organisations_admin_sets_the_certificate_choice_over_the_api(
+    world, api_client, role, status
+):
+    url = reverse("api-privacy-organisation", args=[world.cohort.organisation_id])
+    client = _as(api_client, world.user(role))
+    response = client.put(url, {"certificates_on_erasure": "revoke"}, format="json")
+    assert response.status_code == status
+    if status == 200:
+        assert client.get(url).json()["certificates_on_erasure"] == "revoke"
+
+
+def test_an_unknown_certificate_choice_is_a_400(world, api_client):
+    url = reverse("api-privacy-organisation", args=[world.cohort.organisation_id])
+    response = _as(api_client, world.org_admin).put(
+        url, {"certificates_on_erasure": "burn"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "certificates_on_erasure" in response.json()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from cpd.privacy.models import DataExport, ErasureRequest
+from cpd.privacy.models import CertificatesOnErasure, DataExport, ErasureRequest
 
 
 class ExportOutputSerializer(serializers.ModelSerializer):
@@ -61,3 +61,14 @@ class ErasureOutputSerializer(serializers.ModelSerializer):
 
     def get_confirmed(self, request: ErasureRequest) -> bool:
         return request.confirmed_by_id is not None
+
+
+class OrganisationPrivacyInputSerializer(serializers.Serializer):
+    certificates_on_erasure = serializers.ChoiceField(
+        choices=CertificatesOnErasure.choices
+    )
+
+
+class OrganisationPrivacyOutputSerializer(serializers.Serializer):
+    organisation = serializers.IntegerField(source="organisation_id")
+    certificates_on_erasure = serializers.CharField()

@@ -21,4 +21,9 @@ urlpatterns = [
         views.ErasureConfirmApi.as_view(),
         name="api-privacy-erasure-confirm",
     ),
+    path(
+        "privacy/organisations/<int:organisation_id>/",
+        views.OrganisationPrivacyApi.as_view(),
+        name="api-privacy-organisation",
+    ),
 ]

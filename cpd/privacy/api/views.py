@@ -90,3 +90,37 @@ class ErasureConfirmApi(APIView):
             )
         erasure = services.erasure_confirm(actor=acting_user(request), request=erasure)
         return Response(s.ErasureOutputSerializer(erasure).data)
+
+
+class OrganisationPrivacyApi(APIView):
+    """An organisation's admins read and set what erasure does to certificates."""
+
+    @extend_schema(responses=s.OrganisationPrivacyOutputSerializer)
+    def get(self, request: Request, organisation_id: int) -> Response:
+        organisation = selectors.organisation_get_for_admin(
+            request.user, organisation_id
+        )
+        choices = dict(selectors.organisations_with_privacy_for_admin(request.user))
+        return Response(
+            {
+                "organisation": organisation.pk,
+                "certificates_on_erasure": choices[organisation],
+            }
+        )
+
+    @extend_schema(
+        request=s.OrganisationPrivacyInputSerializer,
+        responses=s.OrganisationPrivacyOutputSerializer,
+    )
+    def put(self, request: Request, organisation_id: int) -> Response:
+        organisation = selectors.organisation_get_for_admin(
+            request.user, organisation_id
+        )
+        data = s.OrganisationPrivacyInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        row = services.organisation_privacy_set(
+            actor=acting_user(request),
+            organisation=organisation,
+            **data.validated_data,
+        )
+        return Response(s.OrganisationPrivacyOutputSerializer(row).data)
