@@ -26,3 +26,11 @@ class CoursesConfig(AppConfig):
         from cpd.notifications.kinds import kind_register
 
         kind_register(KIND_CERTIFICATE, _("Certificate issued"), email="immediate")
+
+        # A person's export and erasure cover their courses data: handed over
+        # to cpd.privacy, which cannot import courses.
+        from courses.privacy import courses_erase, courses_export
+        from cpd.privacy.registry import eraser_register, exporter_register
+
+        exporter_register("courses", courses_export)
+        eraser_register("courses", courses_erase)

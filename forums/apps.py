@@ -28,3 +28,10 @@ class ForumsConfig(AppConfig):
         kind_register(posting.KIND_REPLY, _("Reply to my thread"))
         kind_register(posting.KIND_MENTION, _("Someone mentions me"))
         kind_register(posting.KIND_ACCEPTED, _("My reply is accepted as the answer"))
+        # A person's export and erasure cover their posts (cpd.privacy cannot
+        # import forums).
+        from cpd.privacy.registry import eraser_register, exporter_register
+        from forums.privacy import forums_erase, forums_export
+
+        exporter_register("forums", forums_export)
+        eraser_register("forums", forums_erase)

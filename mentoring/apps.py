@@ -30,3 +30,10 @@ class MentoringConfig(AppConfig):
         kind_register(
             KIND_MESSAGE, _("A message from my mentor or mentee"), sms="immediate"
         )
+        # A person's export and erasure cover their conversations and check-ins
+        # (cpd.privacy cannot import mentoring).
+        from cpd.privacy.registry import eraser_register, exporter_register
+        from mentoring.privacy import mentoring_erase, mentoring_export
+
+        exporter_register("mentoring", mentoring_export)
+        eraser_register("mentoring", mentoring_erase)

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "axes",
     "cpd",
     "cpd.notifications",
+    "cpd.privacy",
     "courses",
     "forums",
     "forums.rooms",
@@ -222,6 +223,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "mentoring.tasks.checkin_reminders_queue",
         "schedule": 15 * 60,  # seconds; reminders go out within 24 h of a check-in
     },
+    "privacy-sweep": {"task": "cpd.privacy.tasks.privacy_sweep", "schedule": 3600},
 }
 
 # --- Notifications (cpd/notifications) ----------------------------------------------

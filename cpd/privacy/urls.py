@@ -1,0 +1,32 @@
+"""Pages of privacy: /privacy/."""
+
+from django.urls import path
+
+from cpd.privacy import views
+
+urlpatterns = [
+    path("", views.privacy_home, name="privacy"),
+    path("export/", views.export_request, name="privacy-export-request"),
+    path(
+        "export/<str:token>/",
+        views.export_download,
+        name="privacy-export-download",
+    ),
+    path("erasure/", views.erasure_request, name="privacy-erasure-request"),
+    path(
+        "erasure/<int:request_id>/cancel/",
+        views.erasure_cancel,
+        name="privacy-erasure-cancel",
+    ),
+    path("erasure/queue/", views.erasure_queue, name="privacy-erasure-queue"),
+    path(
+        "erasure/<int:request_id>/confirm/",
+        views.erasure_confirm,
+        name="privacy-erasure-confirm",
+    ),
+    path(
+        "organisations/<int:organisation_id>/",
+        views.organisation_privacy,
+        name="privacy-organisation",
+    ),
+]
