@@ -88,9 +88,13 @@ def demo(transactional_db) -> Demo:
         reverse("mentoring-home"),
         reverse("mentoring-conversation", args=[conversation.pk]),
         reverse("profile"),
+        reverse("notifications"),
+        reverse("notifications-preferences"),
+        reverse("privacy"),
     ]
     mentor_pages = [
         reverse("home"),
+        reverse("cohort-report", args=[cohort.pk]),
         reverse("mentoring-dashboard", args=[cohort.pk]),
         reverse("courses-progress", args=[cohort.pk]),
         reverse("courses-session", args=[session.pk]),
@@ -99,6 +103,7 @@ def demo(transactional_db) -> Demo:
     admin_pages = [
         reverse("home"),
         reverse("cohort-detail", args=[cohort.pk]),
+        reverse("cohort-report", args=[cohort.pk]),
         reverse("courses-progress", args=[cohort.pk]),
         reverse("mentoring-admin", args=[cohort.pk]),
     ]
