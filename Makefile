@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages messages-check lint types check serve-prod clean
+.PHONY: run test install messages messages-check migrate lint types check serve-prod clean
 
 $(BIN)/.installed: pyproject.toml
 	@echo "Installing into $(VENV) (a minute or two the first time)..."
@@ -35,6 +35,10 @@ messages-check: install
 	  if [ "$$n" != 0 ] || [ "$$z" != 0 ]; then fail=1; \
 	    msgattrib --untranslated --no-obsolete $$f | grep '^msgid ' | head -20; fi; \
 	  msgfmt -c -o /dev/null $$f || fail=1; done; exit $$fail
+
+# The release step of a production deploy (docs/deploy.md): migrate, static, checks.
+migrate: install
+	deploy/release.sh
 
 # The demo serves static files from the source folders (WhiteNoise finders in the
 # dev settings): no collectstatic.

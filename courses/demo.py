@@ -69,7 +69,31 @@ def seed(world: DemoWorld, out: Any) -> None:
             Attendance(session=drill, user=user, marked_by=world.users["amina"])
             for user in (faith, mercy)
         )
-    out.write("Courses: 'PPH: the first hour' with pre-test, post-test and progress.\n")
+    _finished_course(world)
+    out.write(
+        "Courses: 'PPH: the first hour' with pre-test, post-test and progress; "
+        "'Hand hygiene' finished by Faith, with a certificate.\n"
+    )
+
+
+def _finished_course(world: DemoWorld) -> None:
+    """A short course Faith has finished: her certificate and its public check."""
+    source = Path(__file__).parent / "content" / "hand-hygiene.md"
+    course = Course.objects.filter(slug="hand-hygiene").first() or course_import(
+        text=source.read_text(encoding="utf-8")
+    )
+    CourseAssignment.objects.get_or_create(
+        cohort=world.cohorts["maternal"], course=course
+    )
+    faith = world.users["faith"]
+    post = course.quizzes.get(kind="post")
+    if post.attempts.filter(user=faith).exists():
+        return
+    for lesson in Lesson.objects.filter(module__course=course):
+        progress.lesson_visit(user=faith, lesson=lesson, seconds=150)
+        progress.lesson_complete(user=faith, lesson=lesson)
+    attempt = quizzes.attempt_start(user=faith, quiz=post)
+    _answer(faith, attempt, 2)  # both right: the certificate is issued
 
 
 def _answer(user: Any, attempt: Any, right: int) -> None:

@@ -208,6 +208,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.5,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Beat runs once in the whole deployment, enforced: RedBeat keeps the schedule in
+# Redis under a lock, so a second `celery beat` waits instead of sending every
+# periodic task twice (Procfile and deploy/systemd/cpd-beat.service use it).
+CELERY_REDBEAT_REDIS_URL = REDIS_URL or None
+CELERY_REDBEAT_KEY_PREFIX = env.str("CELERY_REDBEAT_KEY_PREFIX", default="cpd:redbeat:")
+CELERY_BEAT_MAX_LOOP_INTERVAL = 30  # seconds; the lock expires after 5 of these
 CELERY_TIMEZONE = "UTC"
 # Periodic work, run by the single `celery beat` process (see Procfile).
 CELERY_BEAT_SCHEDULE = {
