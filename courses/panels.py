@@ -23,8 +23,8 @@ def continue_lesson_panel(request: HttpRequest) -> str:
 
 def cohort_gain_panel(request: HttpRequest, cohort: Cohort) -> str:
     """Cohort report: pre/post knowledge gain with its n and 95% interval."""
+    # No request: the partial needs none, and with one the layout's context
+    # processors (cohort switcher, bell) would run a second time.
     return render_to_string(
-        "courses/partials/cohort_gain.html",
-        {"gain": cohort_gain_summary(cohort)},
-        request=request,
+        "courses/partials/cohort_gain.html", {"gain": cohort_gain_summary(cohort)}
     )
