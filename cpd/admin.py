@@ -65,7 +65,13 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "starts_on", "ends_on"]
+    list_display = [
+        "name",
+        "organisation",
+        "starts_on",
+        "ends_on",
+        "room_retention_days",
+    ]
     list_filter = ["organisation"]
     search_fields = ["name"]
     list_select_related = ["organisation"]

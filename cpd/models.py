@@ -178,6 +178,13 @@ class Cohort(models.Model):
     description = models.TextField(_("description"), blank=True)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    # Case-room messages and photos are deleted this many days after their room
+    # closes (None: kept). Enforced by a beat task in forums.rooms.
+    room_retention_days = models.PositiveIntegerField(
+        _("keep case-room messages for (days after the room closes)"),
+        null=True,
+        blank=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

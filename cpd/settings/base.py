@@ -219,6 +219,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "cpd-outbox-sweep": {"task": "cpd.tasks.outbox_sweep", "schedule": 60},
     "cpd-outbox-purge": {"task": "cpd.tasks.outbox_purge", "schedule": 24 * 3600},
+    "rooms-retention": {
+        "task": "forums.rooms.tasks.retention_sweep",
+        "schedule": 6 * 3600,
+    },
     "notifications-digests": {
         "task": "cpd.notifications.tasks.digests_send",
         "schedule": crontab(hour=env.int("NOTIFY_DIGEST_HOUR", default=16), minute=0),

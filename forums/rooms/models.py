@@ -36,6 +36,10 @@ class Room(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_seq = models.PositiveIntegerField(default=0)
     archived_thread_id = models.PositiveBigIntegerField(null=True, blank=True)
+    # When it stopped being open (retention counts from here), and when the
+    # cohort's retention rule deleted its messages.
+    closed_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -15,6 +16,7 @@ from cpd.models import Cohort, Image, User, Verb
 from cpd.realtime import publish_on_commit
 from cpd.record import record
 from cpd.rich_text import render_markdown
+from cpd.services import image_files_delete
 from forums.rooms import events, policies, selectors
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomPresence, RoomState
 
@@ -197,7 +199,8 @@ def _set_state(*, actor: User, room: Room, state: str) -> Room:
     if room.state == RoomState.ARCHIVED:
         raise ValidationError(_("This room is archived."))
     room.state = state
-    room.save(update_fields=["state"])
+    room.closed_at = None if state == RoomState.OPEN else timezone.now()
+    room.save(update_fields=["state", "closed_at"])
     publish_on_commit(events.room_group(room.pk), events.room_state(room))
     return room
 
@@ -269,7 +272,8 @@ def room_archive(*, actor: User, room: Room, title: str = "") -> Room:
     )
     room.state = RoomState.ARCHIVED
     room.archived_thread_id = thread.pk
-    room.save(update_fields=["state", "archived_thread_id"])
+    room.closed_at = room.closed_at or timezone.now()
+    room.save(update_fields=["state", "archived_thread_id", "closed_at"])
     publish_on_commit(events.room_group(room.pk), events.room_state(room))
     return room
 
@@ -337,3 +341,48 @@ def presence_flush(
             events.presence(count=len(present), joined=came, left=went),
         )
     return PresenceNow(count=len(present), names=names, joined=came, left=went)
+
+
+def _files_delete(images: list[Image]) -> None:
+    for image in images:
+        image_files_delete(image=image)
+
+
+def retention_sweep(*, now: dt.datetime | None = None) -> int:
+    """Delete the messages and photos of rooms past their cohort's retention.
+
+    A room's clock starts when it closes (or is archived: the forum thread the
+    mentor curated stays). Each room is emptied in its own transaction and
+    marked purged, so a rerun does nothing; photo files go after commit.
+    Returns the number of rooms emptied.
+    """
+    now = now or timezone.now()
+    due = (
+        Room.objects.filter(
+            purged_at__isnull=True,
+            closed_at__isnull=False,
+            cohort__room_retention_days__isnull=False,
+        )
+        .exclude(state=RoomState.OPEN)
+        .select_related("cohort")
+    )
+    emptied = 0
+    for room in due:
+        keep = dt.timedelta(days=room.cohort.room_retention_days or 0)
+        if room.closed_at is None or room.closed_at + keep > now:
+            continue
+        with transaction.atomic():
+            images = list(
+                Image.objects.filter(
+                    pk__in=RoomMessage.objects.filter(
+                        room=room, image__isnull=False
+                    ).values("image_id")
+                )
+            )
+            RoomMessage.objects.filter(room=room).delete()
+            Image.objects.filter(pk__in=[i.pk for i in images]).delete()
+            Room.objects.filter(pk=room.pk).update(purged_at=now)
+            # Files go once the rows are gone for good (a rollback keeps both).
+            transaction.on_commit(partial(_files_delete, images))
+        emptied += 1
+    return emptied
