@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import quote
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.urls import reverse
 
 from cpd import selectors, services
 from cpd.models import User
@@ -60,6 +62,15 @@ class AccountAdapter(DefaultAccountAdapter):
         # allauth's own reading raises (a 500) on a header shorter than the
         # proxy count; ours falls back to the socket address, as axes does.
         return client_ip(request) or super().get_client_ip(request)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """After sign-in, a cohort's privacy notice not yet accepted comes first."""
+        target = super().get_login_redirect_url(request)
+        from cpd.privacy.selectors import notices_pending
+
+        if notices_pending(request.user):
+            return f"{reverse('privacy-notices')}?next={quote(target)}"
+        return target
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         token = request.session.get(INVITATION_SESSION_KEY, "")

@@ -169,3 +169,47 @@ class PrivacyAudit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} of {self.subject_id} by {self.actor_id}"
+
+
+class PrivacyNotice(models.Model):
+    """A cohort's privacy notice; publishing a new version asks everyone again."""
+
+    cohort = models.ForeignKey(
+        "cpd.Cohort", on_delete=models.CASCADE, related_name="privacy_notices"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField(_("notice"))
+    published_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["cohort_id", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "version"], name="privacy_notice_version_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_id} v{self.version}"
+
+
+class NoticeAcceptance(models.Model):
+    """A person accepted one version of a cohort's notice (kept as evidence)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    notice = models.ForeignKey(
+        PrivacyNotice, on_delete=models.PROTECT, related_name="acceptances"
+    )
+    accepted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "notice"], name="notice_accepted_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.notice_id}"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
-from cpd.models import Organisation
+from cpd.models import Cohort, Organisation
 from cpd.policies import AnyUser
 from cpd.privacy import policies
 from cpd.privacy.models import (
@@ -16,6 +16,7 @@ from cpd.privacy.models import (
     ErasureRequest,
     ErasureStatus,
     OrganisationPrivacy,
+    PrivacyNotice,
 )
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -103,3 +104,31 @@ def organisation_get_for_admin(user: AnyUser, organisation_id: int) -> Organisat
     if org is None:
         raise Http404("No such organisation.")
     return org
+
+
+def notices_pending(user: AnyUser) -> list[PrivacyNotice]:
+    """The latest notice of each of the person's cohorts they have not accepted.
+
+    One query: the newest version per cohort (DISTINCT by cohort works on
+    PostgreSQL only, so the latest is picked by a correlated subquery).
+    """
+    if not user.is_authenticated:
+        return []
+    latest = (
+        PrivacyNotice.objects.filter(cohort=OuterRef("cohort"))
+        .order_by("-version")
+        .values("pk")[:1]
+    )
+    return list(
+        PrivacyNotice.objects.filter(
+            cohort__memberships__user_id=user.pk, pk=Subquery(latest)
+        )
+        .exclude(acceptances__user_id=user.pk)
+        .select_related("cohort")
+        .order_by("cohort__name")
+    )
+
+
+def notice_current(cohort: Cohort) -> PrivacyNotice | None:
+    """The cohort's latest notice, if it has one."""
+    return PrivacyNotice.objects.filter(cohort=cohort).order_by("-version").first()

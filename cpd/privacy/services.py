@@ -580,3 +580,38 @@ def organisation_privacy_set(
         defaults={"certificates_on_erasure": certificates_on_erasure},
     )
     return row
+
+
+def notices_accept(*, actor: User, notice_ids: list[int]) -> int:
+    """Record that the person accepted these notices (their own cohorts' only)."""
+    from cpd.privacy.models import NoticeAcceptance, PrivacyNotice
+
+    notices = PrivacyNotice.objects.filter(
+        pk__in=notice_ids, cohort__memberships__user=actor
+    ).distinct()
+    created = NoticeAcceptance.objects.bulk_create(
+        [NoticeAcceptance(user=actor, notice=n) for n in notices],
+        ignore_conflicts=True,
+    )
+    return len(created)
+
+
+def notice_publish(*, actor: User, cohort: Any, text: str) -> Any:
+    """Publish the next version of a cohort's notice (its administrators only)."""
+    from cpd.policies import can_manage_cohort
+    from cpd.privacy.models import PrivacyNotice
+
+    if not can_manage_cohort(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators can."))
+    if not text.strip():
+        raise ValidationError({"text": _("Write the notice.")})
+    with transaction.atomic():
+        last = (
+            PrivacyNotice.objects.select_for_update()
+            .filter(cohort=cohort)
+            .order_by("-version")
+            .first()
+        )
+        return PrivacyNotice.objects.create(
+            cohort=cohort, version=(last.version if last else 0) + 1, text=text.strip()
+        )

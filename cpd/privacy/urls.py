@@ -6,6 +6,12 @@ from cpd.privacy import views
 
 urlpatterns = [
     path("", views.privacy_home, name="privacy"),
+    path("notices/", views.notices, name="privacy-notices"),
+    path(
+        "cohorts/<int:cohort_id>/notice/",
+        views.notice_publish,
+        name="privacy-notice-publish",
+    ),
     path("export/", views.export_request, name="privacy-export-request"),
     path(
         "export/<str:token>/",

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -134,3 +137,70 @@ def erasure_confirm(request: HttpRequest, request_id: int) -> HttpResponse:
     services.erasure_confirm(actor=acting_user(request), request=erasure)
     messages.success(request, _("Erasure confirmed."))
     return redirect("privacy-erasure-queue")
+
+
+@login_required
+def notices(request: HttpRequest) -> HttpResponse:
+    """The privacy notices waiting for the person's acceptance (asked at sign-in)."""
+    pending = selectors.notices_pending(request.user)
+    if request.method == "POST":
+        if request.POST.get("accept") != "yes":
+            return render(
+                request,
+                "privacy/notices.html",
+                {"pending": pending, "error": _("Tick the box to accept.")},
+                status=400,
+            )
+        services.notices_accept(
+            actor=acting_user(request),
+            notice_ids=[n.pk for n in pending],
+        )
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+            target = reverse("home")
+        return redirect(target)
+    if not pending:
+        return redirect("home")
+    return render(
+        request,
+        "privacy/notices.html",
+        {"pending": pending, "next": request.GET.get("next", "")},
+    )
+
+
+@login_required
+def notice_publish(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """A cohort's administrators publish a new version of its privacy notice."""
+    from cpd.policies import can_manage_cohort
+    from cpd.selectors import cohort_get_for_user
+
+    cohort = cohort_get_for_user(request.user, cohort_id)
+    if not can_manage_cohort(request.user, cohort):
+        return HttpResponse(_("Only the cohort's administrators can."), status=403)
+    current = selectors.notice_current(cohort)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.notice_publish(
+                actor=acting_user(request),
+                cohort=cohort,
+                text=request.POST.get("text", ""),
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, _("Published: members accept it at their next sign-in.")
+            )
+            return redirect("privacy-notice-publish", cohort_id=cohort.pk)
+    return render(
+        request,
+        "privacy/notice_publish.html",
+        {
+            "cohort": cohort,
+            "current": current,
+            "error": error,
+            "text": request.POST.get("text", current.text if current else ""),
+        },
+        status=400 if error else 200,
+    )
