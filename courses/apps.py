@@ -26,6 +26,12 @@ class CoursesConfig(AppConfig):
         from cpd.notifications.kinds import kind_register
 
         kind_register(KIND_CERTIFICATE, _("Certificate issued"), email="immediate")
+        from courses.services.reminders import KIND_MODULE, KIND_SESSION
+
+        kind_register(
+            KIND_SESSION, _("A face-to-face session tomorrow"), sms="immediate"
+        )
+        kind_register(KIND_MODULE, _("A new module opens"))
 
         # A person's export and erasure cover their courses data: handed over
         # to cpd.privacy, which cannot import courses.

@@ -28,6 +28,9 @@ class ForumsConfig(AppConfig):
         kind_register(posting.KIND_REPLY, _("Reply to my thread"))
         kind_register(posting.KIND_MENTION, _("Someone mentions me"))
         kind_register(posting.KIND_ACCEPTED, _("My reply is accepted as the answer"))
+        from forums.rooms.services import KIND_CASE_ROOM
+
+        kind_register(KIND_CASE_ROOM, _("A case room opens in my cohort"))
         # A person's export and erasure cover their posts (cpd.privacy cannot
         # import forums).
         from cpd.privacy.registry import eraser_register, exporter_register

@@ -30,6 +30,13 @@ class MentoringConfig(AppConfig):
         kind_register(
             KIND_MESSAGE, _("A message from my mentor or mentee"), sms="immediate"
         )
+        from mentoring.services.checkins import KIND_CHECKIN
+        from mentoring.services.nudges import KIND_NUDGE, KIND_NUDGE_MENTOR
+
+        # The check-in reminder is emailed by the reminder itself.
+        kind_register(KIND_CHECKIN, _("A check-in is due"), email="off")
+        kind_register(KIND_NUDGE, _("A reminder when I have been away a week"))
+        kind_register(KIND_NUDGE_MENTOR, _("A mentee has been away a week"))
         # A person's export and erasure cover their conversations and check-ins
         # (cpd.privacy cannot import mentoring).
         from cpd.privacy.registry import eraser_register, exporter_register

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from mentoring.services import checkins, pairing_runs
+from mentoring.services import checkins, nudges, pairing_runs
 
 
 @shared_task(
@@ -40,3 +40,9 @@ def pairing_run_compute(run_id: int) -> str:
 def pairing_run_apply(run_id: int) -> int:
     """Save a confirmed run's pairs; a second run creates nothing."""
     return pairing_runs.pairing_run_apply(run_id=run_id)
+
+
+@shared_task
+def inactive_nudges() -> int:
+    """Daily (celery beat): nudge learners gone quiet, with a copy to their mentor."""
+    return nudges.inactive_nudges()

@@ -147,6 +147,54 @@ def notify(
     return notification
 
 
+def notify_many(
+    *,
+    user_ids: list[int],
+    kind: str,
+    message: str,
+    params: dict[str, Any],
+    url: str = "",
+    dedupe_prefix: str,
+) -> None:
+    """Notify many people of one event, from a task (after commit, in batches).
+
+    ``message`` is an untranslated msgid (mark it with gettext_noop); each person
+    reads it in their own language. One row per person and event: the dedupe key
+    is ``<dedupe_prefix>:<user id>``.
+    """
+    if not user_ids:
+        return
+    from cpd.notifications.tasks import notify_many as notify_many_task
+
+    outbox.enqueue(
+        notify_many_task, list(user_ids), kind, message, params, url, dedupe_prefix
+    )
+
+
+def notify_many_now(
+    *,
+    user_ids: list[int],
+    kind: str,
+    message: str,
+    params: dict[str, Any],
+    url: str,
+    dedupe_prefix: str,
+) -> int:
+    """The task's work: one notify per person, each in their language."""
+    sent = 0
+    for user in User.objects.filter(pk__in=user_ids, is_active=True).order_by("pk"):
+        with transaction.atomic():
+            note = notify(
+                user=user,
+                kind=kind,
+                text=lambda: _(message) % params,  # noqa: INT001 - msgid given by caller
+                url=url,
+                dedupe_key=f"{dedupe_prefix}:{user.pk}",
+            )
+        sent += note is not None
+    return sent
+
+
 def _claim(delivery_id: int) -> Delivery | None:
     """Mark a queued delivery as sending (committed); None if not ours to send."""
     with transaction.atomic():

@@ -15,3 +15,23 @@ def deliver(delivery_id: int) -> str:
 def digests_send() -> int:
     """Periodic (celery beat): the daily email digests."""
     return services.digests_send()
+
+
+@shared_task(acks_late=True)
+def notify_many(
+    user_ids: list[int],
+    kind: str,
+    message: str,
+    params: dict,
+    url: str,
+    dedupe_prefix: str,
+) -> int:
+    """Notify each person once (a rerun adds nothing: the dedupe key)."""
+    return services.notify_many_now(
+        user_ids=user_ids,
+        kind=kind,
+        message=message,
+        params=params,
+        url=url,
+        dedupe_prefix=dedupe_prefix,
+    )

@@ -219,6 +219,18 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "cpd-outbox-sweep": {"task": "cpd.tasks.outbox_sweep", "schedule": 60},
     "cpd-outbox-purge": {"task": "cpd.tasks.outbox_purge", "schedule": 24 * 3600},
+    "courses-sessions-tomorrow": {
+        "task": "courses.tasks.sessions_tomorrow",
+        "schedule": crontab(hour=15, minute=0),
+    },
+    "courses-modules-opened": {
+        "task": "courses.tasks.modules_opened",
+        "schedule": crontab(hour=4, minute=0),
+    },
+    "mentoring-inactive-nudges": {
+        "task": "mentoring.tasks.inactive_nudges",
+        "schedule": crontab(hour=6, minute=0),
+    },
     "rooms-retention": {
         "task": "forums.rooms.tasks.retention_sweep",
         "schedule": 6 * 3600,

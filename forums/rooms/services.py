@@ -8,11 +8,14 @@ from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from cpd.limits import rate_limit_hit
-from cpd.models import Cohort, Image, User, Verb
+from cpd.models import Cohort, Image, Membership, User, Verb
+from cpd.notifications.services import notify_many
 from cpd.realtime import publish_on_commit
 from cpd.record import record
 from cpd.rich_text import render_markdown
@@ -22,6 +25,9 @@ from forums.rooms.models import Room, RoomKind, RoomMessage, RoomPresence, RoomS
 
 MAX_MESSAGE_CHARS = 2000
 PRESENCE_TTL = dt.timedelta(seconds=75)  # heartbeats come every 25 s
+
+
+KIND_CASE_ROOM = "rooms.case_opened"
 
 
 def room_standing_for_cohort(*, cohort: Cohort) -> Room:
@@ -72,6 +78,15 @@ def room_open_case(
     )
     room.full_clean()
     room.save()
+    members = Membership.objects.filter(cohort=cohort).exclude(user=actor)
+    notify_many(
+        user_ids=list(members.values_list("user_id", flat=True)),
+        kind=KIND_CASE_ROOM,
+        message=gettext_noop("A case room opened in %(cohort)s: %(title)s"),
+        params={"cohort": cohort.name, "title": room.title},
+        url=reverse("rooms-room", args=[room.pk]),
+        dedupe_prefix=f"room:{room.pk}",
+    )
     return room
 
 

@@ -7,16 +7,20 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd import outbox
 from cpd.limits import rate_limit_hit
 from cpd.models import User, Verb
+from cpd.notifications.services import notify
 from cpd.realtime import publish_on_commit, user_group
 from cpd.record import record
 from mentoring import events, policies
 from mentoring.models import CheckIn, CheckInMode, Conversation
+
+KIND_CHECKIN = "mentoring.checkin"
 
 # Remind this long before a check-in.
 REMINDER_LEAD = dt.timedelta(hours=2)
@@ -133,6 +137,13 @@ def checkin_remind_send(*, checkin_id: int) -> bool:
         when = timezone.localtime(checkin.scheduled_for).strftime("%d %b %H:%M")
         for user in users:
             publish_on_commit(user_group(user.pk), event)
+            notify(
+                user=user,
+                kind=KIND_CHECKIN,
+                text=lambda: _("Mentoring check-in at %(when)s") % {"when": when},
+                url=reverse("mentoring-conversation", args=[checkin.conversation_id]),
+                dedupe_key=f"checkin:{checkin.pk}",
+            )
         recipients = [u.email for u in users if u.email]
         if recipients:
             send_mail(

@@ -1,0 +1,3 @@
+"""Fixtures shared with mentoring's tests."""
+
+from tests.mentoring.conftest import paired  # noqa: F401 - a fixture
