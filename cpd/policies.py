@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 
-from cpd.models import Cohort, Image, Invitation, Membership, Role
+from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -263,3 +263,19 @@ def can_hide_image(user: AnyUser, image: Image) -> bool:
     if image.cohort is None:
         return bool(user.is_authenticated and user.is_staff)
     return can_moderate_cohort(user, image.cohort)
+
+
+def can_read_audit(user: AnyUser, organisation: Organisation) -> bool:
+    """The organisation's administrators (and superusers) read its audit log."""
+    roles = roles_of(user)
+    return roles.superuser or organisation.pk in roles.admin_org_ids
+
+
+def can_see_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    """Anyone with a role in one of its cohorts, or who administers it."""
+    roles = roles_of(user)
+    if roles.superuser or organisation.pk in roles.admin_org_ids:
+        return True
+    return Membership.objects.filter(
+        user_id=user.pk or 0, cohort__organisation=organisation
+    ).exists()

@@ -20,6 +20,11 @@ urlpatterns = [
         name="cohort-statements",
     ),
     path("invite/<str:token>/", views.invitation_open, name="invitation-open"),
+    path(
+        "organisations/<int:organisation_id>/audit/",
+        views.organisation_audit,
+        name="organisation-audit",
+    ),
     path("profile/", views.profile, name="profile"),
     path(
         "images/<int:image_id>/<str:size>/",

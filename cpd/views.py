@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -23,12 +24,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from cpd import policies, record, reports, selectors, services
+from cpd import audit, policies, record, reports, selectors, services
 from cpd.adapters import INVITATION_SESSION_KEY
 from cpd.auth import acting_user
 from cpd.context_processors import CURRENT_COHORT_KEY
 from cpd.forms import InvitationForm, ProfileForm
-from cpd.models import Cohort
+from cpd.models import Cohort, Organisation
 
 
 @login_required
@@ -276,3 +277,23 @@ def cohort_statements(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
     )
     response["Content-Disposition"] = f'attachment; filename="cohort-{cohort.pk}.jsonl"'
     return response
+
+
+@login_required
+def organisation_audit(request: HttpRequest, organisation_id: int) -> HttpResponse:
+    """Who did what in the organisation: moderation, pairing, invitations, privacy."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not policies.can_see_organisation(
+        request.user, organisation
+    ):
+        raise Http404("No such organisation.")
+    if not policies.can_read_audit(request.user, organisation):
+        return HttpResponse(_("Only the organisation's administrators."), status=403)
+    return render(
+        request,
+        "cpd/audit.html",
+        {
+            "organisation": organisation,
+            "entries": audit.organisation_audit(organisation),
+        },
+    )

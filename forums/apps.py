@@ -31,6 +31,11 @@ class ForumsConfig(AppConfig):
         from forums.rooms.services import KIND_CASE_ROOM
 
         kind_register(KIND_CASE_ROOM, _("A case room opens in my cohort"))
+
+        from cpd.audit import audit_source_register
+        from forums.audit import moderation
+
+        audit_source_register("forums.moderation", moderation)
         # A person's export and erasure cover their posts (cpd.privacy cannot
         # import forums).
         from cpd.privacy.registry import eraser_register, exporter_register

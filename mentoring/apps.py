@@ -44,3 +44,8 @@ class MentoringConfig(AppConfig):
 
         exporter_register("mentoring", mentoring_export)
         eraser_register("mentoring", mentoring_erase)
+
+        from cpd.audit import audit_source_register
+        from mentoring.audit import pairing_changes
+
+        audit_source_register("mentoring.pairing", pairing_changes)

@@ -7,3 +7,9 @@ class PrivacyConfig(AppConfig):
     name = "cpd.privacy"
     label = "privacy"
     verbose_name = "Privacy"
+
+    def ready(self) -> None:
+        from cpd.audit import audit_source_register
+        from cpd.privacy.selectors import audit_entries
+
+        audit_source_register("privacy", audit_entries)

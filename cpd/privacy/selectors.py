@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
@@ -132,3 +133,31 @@ def notices_pending(user: AnyUser) -> list[PrivacyNotice]:
 def notice_current(cohort: Cohort) -> PrivacyNotice | None:
     """The cohort's latest notice, if it has one."""
     return PrivacyNotice.objects.filter(cohort=cohort).order_by("-version").first()
+
+
+def audit_entries(organisation: Organisation, limit: int) -> list[Any]:
+    """The privacy audit of the organisation's people, for its audit log."""
+    from cpd.audit import AuditEntry, member_ids
+    from cpd.models import User
+    from cpd.privacy.models import PrivacyAudit
+
+    people = User.objects.filter(member_ids(organisation)).values("pk")
+    rows = list(
+        PrivacyAudit.objects.filter(subject_id__in=people).order_by("-created_at")[
+            :limit
+        ]
+    )
+    names = dict(
+        User.objects.filter(
+            pk__in={int(r.actor_id or 0) for r in rows} | {r.subject_id for r in rows}
+        ).values_list("pk", "display_name")
+    )
+    return [
+        AuditEntry(
+            at=row.created_at,
+            actor=names.get(row.actor_id or 0, ""),
+            action=str(row.get_action_display()),
+            detail=names.get(row.subject_id, "") or f"#{row.subject_id}",
+        )
+        for row in rows
+    ]
