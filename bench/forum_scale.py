@@ -29,10 +29,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import recreate_database  # noqa: E402
 
 DB_NAME = "cpd_bench_forums"
 COHORTS = 20
@@ -71,27 +72,11 @@ COMMON_WORD = "patient"
 REPEAT = 5
 
 
-def _recreate_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    if name != DB_NAME:
-        sys.exit(f"refusing to drop {name!r}: DATABASE_URL must name {DB_NAME}")
-    admin = parts._replace(path="/postgres").geturl()
-    conn = psycopg2.connect(admin)
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
-
-
 def _setup() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         sys.exit("DATABASE_URL must point at PostgreSQL (cpd_bench_forums)")
-    _recreate_database(url)
+    recreate_database(url, DB_NAME)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.dev")
     import django
 

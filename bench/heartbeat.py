@@ -46,29 +46,15 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.benchdb import recreate_database  # noqa: E402
+
 DB_NAME = "cpd_bench_heartbeat"
 PORT = 8391
 CSRF = "b" * 32  # an unmasked CSRF secret: cookie and form token alike
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    name = parts.path.lstrip("/")
-    if name != DB_NAME:
-        sys.exit(f"refusing to drop {name!r}: DATABASE_URL must name {DB_NAME}")
-    conn = psycopg2.connect(parts._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def _seed(learners: int, lessons: int) -> tuple[list[str], list[int]]:
@@ -263,7 +249,7 @@ def main() -> None:
         sys.exit("set DATABASE_URL (cpd_bench_heartbeat) and REDIS_URL")
     if not shutil.which("wrk"):
         sys.exit("needs wrk")
-    _recreate_database(url)
+    recreate_database(url, DB_NAME)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.dev")
     # Sessions are signed: the seeding process and the server share the key.
     os.environ["DJANGO_SECRET_KEY"] = "bench-" + "x" * 50

@@ -28,10 +28,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import recreate_database  # noqa: E402
 
 DB_NAME = "cpd_bench_reports"
 BATCH = 5000
@@ -46,20 +47,6 @@ MIX = {
     "room-message": 0.15,
     "mentor-message": 0.05,
 }
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    if parts.path.lstrip("/") != DB_NAME:
-        sys.exit(f"refusing to drop {parts.path!r}: DATABASE_URL must name {DB_NAME}")
-    conn = psycopg2.connect(parts._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def _out(line: str) -> None:
@@ -171,7 +158,7 @@ def main() -> None:
     parser.add_argument("--statements", type=int, default=200_000)
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpd.settings.dev")
-    _recreate_database(os.environ["DATABASE_URL"])
+    recreate_database(os.environ["DATABASE_URL"], DB_NAME)
     import django
 
     django.setup()

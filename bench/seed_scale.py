@@ -34,10 +34,11 @@ import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.benchdb import recreate_database  # noqa: E402
 
 DB_NAME = "cpd_bench_scale"
 COHORT_SIZE = 500
@@ -48,20 +49,6 @@ LEARNERS_PER_THREAD, POSTS_PER_THREAD = 4, 5
 MESSAGES_PER_LEARNER = 20
 BATCH = 5000
 REPEAT = 5
-
-
-def _recreate_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlparse(url)
-    if parts.path.lstrip("/") != DB_NAME:
-        sys.exit(f"refusing to drop {parts.path!r}: DATABASE_URL must name {DB_NAME}")
-    conn = psycopg2.connect(parts._replace(path="/postgres").geturl())
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{DB_NAME}"')
-    conn.close()
 
 
 def _out(line: str) -> None:
@@ -321,7 +308,7 @@ def run(sizes: list[int]) -> list[dict[str, Any]]:
     results = []
     for size in sizes:
         connection.close()
-        _recreate_database(os.environ["DATABASE_URL"])
+        recreate_database(os.environ["DATABASE_URL"], DB_NAME)
         call_command("migrate", verbosity=0)
         started = time.perf_counter()
         w = load(size)
