@@ -46,12 +46,18 @@ def reach_checks(app_configs: Any = None, **kwargs: Any) -> list[Any]:
             )
         )
     if settings.SMS_BACKEND.endswith("ConsoleSmsBackend"):
+        from cpd.notifications.kinds import kinds
+        from cpd.notifications.models import Channel, Mode
+
+        by_sms = [k.name for k in kinds() if k.default(Channel.SMS) == Mode.IMMEDIATE]
+        problem = Warning if by_sms else Info
         problems.append(
-            Info(
-                "SMS go to the log (console backend).",
-                hint="Set SMS_BACKEND to the Africa's Talking backend to send them "
-                "(docs/notifications.md).",
-                id="cpd.I001",
+            problem(
+                "SMS go to the log (console backend)"
+                + (f", though {', '.join(by_sms)} send SMS." if by_sms else "."),
+                hint="Set SMS_BACKEND to the Africa's Talking backend "
+                "(docs/notifications.md), or turn SMS off for those kinds.",
+                id="cpd.W003" if by_sms else "cpd.I001",
             )
         )
     return problems

@@ -22,6 +22,11 @@ def test_unsent_email_and_a_loopback_site_url_are_warned():
     assert {"cpd.W001", "cpd.W002"} <= ids
 
 
+def test_sms_kinds_with_a_console_backend_are_warned():
+    ids = _ids(SMS_BACKEND="cpd.notifications.backends.sms.ConsoleSmsBackend")
+    assert "cpd.W003" in ids  # mentoring messages and sessions go by SMS
+
+
 def test_a_real_configuration_passes():
     ids = _ids(
         EMAIL_BACKEND="anymail.backends.mailgun.EmailBackend",
