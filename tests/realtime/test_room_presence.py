@@ -87,8 +87,9 @@ async def test_the_joiner_alone_gets_the_list_then_everyone_gets_changes(
     settings.ROOM_PRESENCE_INTERVAL = 0.05
     room, (learner,), mentor = await make_room(1)
     a, _, _ = await connect(learner, room)
-    # the joiner hears who is here, with the count
-    snapshot = await receive_kind(a, "presence")
+    # the joiner hears who is here, with the count (under load the batched
+    # change announcing its own join may come first: that one is harmless)
+    snapshot = (await presence_until(a, lambda e: "here" in e))[-1]
     assert snapshot == {
         "kind": "presence",
         "count": 1,
