@@ -31,10 +31,11 @@ from django.utils.translation import gettext as _
 
 from cpd import outbox
 from cpd.models import User
+from cpd.notifications import sms_text
 from cpd.notifications.backends import sms_backend
 from cpd.notifications.backends.push import PushError, PushGone, push_send
 from cpd.notifications.backends.sms import SmsError
-from cpd.notifications.kinds import kind_get
+from cpd.notifications.kinds import kind_get, kinds
 from cpd.notifications.models import (
     Channel,
     Delivery,
@@ -50,7 +51,6 @@ from cpd.realtime import publish_on_commit, user_group
 logger = logging.getLogger(__name__)
 
 EVENT_KIND = "notification.created"
-SMS_LENGTH = 160
 
 
 def _modes(user: User, kind: str) -> dict[str, str]:
@@ -244,8 +244,8 @@ def deliver(*, delivery_id: int) -> str:
                 )
                 _finish(delivery, DeliveryStatus.SENT)
             elif delivery.channel == Channel.SMS:
-                text = f"{notification.text} {_absolute(notification.url)}".strip()
-                message_id = sms_backend().send(user.phone or "", text[:SMS_LENGTH])
+                text = sms_text.fit(notification.text, _absolute(notification.url))
+                message_id = sms_backend().send(user.phone or "", text)
                 _finish(delivery, DeliveryStatus.SENT, provider_id=message_id)
             else:
                 _push(delivery, notification)
@@ -424,3 +424,29 @@ __all__: list[Any] = [
     "quiet_hours_set",
     "sms_report",
 ]
+
+
+STOP_WORDS = {"STOP", "STOPP", "ARRET", "ARRÊT", "PARAR", "ACHA", "SITISHA", "توقف"}
+
+
+def sms_inbound(*, phone: str, text: str) -> bool:
+    """A reply to our SMS: STOP (in any of the platform's languages) turns SMS off.
+
+    Every kind's SMS channel is set to off for the person with that number; the
+    inbox and other channels go on. Returns whether a person was found.
+    """
+    if text.strip().upper() not in STOP_WORDS:
+        return False
+    user = User.objects.filter(phone=phone.strip()).first()
+    if user is None:
+        return False
+    with transaction.atomic():
+        for kind in kinds():
+            Preference.objects.update_or_create(
+                user=user,
+                kind=kind.name,
+                channel=Channel.SMS,
+                defaults={"mode": Mode.OFF},
+            )
+    logger.info("SMS turned off by STOP from user %s", user.pk)
+    return True

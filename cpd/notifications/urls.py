@@ -8,4 +8,5 @@ urlpatterns = [
     path("read-all/", views.read_all, name="notifications-read-all"),
     path("settings/", views.preferences, name="notifications-preferences"),
     path("sms/report/", views.sms_report, name="notifications-sms-report"),
+    path("sms/inbound/", views.sms_inbound, name="notifications-sms-inbound"),
 ]

@@ -99,3 +99,17 @@ def sms_report(request: HttpRequest) -> HttpResponse:
         reason=request.POST.get("failureReason", ""),
     )
     return HttpResponse(status=200 if known else 404)
+
+
+@csrf_exempt
+@require_POST
+def sms_inbound(request: HttpRequest) -> HttpResponse:
+    """Replies to our SMS from the gateway (STOP), authenticated by the token."""
+    token = request.GET.get("token", "")
+    expected = settings.SMS_WEBHOOK_TOKEN
+    if not expected or not hmac.compare_digest(token, expected):
+        return HttpResponse(status=403)
+    services.sms_inbound(
+        phone=request.POST.get("from", ""), text=request.POST.get("text", "")
+    )
+    return HttpResponse(status=200)
