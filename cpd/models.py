@@ -151,6 +151,10 @@ class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=160, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
     country = models.CharField(_("country"), max_length=80, blank=True)
+    # SMS a month across the organisation's cohorts (None: no cap).
+    sms_monthly_budget = models.PositiveIntegerField(
+        _("SMS a month"), null=True, blank=True
+    )
     admins = models.ManyToManyField(
         User,
         blank=True,

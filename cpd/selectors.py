@@ -7,8 +7,14 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from cpd.models import Cohort, Image, Invitation, Membership, Role
-from cpd.policies import AnyUser, cohorts_visible_to, images_visible_to, roles_of
+from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role
+from cpd.policies import (
+    AnyUser,
+    can_see_organisation,
+    cohorts_visible_to,
+    images_visible_to,
+    roles_of,
+)
 
 
 def cohort_list_for_user(user: AnyUser) -> QuerySet[Cohort]:
@@ -100,3 +106,11 @@ def images_for_attachment(user: AnyUser, image_ids: list[int]) -> list[Image]:
     if len(found) != len(wanted):
         raise ValidationError({"images": _("Attach only images you uploaded.")})
     return [found[pk] for pk in wanted]
+
+
+def organisation_get_for_user(user: AnyUser, organisation_id: int) -> Organisation:
+    """An organisation the user has a role in, or Http404 (missing and unseen alike)."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    if organisation is None or not can_see_organisation(user, organisation):
+        raise Http404("No such organisation.")
+    return organisation

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseBase,
@@ -29,7 +28,7 @@ from cpd.adapters import INVITATION_SESSION_KEY
 from cpd.auth import acting_user
 from cpd.context_processors import CURRENT_COHORT_KEY
 from cpd.forms import InvitationForm, ProfileForm
-from cpd.models import Cohort, Organisation
+from cpd.models import Cohort
 
 
 @login_required
@@ -282,11 +281,7 @@ def cohort_statements(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
 @login_required
 def organisation_audit(request: HttpRequest, organisation_id: int) -> HttpResponse:
     """Who did what in the organisation: moderation, pairing, invitations, privacy."""
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    if organisation is None or not policies.can_see_organisation(
-        request.user, organisation
-    ):
-        raise Http404("No such organisation.")
+    organisation = selectors.organisation_get_for_user(request.user, organisation_id)
     if not policies.can_read_audit(request.user, organisation):
         return HttpResponse(_("Only the organisation's administrators."), status=403)
     return render(

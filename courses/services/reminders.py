@@ -40,6 +40,7 @@ def sessions_tomorrow(*, now: dt.datetime | None = None) -> int:
             params={"title": session.title, "place": session.place, "when": when},
             url=reverse("courses-session", args=[session.pk]),
             dedupe_prefix=f"session:{session.pk}",
+            cohort=session.cohort_id,
         )
         count += 1
     return count
@@ -67,6 +68,7 @@ def modules_opened(*, today: dt.date | None = None) -> int:
                 params={"course": assignment.course.title, "module": module.title},
                 url=reverse("courses-course", args=[assignment.course_id]),
                 dedupe_prefix=f"module:{module.pk}:{assignment.cohort_id}",
+                cohort=assignment.cohort_id,
             )
             count += 1
     return count

@@ -7,3 +7,13 @@ class NotificationsConfig(AppConfig):
     name = "cpd.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from cpd.notifications.kinds import kind_register
+        from cpd.notifications.services import KIND_BUDGET
+
+        kind_register(
+            KIND_BUDGET, _("The organisation's SMS budget is spent"), email="immediate"
+        )

@@ -30,6 +30,11 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField(max_length=40)
+    # The cohort the event belongs to: a person who has left it is sent nothing
+    # more about it (checked again when each delivery goes out).
+    cohort = models.ForeignKey(
+        "cpd.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
     # One notification per event: a retried or duplicated call adds nothing.

@@ -30,7 +30,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cpd import outbox
-from cpd.models import User
+from cpd.models import Cohort, Membership, User
 from cpd.notifications import sms_text
 from cpd.notifications.backends import sms_backend
 from cpd.notifications.backends.push import PushError, PushGone, push_send
@@ -102,6 +102,7 @@ def notify(
     text: str | Callable[[], str],
     url: str = "",
     dedupe_key: str = "",
+    cohort: int | None = None,
 ) -> Notification | None:
     """Tell ``user`` about an event; returns the inbox row (None if a repeat).
 
@@ -118,6 +119,7 @@ def notify(
             notification = Notification.objects.create(
                 user=user,
                 kind=kind,
+                cohort_id=cohort,
                 text=text[:300],
                 url=url[:300],
                 dedupe_key=dedupe_key,
@@ -155,6 +157,7 @@ def notify_many(
     params: dict[str, Any],
     url: str = "",
     dedupe_prefix: str,
+    cohort: int | None = None,
 ) -> None:
     """Notify many people of one event, from a task (after commit, in batches).
 
@@ -167,7 +170,14 @@ def notify_many(
     from cpd.notifications.tasks import notify_many as notify_many_task
 
     outbox.enqueue(
-        notify_many_task, list(user_ids), kind, message, params, url, dedupe_prefix
+        notify_many_task,
+        list(user_ids),
+        kind,
+        message,
+        params,
+        url,
+        dedupe_prefix,
+        cohort,
     )
 
 
@@ -179,6 +189,7 @@ def notify_many_now(
     params: dict[str, Any],
     url: str,
     dedupe_prefix: str,
+    cohort: int | None = None,
 ) -> int:
     """The task's work: one notify per person, each in their language."""
     sent = 0
@@ -190,6 +201,7 @@ def notify_many_now(
                 text=lambda: _(message) % params,  # noqa: INT001 - msgid given by caller
                 url=url,
                 dedupe_key=f"{dedupe_prefix}:{user.pk}",
+                cohort=cohort,
             )
         sent += note is not None
     return sent
@@ -233,6 +245,18 @@ def deliver(*, delivery_id: int) -> str:
         return "skipped"
     notification = delivery.notification
     user = notification.user
+    if (
+        notification.cohort_id
+        and not Membership.objects.filter(
+            user=user, cohort_id=notification.cohort_id
+        ).exists()
+    ):
+        # Removed from the cohort since the event: told nothing more of it.
+        _finish(delivery, DeliveryStatus.SKIPPED, error="no longer a member")
+        return DeliveryStatus.SKIPPED
+    if delivery.channel == Channel.SMS and not sms_budget_allows(notification):
+        _finish(delivery, DeliveryStatus.SKIPPED, error="monthly SMS budget reached")
+        return DeliveryStatus.SKIPPED
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         try:
             if delivery.channel == Channel.EMAIL:
@@ -450,3 +474,56 @@ def sms_inbound(*, phone: str, text: str) -> bool:
             )
     logger.info("SMS turned off by STOP from user %s", user.pk)
     return True
+
+
+# Kinds that still go by SMS when the organisation's monthly budget is spent.
+ESSENTIAL_KINDS = {"mentoring.message", "courses.session_tomorrow"}
+
+
+def sms_sent_this_month(organisation_id: int, now: dt.datetime | None = None) -> int:
+    now = now or timezone.now()
+    start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return Delivery.objects.filter(
+        channel=Channel.SMS,
+        status__in=[DeliveryStatus.SENT, DeliveryStatus.DELIVERED],
+        updated_at__gte=start,
+        notification__cohort__organisation_id=organisation_id,
+    ).count()
+
+
+def sms_budget_allows(notification: Notification) -> bool:
+    """Within the organisation's monthly SMS budget, or an essential kind.
+
+    The first SMS refused in a month tells the organisation's administrators
+    (once a month: the dedupe key names the month).
+    """
+    if notification.cohort_id is None:
+        return True
+    cohort = Cohort.objects.select_related("organisation").get(
+        pk=notification.cohort_id
+    )
+    budget = cohort.organisation.sms_monthly_budget
+    if budget is None:
+        return True
+    if sms_sent_this_month(cohort.organisation_id) < budget:
+        return True
+    if notification.kind in ESSENTIAL_KINDS:
+        return True
+    month = timezone.now().strftime("%Y-%m")
+    for admin in cohort.organisation.admins.all():
+        notify(
+            user=admin,
+            kind=KIND_BUDGET,
+            text=lambda: (
+                _(
+                    "%(organisation)s reached its SMS budget for the month (%(n)d): "
+                    "only essential messages go by SMS now."
+                )
+                % {"organisation": cohort.organisation.name, "n": budget}
+            ),
+            dedupe_key=f"sms-budget:{cohort.organisation_id}:{month}",
+        )
+    return False
+
+
+KIND_BUDGET = "notifications.sms_budget"

@@ -25,6 +25,7 @@ def notify_many(
     params: dict,
     url: str,
     dedupe_prefix: str,
+    cohort: int | None = None,
 ) -> int:
     """Notify each person once (a rerun adds nothing: the dedupe key)."""
     return services.notify_many_now(
@@ -34,4 +35,5 @@ def notify_many(
         params=params,
         url=url,
         dedupe_prefix=dedupe_prefix,
+        cohort=cohort,
     )

@@ -86,6 +86,7 @@ def room_open_case(
         params={"cohort": cohort.name, "title": room.title},
         url=reverse("rooms-room", args=[room.pk]),
         dedupe_prefix=f"room:{room.pk}",
+        cohort=cohort.pk,
     )
     return room
 

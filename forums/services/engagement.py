@@ -60,6 +60,7 @@ def answer_accept(*, actor: User, thread: Thread, post: Post | None) -> Thread:
             ),
             url=reverse("forums-thread", args=[thread.pk]) + f"#p{post.pk}",
             dedupe_key=f"accepted:{thread.pk}:{post.pk}",
+            cohort=thread.forum.cohort_id,
         )
     if post is not None:
         record(

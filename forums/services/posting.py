@@ -180,6 +180,7 @@ def _post_new(
                     ),
                     url=reverse("forums-thread", args=[thread.pk]) + f"#p{post.pk}",
                     dedupe_key=f"mention:{post.pk}",
+                    cohort=thread.forum.cohort_id,
                 )
     post_index(post)
     return post
@@ -303,6 +304,7 @@ def post_create(
                     ),
                     url=reverse("forums-thread", args=[thread.pk]) + f"#p{post.pk}",
                     dedupe_key=f"reply:{post.pk}",
+                    cohort=thread.forum.cohort_id,
                 )
             record(
                 actor=actor,

@@ -143,6 +143,7 @@ def checkin_remind_send(*, checkin_id: int) -> bool:
                 text=lambda: _("Mentoring check-in at %(when)s") % {"when": when},
                 url=reverse("mentoring-conversation", args=[checkin.conversation_id]),
                 dedupe_key=f"checkin:{checkin.pk}",
+                cohort=checkin.conversation.cohort_id,
             )
         recipients = [u.email for u in users if u.email]
         if recipients:

@@ -208,6 +208,7 @@ def message_send(
                         ),
                         url=reverse("mentoring-conversation", args=[conversation.pk]),
                         dedupe_key=f"message:{message.pk}",
+                        cohort=conversation.cohort_id,
                     )
     except BaseException:
         # The image row went with the rollback; its files are not transactional.

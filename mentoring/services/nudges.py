@@ -55,6 +55,7 @@ def inactive_nudges(*, now: dt.datetime | None = None) -> int:
             params={"cohort": pair.cohort.name},
             url=reverse("courses-home"),
             dedupe_prefix=f"nudge:{pair.learner_id}:{spell}",
+            cohort=pair.cohort_id,
         )
         if pair.mentor_id:
             notify_many(
@@ -66,6 +67,7 @@ def inactive_nudges(*, now: dt.datetime | None = None) -> int:
                 params={"learner": pair.learner.display_name, "days": INACTIVE_DAYS},
                 url=reverse("mentoring-dashboard", args=[pair.cohort_id]),
                 dedupe_prefix=f"nudge-mentor:{pair.learner_id}:{spell}",
+                cohort=pair.cohort_id,
             )
         nudged += 1
     return nudged

@@ -218,3 +218,50 @@ def test_the_bell_counts_unread(client, world, thread):
     client_as(client, world.learner)
     page = client.get(reverse("home")).content.decode()
     assert '<span id="bell-count">1</span>' in page
+
+
+def test_someone_removed_from_the_cohort_is_sent_nothing_more(world, thread):
+    from cpd.models import Membership
+
+    PushSubscription.objects.create(
+        user=world.learner, endpoint="https://push.example/r", p256dh="k", auth="a"
+    )
+    post_create(actor=world.mentor_of_cohort, thread=thread, body="x")
+    delivery = Delivery.objects.get()
+    assert delivery.status == DeliveryStatus.QUEUED  # owed, not yet sent
+    Membership.objects.filter(user=world.learner, cohort=world.cohort).delete()
+    assert services.deliver(delivery_id=delivery.pk) == DeliveryStatus.SKIPPED
+    assert Delivery.objects.get().error == "no longer a member"
+
+
+def test_the_monthly_sms_budget_stops_all_but_essential_kinds(
+    world, django_capture_on_commit_callbacks
+):
+    org = world.cohort.organisation
+    org.sms_monthly_budget = 1
+    org.save()
+    world.learner.phone = PHONE
+    world.learner.save()
+    conversation = _conversation(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send(actor=world.mentor_of_cohort, conversation=conversation, body="1")
+    services.preferences_set(
+        actor=world.learner, choices={("forums.reply", Channel.SMS): Mode.IMMEDIATE}
+    )
+    forum = forum_for_cohort(world.cohort)
+    own, _ = thread_create(actor=world.learner, forum=forum, title="Mine", body="b")
+    with django_capture_on_commit_callbacks(execute=True):
+        post_create(actor=world.mentor_of_cohort, thread=own, body="over budget")
+    over = Delivery.objects.get(channel=Channel.SMS, notification__kind="forums.reply")
+    assert over.status == DeliveryStatus.SKIPPED
+    assert over.error == "monthly SMS budget reached"
+    # the organisation's administrators are told, once
+    assert _rows(world.org_admin).count("notifications.sms_budget") == 1
+    # an essential kind (a mentor's message) still goes
+    with django_capture_on_commit_callbacks(execute=True):
+        message_send(actor=world.mentor_of_cohort, conversation=conversation, body="2")
+    essential = Delivery.objects.filter(
+        channel=Channel.SMS, notification__kind="mentoring.message"
+    )
+    assert set(essential.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    assert len(ConsoleSmsBackend.sent) == 2
