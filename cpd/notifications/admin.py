@@ -16,7 +16,14 @@ class ReadOnly(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnly):
-    list_display = ["notification", "channel", "status", "provider_id", "updated_at"]
+    list_display = [
+        "notification",
+        "channel",
+        "status",
+        "provider_id",
+        "cost",
+        "updated_at",
+    ]
     list_filter = ["channel", "status"]
     search_fields = ["provider_id"]
     list_select_related = ["notification"]

@@ -135,6 +135,7 @@ class Delivery(models.Model):
         max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.QUEUED
     )
     provider_id = models.CharField(max_length=120, blank=True, db_index=True)
+    cost = models.CharField(max_length=20, blank=True)  # as the gateway states it
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)

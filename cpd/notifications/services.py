@@ -224,11 +224,17 @@ def _claim(delivery_id: int) -> Delivery | None:
 
 
 def _finish(
-    delivery: Delivery, status: str, *, provider_id: str = "", error: str = ""
+    delivery: Delivery,
+    status: str,
+    *,
+    provider_id: str = "",
+    error: str = "",
+    cost: str = "",
 ) -> None:
     Delivery.objects.filter(pk=delivery.pk).update(
         status=status,
         provider_id=provider_id[:120],
+        cost=cost[:20],
         error=error[:300],
         updated_at=timezone.now(),
     )
@@ -269,8 +275,13 @@ def deliver(*, delivery_id: int) -> str:
                 _finish(delivery, DeliveryStatus.SENT)
             elif delivery.channel == Channel.SMS:
                 text = sms_text.fit(notification.text, _absolute(notification.url))
-                message_id = sms_backend().send(user.phone or "", text)
-                _finish(delivery, DeliveryStatus.SENT, provider_id=message_id)
+                sent = sms_backend().send(user.phone or "", text)
+                _finish(
+                    delivery,
+                    DeliveryStatus.SENT,
+                    provider_id=sent.provider_id,
+                    cost=sent.cost,
+                )
             else:
                 _push(delivery, notification)
         except (SmsError, PushError, OSError) as error:

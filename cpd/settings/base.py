@@ -256,6 +256,8 @@ SMS_BACKEND = env.str(
 AFRICASTALKING_USERNAME = env.str("AFRICASTALKING_USERNAME", default="sandbox")
 AFRICASTALKING_API_KEY = env.str("AFRICASTALKING_API_KEY", default="")
 AFRICASTALKING_SENDER_ID = env.str("AFRICASTALKING_SENDER_ID", default="")
+# Empty: the SDK's own address. Set for a gateway double (tests) or a proxy.
+AFRICASTALKING_API_URL = env.str("AFRICASTALKING_API_URL", default="")
 # Delivery reports must carry ?token=<this>; empty refuses every report.
 SMS_WEBHOOK_TOKEN = env.str("SMS_WEBHOOK_TOKEN", default="")
 # Web push (VAPID): generate with `vapid --gen` (py-vapid); empty turns push off.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 
@@ -18,8 +19,16 @@ class SmsError(Exception):
     """The gateway refused or failed the message; the text says why."""
 
 
+@dataclass(frozen=True)
+class SentSms:
+    """What the gateway answered: its message id and what the message cost."""
+
+    provider_id: str
+    cost: str = ""
+
+
 class SmsBackend:
-    def send(self, to: str, text: str) -> str:  # pragma: no cover - interface
+    def send(self, to: str, text: str) -> SentSms:  # pragma: no cover - interface
         raise NotImplementedError
 
 
@@ -28,11 +37,11 @@ class ConsoleSmsBackend(SmsBackend):
 
     sent: list[tuple[str, str]] = []  # noqa: RUF012 - inspected by tests
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str) -> SentSms:
         message_id = f"console-{uuid.uuid4().hex[:12]}"
         logger.info("SMS to %s (%s): %s", to, message_id, text)
         ConsoleSmsBackend.sent.append((to, text))
-        return message_id
+        return SentSms(message_id, "0")
 
 
 class AfricasTalkingSmsBackend(SmsBackend):
@@ -50,8 +59,12 @@ class AfricasTalkingSmsBackend(SmsBackend):
             settings.AFRICASTALKING_USERNAME, settings.AFRICASTALKING_API_KEY
         )
         self.sms = africastalking.SMS
+        if settings.AFRICASTALKING_API_URL:
+            # A gateway double in tests, or an egress proxy: the SDK has no
+            # setting for its base address, so it is set on the service.
+            self.sms._baseUrl = settings.AFRICASTALKING_API_URL.rstrip("/")
 
-    def send(self, to: str, text: str) -> str:
+    def send(self, to: str, text: str) -> SentSms:
         try:
             response = self.sms.send(
                 text, [to], sender_id=settings.AFRICASTALKING_SENDER_ID or None
@@ -64,4 +77,4 @@ class AfricasTalkingSmsBackend(SmsBackend):
         first = recipients[0]
         if first.get("status") not in {"Success", "Sent", "Queued"}:
             raise SmsError(str(first.get("status")))
-        return str(first.get("messageId", ""))
+        return SentSms(str(first.get("messageId", "")), str(first.get("cost", "")))
