@@ -189,6 +189,13 @@ class Cohort(models.Model):
         null=True,
         blank=True,
     )
+    # Phone numbers written without a country code (a ministry's spreadsheet)
+    # are read as this country's (ISO 3166 alpha-2, e.g. KE).
+    phone_region = models.CharField(
+        _("country for local phone numbers"), max_length=2, blank=True
+    )
+    # An archived cohort stays readable and is closed for writing.
+    archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -208,6 +215,10 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Role(models.TextChoices):
@@ -269,6 +280,12 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The account an administrator made for the invitee (a spreadsheet
+    # enrolment): opening the link lets them choose its password.
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -280,7 +297,63 @@ class Invitation(models.Model):
 
     @property
     def is_usable(self) -> bool:
-        return self.accepted_at is None and self.expires_at > timezone.now()
+        return (
+            self.accepted_at is None
+            and self.revoked_at is None
+            and self.expires_at > timezone.now()
+        )
+
+
+def _join_code() -> str:
+    # Eight characters without look-alikes (0/O, 1/I/L): read aloud in a room.
+    alphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+class JoinLink(models.Model):
+    """A cohort's shared join link with a short code, for a workshop room.
+
+    Anyone with the code joins the cohort as a learner, up to ``max_uses``
+    people and until it expires or an administrator revokes it.
+    """
+
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.CASCADE, related_name="join_links"
+    )
+    code = models.CharField(max_length=12, unique=True, default=_join_code)
+    role = models.CharField(
+        _("role"), max_length=10, choices=Role.choices, default=Role.LEARNER
+    )
+    max_uses = models.PositiveIntegerField(_("how many people may join"))
+    uses = models.PositiveIntegerField(default=0)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("join link")
+        verbose_name_plural = _("join links")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uses__lte=models.F("max_uses")),
+                name="joinlink_uses_within_limit",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} → {self.cohort}"
+
+    @property
+    def is_usable(self) -> bool:
+        return (
+            self.revoked_at is None
+            and self.uses < self.max_uses
+            and self.expires_at > timezone.now()
+        )
 
 
 def _image_path(instance: Image, filename: str) -> str:
