@@ -49,3 +49,11 @@ class MentoringConfig(AppConfig):
         from mentoring.audit import pairing_changes
 
         audit_source_register("mentoring.pairing", pairing_changes)
+
+        # The mentor column of a spreadsheet enrolment pairs through mentoring.
+        from cpd.enrolment.hooks import mentor_hooks_register
+        from mentoring import enrolment
+
+        mentor_hooks_register(
+            current=enrolment.current_mentors, assign=enrolment.assign_mentor
+        )

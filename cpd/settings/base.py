@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "cpd",
     "cpd.notifications",
     "cpd.privacy",
+    "cpd.enrolment",
     "courses",
     "forums",
     "forums.rooms",

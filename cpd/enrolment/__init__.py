@@ -1,0 +1,1 @@
+"""Enrol a cohort from a ministry's spreadsheet: upload, preview, confirm, report."""

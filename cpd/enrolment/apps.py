@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class EnrolmentConfig(AppConfig):
+    """Spreadsheet enrolment of a cohort: a sub-app of cpd."""
+
+    name = "cpd.enrolment"
+    label = "enrolment"
+    verbose_name = "Spreadsheet enrolment"
+
+    def ready(self) -> None:
+        from cpd.enrolment import privacy
+
+        privacy.register()
