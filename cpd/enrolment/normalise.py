@@ -39,6 +39,7 @@ ROLE_WORDS: dict[str, str] = {
             "mentore",
             "tutor",
             "mlezi",
+            "mshauri",
             "مرشد",
         )
     },
@@ -134,7 +135,7 @@ LANGUAGE_WORDS: dict[str, str] = {
         fold(w): "pt"
         for w in ("portuguese", "portugais", "portugues", "português", "kireno")
     },
-    **{fold(w): "sw" for w in ("swahili", "kiswahili", "souahili")},
+    **{fold(w): "sw" for w in ("swahili", "kiswahili", "souahili", "suaili", "suaíli")},
     **{fold(w): "ar" for w in ("arabic", "arabe", "árabe", "kiarabu", "العربية")},
 }
 

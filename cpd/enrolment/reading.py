@@ -99,6 +99,9 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "role": ("role", "rôle", "papel", "funcao", "jukumu", "الدور"),
     "cadre": (
         "cadre",
+        "categorie professionnelle",
+        "categoria profissional",
+        "الفئة المهنية",
         "profession",
         "occupation",
         "category",
@@ -121,6 +124,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "unidade sanitaria",
         "kituo",
         "kituo cha afya",
+        "المنشأة الصحية",
         "المنشأة",
     ),
     "district": (
@@ -142,6 +146,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
         "tuteur",
         "mentore",
         "mlezi",
+        "mshauri",
         "المرشد",
     ),
 }

@@ -400,7 +400,7 @@ def enrolment_apply_chunk(*, enrolment_id: int) -> bool:
     """Apply the next rows of a confirmed file; False once done (or not applying)."""
     with transaction.atomic():
         enrolment = (
-            EnrolmentImport.objects.select_for_update()
+            EnrolmentImport.objects.select_for_update(of=("self",))
             .select_related("cohort", "confirmed_by")
             .filter(pk=enrolment_id)
             .first()

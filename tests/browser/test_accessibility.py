@@ -106,6 +106,7 @@ def demo(transactional_db) -> Demo:
         reverse("cohort-report", args=[cohort.pk]),
         reverse("courses-progress", args=[cohort.pk]),
         reverse("mentoring-admin", args=[cohort.pk]),
+        reverse("enrolment-upload", args=[cohort.pk]),
     ]
     anonymous = [reverse("account_login"), reverse("account_reset_password")]
     return Demo(
