@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -36,7 +37,7 @@ DB_NAME = "cpd_bench_enrol"
 HEADER = ["Nom", "Téléphone", "Courriel", "Rôle", "Cadre", "District", "Langue"]
 
 
-def load() -> tuple[object, object]:
+def load() -> tuple[Any, Any]:
     from django.utils import timezone
 
     from cpd.models import Cohort, Membership, Organisation, Role, User
@@ -106,7 +107,7 @@ def as_xlsx(table: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def timed(label: str, fn):  # type: ignore[no-untyped-def]
+def timed(label: str, fn: Any) -> Any:
     started = time.perf_counter()
     result = fn()
     out(f"{label:34} {time.perf_counter() - started:7.2f} s")
@@ -143,7 +144,7 @@ def main() -> None:
         f"XLSX {len(xlsx_data) // 1024} KB"
     )
 
-    def check(data: bytes, name: str):  # type: ignore[no-untyped-def]
+    def check(data: bytes, name: str) -> Any:
         return services.enrolment_check(
             actor=admin, cohort=cohort, filename=name, data=data
         )
