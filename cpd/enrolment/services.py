@@ -19,14 +19,15 @@ claimed, is updated from the sheet.
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -299,8 +300,10 @@ def enrolment_cancel(*, actor: User, enrolment: EnrolmentImport) -> EnrolmentImp
     return enrolment
 
 
-def _invite(enrolment: EnrolmentImport, row: EnrolmentRow, user: User) -> None:
-    invitation = Invitation.objects.create(
+def _invitation(
+    enrolment: EnrolmentImport, row: EnrolmentRow, user: User
+) -> Invitation:
+    return Invitation(
         cohort=enrolment.cohort,
         role=row.role,
         email=row.email,
@@ -310,12 +313,46 @@ def _invite(enrolment: EnrolmentImport, row: EnrolmentRow, user: User) -> None:
         expires_at=timezone.now() + settings.INVITATION_TTL,
         user=user,
     )
-    from cpd.tasks import invitation_send
-
-    outbox.enqueue(invitation_send, invitation.pk)
 
 
-def _apply_row(enrolment: EnrolmentImport, row: EnrolmentRow) -> None:
+def _new_user(row: EnrolmentRow) -> User:
+    user = User(
+        email=row.email or None,
+        phone=row.phone or None,
+        display_name=row.name,
+        cadre=row.cadre,
+        facility=row.facility,
+        district=row.district,
+        preferred_language=row.language or settings.LANGUAGE_CODE,
+    )
+    user.set_unusable_password()
+    return user
+
+
+def _create_people(
+    enrolment: EnrolmentImport, rows: list[EnrolmentRow], invites: list[int]
+) -> None:
+    """New people of a chunk in a few bulk inserts (accounts, members, invitations).
+
+    They have never signed in, so no socket waits for a membership event and no
+    role cache holds them: ``membership_add``'s side effects are not needed.
+    """
+    users = User.objects.bulk_create([_new_user(row) for row in rows])
+    Membership.objects.bulk_create(
+        Membership(cohort=enrolment.cohort, user=user, role=row.role)
+        for row, user in zip(rows, users, strict=True)
+    )
+    invitations = Invitation.objects.bulk_create(
+        _invitation(enrolment, row, user) for row, user in zip(rows, users, strict=True)
+    )
+    invites += [invitation.pk for invitation in invitations]
+    for row, user in zip(rows, users, strict=True):
+        row.user, row.outcome = user, Outcome.CREATED
+
+
+def _apply_row(
+    enrolment: EnrolmentImport, row: EnrolmentRow, invites: list[int]
+) -> None:
     cohort = enrolment.cohort
     if row.verdict == Verdict.ERROR:
         row.outcome, row.outcome_message = Outcome.SKIPPED, row.message
@@ -324,19 +361,12 @@ def _apply_row(enrolment: EnrolmentImport, row: EnrolmentRow) -> None:
         row.outcome = Outcome.UNCHANGED
         return
     if row.verdict == Verdict.NEW:
-        new = User(
-            email=row.email or None,
-            phone=row.phone or None,
-            display_name=row.name,
-            cadre=row.cadre,
-            facility=row.facility,
-            district=row.district,
-            preferred_language=row.language or settings.LANGUAGE_CODE,
-        )
-        new.set_unusable_password()
+        new = _new_user(row)
         new.save()
         membership_add(cohort=cohort, user=new, role=row.role)
-        _invite(enrolment, row, new)
+        invitation = _invitation(enrolment, row, new)
+        invitation.save()
+        invites.append(invitation.pk)
         row.user, row.outcome = new, Outcome.CREATED
         return
     user = row.user
@@ -434,16 +464,33 @@ def enrolment_apply_chunk(*, enrolment_id: int) -> bool:
 
 
 def _apply_rows(enrolment: EnrolmentImport, rows: list[EnrolmentRow]) -> None:
+    before = {r.pk: (r.verdict, r.message, list(r.changes), r.user_id) for r in rows}
     # Verdicts as the database is now: the preview may be hours old.
     live = [r for r in rows if r.verdict != Verdict.ERROR]
     found = _find(enrolment.cohort, live)
     mentors = _file_mentors(enrolment.rows.filter(role=Role.MENTOR))
     for row in live:
         _judge(row, found, mentors)
-    for row in rows:
+    invites: list[int] = []
+    new = [r for r in rows if r.verdict == Verdict.NEW]
+    if new:
         try:
             with transaction.atomic():
-                _apply_row(enrolment, row)
+                _create_people(enrolment, new, invites)
+        except IntegrityError:
+            # Someone took an email or phone since the check: one row at a time.
+            for row in new:
+                row.user, row.outcome = None, ""
+            invites.clear()
+    for row in rows:
+        if row.outcome:
+            continue
+        if row.verdict in (Verdict.ERROR, Verdict.MEMBER):  # nothing to write
+            _apply_row(enrolment, row, invites)
+            continue
+        try:
+            with transaction.atomic():
+                _apply_row(enrolment, row, invites)
         except (IntegrityError, ValidationError) as error:
             # Someone took this email or phone between two rows' checks.
             row.outcome = Outcome.SKIPPED
@@ -452,9 +499,47 @@ def _apply_rows(enrolment: EnrolmentImport, rows: list[EnrolmentRow]) -> None:
             }
         if row.outcome != Outcome.SKIPPED and not row.outcome_message:
             row.outcome_message = row.message
-    EnrolmentRow.objects.bulk_update(
-        rows, ["verdict", "message", "changes", "outcome", "outcome_message", "user"]
-    )
+    if invites:
+        from cpd.enrolment.tasks import enrolment_invitations_send
+
+        outbox.enqueue(enrolment_invitations_send, invites)
+    _save_rows(rows, before)
     EnrolmentImport.objects.filter(pk=enrolment.pk).update(
         rows_done=enrolment.rows.exclude(outcome="").count()
     )
+
+
+def _save_rows(
+    rows: list[EnrolmentRow], before: dict[int, tuple[str, str, list[str], int | None]]
+) -> None:
+    """Write the chunk's outcomes in one UPDATE per kind of outcome.
+
+    ``bulk_update`` would build a CASE over every row for every field; most rows
+    of a chunk share their outcome, so grouping them is a handful of statements.
+    """
+    groups: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    moved = []
+    for row in rows:
+        verdict, message, changes, user_id = before[row.pk]
+        same_message = row.outcome_message == row.message == message
+        judged = (row.verdict, row.message, tuple(row.changes))
+        key = (
+            row.outcome,
+            None if same_message else row.outcome_message,
+            None if judged == (verdict, message, tuple(changes)) else judged,
+        )
+        groups[key].append(row.pk)
+        if row.user_id != user_id:
+            moved.append(row)
+    for (outcome, outcome_message, judged), pks in groups.items():
+        values: dict[str, Any] = {
+            "outcome": outcome,
+            "outcome_message": F("message")
+            if outcome_message is None
+            else outcome_message,
+        }
+        if judged is not None:
+            values.update(verdict=judged[0], message=judged[1], changes=list(judged[2]))
+        EnrolmentRow.objects.filter(pk__in=pks).update(**values)
+    if moved:
+        EnrolmentRow.objects.bulk_update(moved, ["user"])

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from cpd import services as cpd_services
 from cpd.enrolment import services
 
 
@@ -16,3 +17,15 @@ def enrolment_apply(enrolment_id: int) -> int:
     while services.enrolment_apply_chunk(enrolment_id=enrolment_id):
         chunks += 1
     return chunks
+
+
+@shared_task(
+    autoretry_for=(ConnectionError, TimeoutError, OSError),
+    retry_backoff=True,
+    max_retries=5,
+)
+def enrolment_invitations_send(invitation_ids: list[int]) -> int:
+    """Send a chunk's invitations; each goes at most once (a rerun skips the sent)."""
+    return sum(
+        1 for pk in invitation_ids if cpd_services.invitation_send(invitation_id=pk)
+    )

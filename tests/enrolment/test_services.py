@@ -211,23 +211,20 @@ def test_a_worker_killed_mid_import_resumes_and_duplicates_nothing(
     enrolment = check(admin, cohort, data)
     services.enrolment_confirm(actor=admin, enrolment=enrolment)  # task not run
     assert services.enrolment_apply_chunk(enrolment_id=enrolment.pk)
-    real = services._apply_row
-    calls = {"n": 0}
+    real = services._create_people
 
-    def dies_on_the_second_row(enrolment, row):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise OSError("worker killed")
-        real(enrolment, row)
+    def dies_halfway(enrolment, rows, invites):
+        real(enrolment, rows[:1], invites)  # wrote some rows, then
+        raise OSError("worker killed")
 
-    monkeypatch.setattr(services, "_apply_row", dies_on_the_second_row)
+    monkeypatch.setattr(services, "_create_people", dies_halfway)
     with pytest.raises(OSError, match="worker killed"):
         services.enrolment_apply_chunk(enrolment_id=enrolment.pk)
     enrolment.refresh_from_db()
     # The first chunk stayed; the interrupted one was rolled back entirely.
     assert enrolment.rows_done == 3
     assert User.objects.filter(phone__startswith="+2547123456").count() == 3
-    monkeypatch.setattr(services, "_apply_row", real)
+    monkeypatch.setattr(services, "_create_people", real)
     tasks.enrolment_apply(enrolment.pk)  # the redelivered task
     tasks.enrolment_apply(enrolment.pk)  # and a duplicate delivery
     enrolment.refresh_from_db()
@@ -322,3 +319,27 @@ def test_erasing_a_person_blanks_their_rows(
     row = enrolment.rows.get()
     assert (row.name, row.email, row.phone, row.cells) == ("", "", "", {})
     assert row.outcome == Outcome.CREATED
+
+
+def test_a_person_taken_between_two_checks_is_reported_and_the_rest_enrolled(
+    admin, cohort, monkeypatch, django_capture_on_commit_callbacks
+):
+    enrolment = check(
+        admin, cohort, sheet("Amina,0712345678,,,,,,", "Baraka,0712345679,,,,,,")
+    )
+    UserFactory(email=None, phone="+254712345678")
+    stale = services._find
+
+    def misses_the_new_account(cohort, rows):
+        found = stale(cohort, rows)
+        found.by_phone.pop("+254712345678", None)
+        return found
+
+    monkeypatch.setattr(services, "_find", misses_the_new_account)
+    enrolment = apply(admin, enrolment, django_capture_on_commit_callbacks)
+    rows = {r.number: r for r in enrolment.rows.all()}
+    assert rows[2].outcome == Outcome.SKIPPED
+    assert rows[2].outcome_message.startswith("Not enrolled")
+    assert rows[3].outcome == Outcome.CREATED
+    assert User.objects.filter(phone="+254712345678").count() == 1
+    assert Invitation.objects.filter(cohort=cohort).count() == 1
