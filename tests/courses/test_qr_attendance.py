@@ -614,3 +614,51 @@ def test_typed_check_in_queries_stay_constant_as_sessions_grow(
             reverse("api-session-check-in"), {"code": code.code}, format="json"
         )
     assert response.status_code == 201
+
+
+def test_forged_scans_are_rate_limited_too(world, session):
+    window, sig = _code(session)
+    for _ in range(10):
+        with pytest.raises(ValidationError):
+            checkin.attendance_check_in(
+                actor=world.learner, session=session, window=window, signature="x"
+            )
+    with pytest.raises(RateLimited):
+        checkin.attendance_check_in(
+            actor=world.learner, session=session, window=window, signature=sig
+        )
+    assert not Attendance.objects.exists()
+
+
+def test_api_answers_429_with_retry_after_when_guessing(api_client, world, session):
+    client_as(api_client, world.learner)
+    url = reverse("api-session-check-in")
+    answers = [
+        api_client.post(url, {"code": "00000000"}, format="json") for _ in range(11)
+    ]
+    assert [a.status_code for a in answers] == [400] * 10 + [429]
+    assert int(answers[-1]["Retry-After"]) > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@override_settings(RATE_LIMITS={"attendance_code": (100, 600)})
+def test_fifty_simultaneous_scans_count_the_learner_once(world, session):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    window, sig = _code(session)
+
+    def scan(_n: int) -> bool:
+        try:
+            return checkin.attendance_check_in(
+                actor=world.learner, session=session, window=window, signature=sig
+            ).created
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(scan, range(50)))
+    assert results.count(True) == 1
+    assert Attendance.objects.filter(session=session, user=world.learner).count() == 1
