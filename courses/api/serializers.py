@@ -231,7 +231,7 @@ class AttendanceInputSerializer(serializers.Serializer):
     present = serializers.BooleanField()
 
 
-class CheckInInputSerializer(serializers.Serializer):
+class SessionCheckInInputSerializer(serializers.Serializer):
     code = serializers.CharField(
         max_length=20,
         required=False,
@@ -265,7 +265,7 @@ class CheckInInputSerializer(serializers.Serializer):
         return attrs
 
 
-class CheckInOutputSerializer(serializers.Serializer):
+class SessionCheckInOutputSerializer(serializers.Serializer):
     session = serializers.IntegerField(source="session.pk")
     session_title = serializers.CharField(source="session.title")
     present = serializers.BooleanField(default=True)
@@ -274,7 +274,7 @@ class CheckInOutputSerializer(serializers.Serializer):
     )
 
 
-class CheckInCodeSerializer(serializers.Serializer):
+class SessionCheckInCodeSerializer(serializers.Serializer):
     session = serializers.IntegerField(source="session_id")
     window = serializers.IntegerField()
     signature = serializers.CharField()

@@ -264,11 +264,14 @@ class SessionCheckInApi(APIView):
     """
 
     @extend_schema(
-        request=s.CheckInInputSerializer,
-        responses={201: s.CheckInOutputSerializer, 200: s.CheckInOutputSerializer},
+        request=s.SessionCheckInInputSerializer,
+        responses={
+            201: s.SessionCheckInOutputSerializer,
+            200: s.SessionCheckInOutputSerializer,
+        },
     )
     def post(self, request: Request) -> Response:
-        data = s.CheckInInputSerializer(data=request.data)
+        data = s.SessionCheckInInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         if "code" in values:
@@ -284,7 +287,7 @@ class SessionCheckInApi(APIView):
                 signature=values["s"],
             )
         return Response(
-            s.CheckInOutputSerializer(result).data,
+            s.SessionCheckInOutputSerializer(result).data,
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
         )
 
@@ -292,7 +295,7 @@ class SessionCheckInApi(APIView):
 class SessionCheckInCodeApi(APIView):
     """The session's current check-in code, for its facilitators (403 otherwise)."""
 
-    @extend_schema(responses=s.CheckInCodeSerializer)
+    @extend_schema(responses=s.SessionCheckInCodeSerializer)
     def get(self, request: Request, session_id: int) -> Response:
         session = selectors.session_get_for_user(request.user, session_id)
         code = checkin.check_in_code_current(
@@ -304,7 +307,7 @@ class SessionCheckInCodeApi(APIView):
             "checked_in": len(selectors.attended_user_ids(session)),
             "learners": selectors.session_learner_count(session),
         }
-        return Response(s.CheckInCodeSerializer(data).data)
+        return Response(s.SessionCheckInCodeSerializer(data).data)
 
 
 class CourseMarkdownApi(APIView):
