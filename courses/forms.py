@@ -44,3 +44,22 @@ class SessionForm(forms.Form):
             lambda m: f"{m.course.title} · {m.title}"
         )
         self.fields["facilitator"].queryset = facilitators  # type: ignore[attr-defined]
+
+
+class CheckInCodeForm(forms.Form):
+    """A learner types the short code the facilitator shows."""
+
+    code = forms.CharField(
+        label=_("Code on the screen"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "characters"}
+        ),
+    )
+
+
+class CheckInScanForm(forms.Form):
+    """The window and signature from a scanned QR code, posted back to confirm."""
+
+    w = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    s = forms.CharField(max_length=64, widget=forms.HiddenInput)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from courses.models import Attempt, Certificate, Course, CourseAssignment
-from cpd.models import Cohort
-from cpd.policies import AnyUser, can_moderate_cohort, cohorts_visible_to
+from courses.models import Attempt, Certificate, Course, CourseAssignment, Session
+from cpd.models import Cohort, Membership, Role
+from cpd.policies import AnyUser, can_moderate_cohort, cohorts_visible_to, roles_of
 
 
 def courses_visible_to(user: AnyUser) -> Q:
@@ -61,6 +61,30 @@ def can_view_certificate(user: AnyUser, certificate: Certificate) -> bool:
 def can_take_attendance(user: AnyUser, cohort: Cohort) -> bool:
     """Mentors and administrators of the cohort take attendance."""
     return can_moderate_cohort(user, cohort)
+
+
+def can_show_check_in_code(user: AnyUser, session: Session) -> bool:
+    """The session's facilitators (cohort mentors and administrators) show its code."""
+    return can_take_attendance(user, session.cohort)
+
+
+def sessions_open_to_check_in(user: AnyUser) -> Q:
+    """Sessions of the cohorts where the user is a learner (who attendance counts)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(
+        cohort__in=Membership.objects.filter(user=user, role=Role.LEARNER).values(
+            "cohort_id"
+        )
+    )
+
+
+def can_check_in(user: AnyUser, session: Session) -> bool:
+    """Only the learners of the session's cohort check themselves in.
+
+    Mentors and administrators run the register; anyone else is not on it.
+    """
+    return roles_of(user).by_cohort.get(session.cohort_id) == Role.LEARNER
 
 
 def can_author_courses(user: AnyUser) -> bool:

@@ -19,6 +19,13 @@ urlpatterns = [
     path("quizzes/<int:quiz_id>/", views.quiz_detail, name="courses-quiz"),
     path("attempts/<int:attempt_id>/", views.attempt_detail, name="courses-attempt"),
     path("sessions/<int:session_id>/", views.session_detail, name="courses-session"),
+    path("sessions/<int:session_id>/qr/", views.session_qr, name="courses-session-qr"),
+    path(
+        "sessions/<int:session_id>/here/",
+        views.session_here,
+        name="courses-session-here",
+    ),
+    path("sessions/checkin/", views.session_checkin, name="courses-session-checkin"),
     path(
         "cohorts/<int:cohort_id>/sessions/new/",
         views.session_new,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -18,11 +20,13 @@ from django.views.decorators.http import require_POST
 from courses import drip, policies, selectors
 from courses.certificate_pdf import certificate_pdf as render_certificate_pdf
 from courses.completion import completion_for
-from courses.forms import SessionForm
+from courses.forms import CheckInCodeForm, CheckInScanForm, SessionForm
 from courses.models import QuestionKind, QuizKind
-from courses.services import progress, quizzes, sessions
+from courses.services import checkin, progress, quizzes, sessions
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
+from cpd.forms import rate_limit_error
+from cpd.limits import RateLimited
 
 # Quizzes in the order a learner meets them.
 QUIZ_ORDER = {QuizKind.PRE: 0, QuizKind.PRACTICE: 1, QuizKind.POST: 2}
@@ -356,6 +360,140 @@ def session_detail(request: HttpRequest, session_id: int) -> HttpResponse:
             "learners": learners,
             "present": selectors.attended_user_ids(session),
         },
+    )
+
+
+@login_required
+def session_qr(request: HttpRequest, session_id: int) -> HttpResponse:
+    """The facilitator's screen: the rotating QR and short code, and who is in.
+
+    The page reloads itself when the 30-second window turns (an HTTP
+    ``Refresh`` header: no script needed).
+    """
+    session = selectors.session_get_for_user(request.user, session_id)
+    if not policies.can_show_check_in_code(request.user, session):
+        return render(request, "403.html", status=403)
+    code = closed = None
+    try:
+        code = checkin.check_in_code_current(
+            actor=acting_user(request), session=session
+        )
+    except ValidationError as exc:
+        closed = " ".join(exc.messages)
+    response = render(
+        request,
+        "courses/session_qr.html",
+        {
+            "session": session,
+            "code": code,
+            "closed": closed,
+            "qr_svg": checkin_qr_svg(request.build_absolute_uri(code.path))
+            if code
+            else "",
+            "checked_in": selectors.session_checked_in(session),
+            "learner_count": selectors.session_learner_count(session),
+        },
+    )
+    if code is not None:
+        response["Refresh"] = str(code.seconds_left)
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+def checkin_qr_svg(url: str) -> str:
+    """The URL as an inline SVG QR code (segno), sized for a phone or a projector."""
+    out = io.BytesIO()
+    segno.make(url, error="m").save(
+        out,
+        kind="svg",
+        scale=6,
+        border=4,
+        xmldecl=False,
+        svgns=True,
+        title=_("Check-in QR code"),
+        svgclass="qr",
+        lineclass=None,
+        omitsize=True,
+    )
+    return out.getvalue().decode()
+
+
+def _checkin_done(request: HttpRequest, result: checkin.CheckIn) -> HttpResponse:
+    if result.created:
+        messages.success(request, _("You are checked in. Welcome!"))
+    else:
+        messages.info(request, _("You were already checked in."))
+    return redirect("courses-session", session_id=result.session.pk)
+
+
+@login_required
+def session_here(request: HttpRequest, session_id: int) -> HttpResponse:
+    """Where the QR code leads: one tap checks the learner in (POST, idempotent)."""
+    session = selectors.session_get_for_user(request.user, session_id)
+    form = CheckInScanForm(request.POST if request.method == "POST" else request.GET)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = checkin.attendance_check_in(
+                    actor=acting_user(request),
+                    session=session,
+                    window=form.cleaned_data["w"],
+                    signature=form.cleaned_data["s"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            except PermissionDenied as exc:
+                form.add_error(None, str(exc))
+                status = 403
+            except RateLimited as exc:
+                status = rate_limit_error(form, exc)
+            else:
+                return _checkin_done(request, result)
+        else:
+            form.add_error(None, _("That code is not valid."))
+    elif not form.is_valid():
+        form.add_error(None, _("That code is not valid."))
+        status = 400
+    return render(
+        request,
+        "courses/session_here.html",
+        {
+            "session": session,
+            "form": form,
+            # A scanned link offers its one tap; a refused post says why, no button.
+            "show_form": request.method == "GET" and status == 200,
+            "can_check_in": policies.can_check_in(request.user, session),
+            "already": request.user.pk in selectors.attended_user_ids(session),
+        },
+        status=status,
+    )
+
+
+@login_required
+def session_checkin(request: HttpRequest) -> HttpResponse:
+    """A learner types the short code shown at the session."""
+    form = CheckInCodeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                result = checkin.attendance_check_in_by_code(
+                    actor=acting_user(request), code=form.cleaned_data["code"]
+                )
+            except ValidationError as exc:
+                form.add_error("code", exc.messages)
+            except PermissionDenied as exc:
+                form.add_error("code", str(exc))
+                status = 403
+            except RateLimited as exc:
+                status = rate_limit_error(form, exc)
+            else:
+                return _checkin_done(request, result)
+    return render(
+        request, "courses/session_checkin.html", {"form": form}, status=status
     )
 
 

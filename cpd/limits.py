@@ -32,12 +32,18 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # A check-in queues reminders to both people (in-app and email): a mentor
     # with a full group schedules a few a day, never dozens in ten minutes.
     "checkin": (20, 600),
+    # Attendance codes (QR or typed): a learner checks in once or twice a day;
+    # more tries than this in ten minutes is guessing at the short code.
+    "attendance_code": (10, 600),
 }
 
 _MESSAGES: dict[str, Any] = {
     "report": _("You have sent many reports. Wait %(n)d seconds and try again."),
     "checkin": _(
         "You have scheduled many check-ins. Wait %(n)d seconds and try again."
+    ),
+    "attendance_code": _(
+        "You have tried many attendance codes. Wait %(n)d seconds and try again."
     ),
 }
 _DEFAULT_MESSAGE = _("You are posting too fast. Wait %(n)d seconds and try again.")

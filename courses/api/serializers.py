@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from courses.models import (
@@ -226,6 +229,62 @@ class SessionDetailSerializer(SessionOutputSerializer):
 class AttendanceInputSerializer(serializers.Serializer):
     learner = serializers.IntegerField(min_value=1)
     present = serializers.BooleanField()
+
+
+class SessionCheckInInputSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        max_length=20,
+        required=False,
+        help_text="The short code typed from the screen (names no session).",
+    )
+    session = serializers.IntegerField(
+        min_value=1, required=False, help_text="With w and s, from a scanned QR URL."
+    )
+    w = serializers.IntegerField(
+        min_value=0, required=False, help_text="The QR URL's window number."
+    )
+    s = serializers.CharField(
+        max_length=64, required=False, help_text="The QR URL's signature."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        scanned = [name for name in ("session", "w", "s") if name in attrs]
+        if "code" in attrs:
+            return attrs
+        if not scanned:
+            raise serializers.ValidationError(
+                {"code": _("Type the code, or scan the QR code.")}
+            )
+        missing = {
+            name: [_("Required with a scanned code.")]
+            for name in ("session", "w", "s")
+            if name not in attrs
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
+
+
+class SessionCheckInOutputSerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="session.pk")
+    session_title = serializers.CharField(source="session.title")
+    present = serializers.BooleanField(default=True)
+    created = serializers.BooleanField(
+        help_text="False when the learner was already checked in (nothing changed)."
+    )
+
+
+class SessionCheckInCodeSerializer(serializers.Serializer):
+    session = serializers.IntegerField(source="session_id")
+    window = serializers.IntegerField()
+    signature = serializers.CharField()
+    code = serializers.CharField(help_text="The short code learners may type.")
+    url = serializers.CharField(help_text="What the QR code encodes.")
+    seconds_left = serializers.IntegerField(
+        help_text="Until the next window's code replaces this one."
+    )
+    checked_in = serializers.IntegerField()
+    learners = serializers.IntegerField()
 
 
 class SessionInputSerializer(serializers.Serializer):

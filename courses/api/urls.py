@@ -54,6 +54,16 @@ urlpatterns = [
     ),
     path("sessions/", views.SessionListApi.as_view(), name="api-session-list"),
     path(
+        "sessions/check-in/",
+        views.SessionCheckInApi.as_view(),
+        name="api-session-check-in",
+    ),
+    path(
+        "sessions/<int:session_id>/check-in-code/",
+        views.SessionCheckInCodeApi.as_view(),
+        name="api-session-check-in-code",
+    ),
+    path(
         "sessions/<int:session_id>/",
         views.SessionDetailApi.as_view(),
         name="api-session-detail",

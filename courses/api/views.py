@@ -17,7 +17,7 @@ from courses import drip, markdown_io, policies, selectors
 from courses.api import serializers as s
 from courses.completion import completion_for
 from courses.models import Attempt, Session
-from courses.services import progress, quizzes, sessions
+from courses.services import checkin, progress, quizzes, sessions
 from courses.services.exchange import course_import
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
@@ -254,6 +254,60 @@ class SessionAttendanceApi(APIView):
         )
         session = _session_with_register(request, session_id)
         return Response(s.SessionDetailSerializer(session).data)
+
+
+class SessionCheckInApi(APIView):
+    """A learner checks in with a typed code or a scanned QR URL (idempotent).
+
+    201 when this call marked the learner present, 200 when they already
+    were; a wrong or expired code is a 400 on ``code``, too many tries a 429.
+    """
+
+    @extend_schema(
+        request=s.SessionCheckInInputSerializer,
+        responses={
+            201: s.SessionCheckInOutputSerializer,
+            200: s.SessionCheckInOutputSerializer,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        data = s.SessionCheckInInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if "code" in values:
+            result = checkin.attendance_check_in_by_code(
+                actor=acting_user(request), code=values["code"]
+            )
+        else:
+            session = selectors.session_get_for_user(request.user, values["session"])
+            result = checkin.attendance_check_in(
+                actor=acting_user(request),
+                session=session,
+                window=values["w"],
+                signature=values["s"],
+            )
+        return Response(
+            s.SessionCheckInOutputSerializer(result).data,
+            status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,
+        )
+
+
+class SessionCheckInCodeApi(APIView):
+    """The session's current check-in code, for its facilitators (403 otherwise)."""
+
+    @extend_schema(responses=s.SessionCheckInCodeSerializer)
+    def get(self, request: Request, session_id: int) -> Response:
+        session = selectors.session_get_for_user(request.user, session_id)
+        code = checkin.check_in_code_current(
+            actor=acting_user(request), session=session
+        )
+        data = {
+            **code.__dict__,
+            "url": request.build_absolute_uri(code.path),
+            "checked_in": len(selectors.attended_user_ids(session)),
+            "learners": selectors.session_learner_count(session),
+        }
+        return Response(s.SessionCheckInCodeSerializer(data).data)
 
 
 class CourseMarkdownApi(APIView):

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models.course import Module
 from cpd.models import Cohort
+
+
+def new_checkin_salt() -> str:
+    """A fresh random salt for a session's check-in codes."""
+    return secrets.token_hex(16)
 
 
 class Session(models.Model):
@@ -33,6 +40,11 @@ class Session(models.Model):
         null=True,
         blank=True,
         related_name="+",
+    )
+    # Mixed into the signature of the session's QR check-in codes with the
+    # SECRET_KEY: the codes of one session prove nothing about another.
+    checkin_salt = models.CharField(
+        max_length=32, default=new_checkin_salt, editable=False
     )
 
     class Meta:

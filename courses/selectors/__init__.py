@@ -43,7 +43,10 @@ from courses.selectors.sessions import (
     attended_user_ids,
     cohort_facilitators,
     cohort_modules,
+    session_checked_in,
     session_get_for_user,
+    session_learner_count,
+    sessions_for_check_in,
     upcoming_sessions_for,
 )
 
@@ -78,6 +81,9 @@ __all__ = [
     "learner_progress_for_cohort",
     "lesson_get_for_user",
     "quiz_get_for_user",
+    "session_checked_in",
     "session_get_for_user",
+    "session_learner_count",
+    "sessions_for_check_in",
     "upcoming_sessions_for",
 ]

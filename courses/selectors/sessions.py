@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from courses.models import Module, Session
-from cpd.models import Cohort, Role, User
+from courses.models import Attendance, Module, Session
+from courses.policies import sessions_open_to_check_in
+from cpd.models import Cohort, Membership, Role, User
 from cpd.policies import AnyUser, cohorts_visible_to
 
 
@@ -65,3 +68,30 @@ def cohort_facilitators(cohort: Cohort) -> QuerySet:
         .distinct()
         .order_by("display_name")
     )
+
+
+def sessions_for_check_in(
+    user: AnyUser, *, starts_before: dt.datetime, ends_after: dt.datetime
+) -> list[Session]:
+    """Sessions the user may check in to that overlap the given span (one query)."""
+    return list(
+        Session.objects.filter(
+            sessions_open_to_check_in(user),
+            starts_at__lte=starts_before,
+            ends_at__gte=ends_after,
+        )
+        .select_related("cohort", "module")
+        .order_by("-starts_at")[:20]
+    )
+
+
+def session_checked_in(session: Session) -> list[Attendance]:
+    """Who is marked present at the session, earliest first, with their names."""
+    return list(session.attendance.select_related("user").order_by("marked_at", "pk"))
+
+
+def session_learner_count(session: Session) -> int:
+    """How many learners the session's cohort has (the register's length)."""
+    return Membership.objects.filter(
+        cohort_id=session.cohort_id, role=Role.LEARNER
+    ).count()

@@ -65,23 +65,37 @@ def attendance_set(
                 }
             }
         )
-    _attendance, created = Attendance.objects.get_or_create(
-        session=session, user=learner, defaults={"marked_by": actor}
-    )
-    if created:
-        record(
-            actor=learner,
-            verb=Verb.ATTENDED,
-            object_type="session",
-            object_id=session.pk,
-            cohort=session.cohort_id,
-            client_key=f"session:{session.pk}",
-            timestamp=session.starts_at,
-        )
-    if session.module_id is not None:
-        course = session.module.course  # type: ignore[union-attr]
-        certificate_issue_if_complete(user=learner, course=course)
+    attendance_mark_present(session=session, learner=learner, marked_by=actor)
     return True
+
+
+def attendance_mark_present(
+    *, session: Session, learner: User, marked_by: User
+) -> bool:
+    """Record the learner present (idempotent); True if this call added the row.
+
+    The caller has checked who may mark and that the learner is on the
+    register. A repeat changes nothing; the unique (session, user) constraint
+    settles concurrent taps. Attending may complete the linked course.
+    """
+    with transaction.atomic():
+        _attendance, created = Attendance.objects.get_or_create(
+            session=session, user=learner, defaults={"marked_by": marked_by}
+        )
+        if created:
+            record(
+                actor=learner,
+                verb=Verb.ATTENDED,
+                object_type="session",
+                object_id=session.pk,
+                cohort=session.cohort_id,
+                client_key=f"session:{session.pk}",
+                timestamp=session.starts_at,
+            )
+        if session.module_id is not None:
+            course = session.module.course  # type: ignore[union-attr]
+            certificate_issue_if_complete(user=learner, course=course)
+    return created
 
 
 @transaction.atomic

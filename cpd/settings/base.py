@@ -185,6 +185,12 @@ ROOM_PRESENCE_INTERVAL = env.float("ROOM_PRESENCE_INTERVAL", default=2.0)
 COURSES_HEARTBEAT_FLUSH_SECONDS = env.int(
     "COURSES_HEARTBEAT_FLUSH_SECONDS", default=180
 )
+# A QR or typed check-in code counts for this long after its 30 s window: a
+# learner who scanned without a signal is counted when the phone syncs later
+# (courses/services/checkin.py checks the code's window, not the arrival time).
+ATTENDANCE_CHECKIN_GRACE = timedelta(
+    hours=env.float("ATTENDANCE_CHECKIN_GRACE_HOURS", default=24)
+)
 
 # --- Celery ------------------------------------------------------------------------
 CELERY_BROKER_URL = REDIS_URL or "memory://"

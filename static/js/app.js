@@ -19,31 +19,139 @@
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }
 
-  // Forms marked data-outbox (posts, replies, lesson completion, quiz answers)
-  // carry an idempotency key, so sending one twice is harmless. Written offline,
-  // they wait here (one entry per key) and are sent once the network returns.
-  var KEY = "cpd-outbox";
-  function load() { try { return JSON.parse(localStorage.getItem(KEY)) || []; } catch (e) { return []; } }
-  function store(items) { try { localStorage.setItem(KEY, JSON.stringify(items)); } catch (e) {} }
+  // Forms marked data-outbox (posts, replies, lesson completion, quiz answers,
+  // check-ins) carry an idempotency key, so sending one twice is harmless.
+  // Written offline, they wait here (one entry per key) and are sent once the
+  // network returns. What the server refuses is never dropped silently: it moves
+  // to a "refused" list shown on every page with the server's reason.
+  var KEY = "cpd-outbox", REFUSED = "cpd-outbox-refused", flushing = false;
+  function load(k) { try { return JSON.parse(localStorage.getItem(k || KEY)) || []; } catch (e) { return []; } }
+  function store(items, k) { try { localStorage.setItem(k || KEY, JSON.stringify(items)); } catch (e) {} }
+  function without(items, key) { return items.filter(function (i) { return i.key !== key; }); }
   function keyOf(form) {
     var k = form.querySelector("[name=idempotency_key],[name=client_key]");
     return k ? k.value : form.action + "#" + Date.now();
   }
+  function queue(entry) { store(without(load(), entry.key).concat([entry])); }
 
-  function flush() {
-    var items = load();
-    if (!items.length || !navigator.onLine) return;
-    var item = items[0];
-    fetch(item.action, {
+  // The server's reason, from the page it answered with: the element marked
+  // data-outbox-error, else the first error message or form error.
+  function reason(html) {
+    try {
+      var page = new DOMParser().parseFromString(html, "text/html");
+      var el = page.querySelector("[data-outbox-error], .msg.error, .errorlist");
+      return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
+    } catch (e) { return ""; }
+  }
+
+  function showRefused() {
+    var refused = load(REFUSED), box = doc.getElementById("outbox-refused");
+    var main = doc.getElementById("main");
+    if (!refused.length || !main) { if (box) box.parentNode.removeChild(box); return; }
+    if (!box) {
+      box = doc.createElement("div");
+      box.id = "outbox-refused";
+      box.className = "msg error";
+      box.setAttribute("role", "alert");
+      main.insertBefore(box, main.firstChild);
+    }
+    box.textContent = "";
+    var head = doc.createElement("p");
+    head.textContent = doc.body.getAttribute("data-outbox-refused") || "Not accepted:";
+    box.appendChild(head);
+    var list = doc.createElement("ul");
+    refused.forEach(function (r) {
+      var li = doc.createElement("li");
+      li.textContent = r.message;
+      list.appendChild(li);
+    });
+    box.appendChild(list);
+    var ok = doc.createElement("button");
+    ok.type = "button";
+    ok.className = "secondary";
+    ok.textContent = doc.body.getAttribute("data-outbox-dismiss") || "OK";
+    ok.addEventListener("click", function () { store([], REFUSED); showRefused(); });
+    box.appendChild(ok);
+  }
+
+  function refuse(item, message) {
+    store(without(load(), item.key));
+    var refused = without(load(REFUSED), item.key);
+    refused.push({ key: item.key, action: item.action, at: Date.now(),
+      message: message || doc.body.getAttribute("data-outbox-refused-unknown") || "Refused." });
+    store(refused, REFUSED);
+    say((doc.body.getAttribute("data-outbox-refused") || "") + " " + refused[refused.length - 1].message);
+    showRefused();
+  }
+
+  // A token saved before the learner signed in again is stale (403): any page
+  // carries a fresh one, so fetch the small offline page and retry once.
+  function freshToken() {
+    return fetch("/offline/", { credentials: "same-origin", cache: "no-store" })
+      .then(function (res) { return res.text(); })
+      .then(function (html) {
+        var m = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
+        return m ? m[1] : "";
+      });
+  }
+
+  // Resolves "next" when the entry is settled (sent or refused), "stop" to keep it.
+  function send(item, retried) {
+    return fetch(item.action, {
       method: "POST", body: item.body, credentials: "same-origin",
       headers: { "Content-Type": "application/x-www-form-urlencoded" }
     }).then(function (res) {
-      if (res.status >= 500) return;  // keep it; try again on the next online event
-      store(load().filter(function (i) { return i.key !== item.key; }));
+      if (res.status === 403 && !retried) {
+        return freshToken().then(function (token) {
+          if (!token) return "stop";
+          var params = new URLSearchParams(item.body);
+          params.set("csrfmiddlewaretoken", token);
+          item.body = params.toString();
+          store(load().map(function (i) { return i.key === item.key ? item : i; }));
+          return send(item, true);
+        });
+      }
+      if (res.redirected && /\/accounts\/login\//.test(res.url)) {
+        say(doc.body.getAttribute("data-outbox-signin") || "");
+        return "stop";  // signed out: keep it until the learner signs in
+      }
+      if (res.status >= 500 || res.status === 429) return "stop";  // try again later
+      if (res.status >= 400) {
+        return res.text().then(function (html) { refuse(item, reason(html)); return "next"; });
+      }
+      store(without(load(), item.key));
       say(doc.body.getAttribute("data-outbox-sent") || "Sent.");
-      flush();
-    }).catch(function () {});
+      return "next";
+    });
   }
+
+  function flush() {
+    var items = load();
+    if (!items.length || !navigator.onLine || flushing) return;
+    flushing = true;
+    send(items[0], false).then(function (next) {
+      flushing = false;
+      if (next === "next") flush();
+    }, function () { flushing = false; });
+  }
+
+  // A QR code scanned with no signal: the service worker answers the scanned
+  // URL with the offline page, so the check-in is queued from the URL itself.
+  // The server checks the code's signature and window when it arrives.
+  var here = /^\/courses\/sessions\/(\d+)\/here\/$/.exec(location.pathname);
+  var offlineCheckin = doc.getElementById("offline-checkin");
+  if (here && offlineCheckin) {
+    var q = new URLSearchParams(location.search), w = q.get("w"), s = q.get("s");
+    var token = doc.querySelector("input[name=csrfmiddlewaretoken]");
+    if (w && s) {
+      var ckey = "checkin-" + here[1] + "-" + w;
+      queue({ action: location.pathname, key: ckey, body: new URLSearchParams([
+        ["w", w], ["s", s], ["client_key", ckey], ["csrfmiddlewaretoken", token ? token.value : ""]
+      ]).toString() });
+      offlineCheckin.hidden = false;  // role=status: read out as it appears
+    }
+  }
+  showRefused();
 
   doc.addEventListener("submit", function (e) {
     var form = e.target;
@@ -61,10 +169,7 @@
     e.preventDefault();
     var fields = [];
     new FormData(form).forEach(function (v, k) { if (typeof v === "string") fields.push([k, v]); });
-    var key = keyOf(form);
-    var items = load().filter(function (i) { return i.key !== key; });
-    items.push({ action: form.action, body: new URLSearchParams(fields).toString(), key: key });
-    store(items);
+    queue({ action: form.action, body: new URLSearchParams(fields).toString(), key: keyOf(form) });
     say(form.getAttribute("data-offline-msg") || doc.body.getAttribute("data-outbox-saved"));
   });
   window.addEventListener("online", flush);

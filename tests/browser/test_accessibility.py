@@ -79,6 +79,7 @@ def demo(transactional_db) -> Demo:
         reverse("courses-lesson", args=[lesson.pk]),
         reverse("courses-quiz", args=[quiz.pk]),
         reverse("courses-transcript"),
+        reverse("courses-session-checkin"),
         reverse("forums-home"),
         reverse("forums-forum", args=[forum.pk]),
         reverse("forums-thread", args=[thread.pk]),
@@ -98,6 +99,7 @@ def demo(transactional_db) -> Demo:
         reverse("mentoring-dashboard", args=[cohort.pk]),
         reverse("courses-progress", args=[cohort.pk]),
         reverse("courses-session", args=[session.pk]),
+        reverse("courses-session-qr", args=[session.pk]),
         reverse("forums-moderation"),
     ]
     admin_pages = [
