@@ -49,3 +49,8 @@ class MentoringConfig(AppConfig):
         from mentoring.audit import pairing_changes
 
         audit_source_register("mentoring.pairing", pairing_changes)
+
+        # cpd's administrator's area asks for mentoring's part through cpd.cohort_hooks.
+        from mentoring import cohort_hooks
+
+        cohort_hooks.register()
