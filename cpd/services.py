@@ -151,7 +151,11 @@ def cohort_update(
 
 @transaction.atomic
 def membership_add(*, cohort: Cohort, user: User, role: str) -> Membership:
-    """Put a user in a cohort in a role; an existing membership keeps its role."""
+    """Put a user in a cohort in a role; an existing membership keeps its role.
+
+    An archived cohort takes nobody new (PermissionDenied).
+    """
+    policies.ensure_cohort_writable(cohort)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     membership, created = Membership.objects.get_or_create(
@@ -175,6 +179,7 @@ def invitation_create(
     """Create an invitation and queue its email once the transaction commits."""
     if not policies.can_invite_to_cohort(actor, cohort):
         raise PermissionDenied(_("Only the cohort's administrators can invite."))
+    policies.ensure_cohort_writable(cohort)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     invitation = Invitation(
@@ -301,6 +306,8 @@ def image_upload(
     """
     if not policies.can_upload_image(actor, cohort):
         raise PermissionDenied(_("You cannot upload images here."))
+    if cohort is not None:
+        policies.ensure_cohort_writable(cohort)
     if not no_identifiers_confirmed:
         raise ValidationError(
             {
