@@ -93,7 +93,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     """Take a person out of a cohort (logged). Their past posts and records stay."""
     if not policies.can_remove_member(actor, membership):
         raise PermissionDenied(
-            _("Only the organisation's administrators remove a cohort administrator.")
+            _("Only organisation administrators remove a cohort administrator.")
             if policies.can_manage_members(actor, membership.cohort)
             else _("Only the cohort's administrators can do this.")
         )
