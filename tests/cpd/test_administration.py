@@ -356,3 +356,38 @@ def test_invitations_are_counted_only_while_open(world):
     (cohort,) = selectors.organisation_cohorts(world.cohort.organisation)
     assert cohort.open_invitation_count == 0
     assert Invitation.objects.filter(cohort=world.cohort).count() == 1
+
+
+# --- The hook registry ------------------------------------------------------------
+
+
+def test_an_unknown_hook_name_is_refused():
+    with pytest.raises(ValueError, match="unknown cohort hook"):
+        cohort_hooks.hook_register("nonsense", lambda: None)
+
+
+def test_registering_a_created_hook_twice_runs_it_once(world, monkeypatch):
+    calls = []
+
+    def part(cohort, actor):
+        calls.append(cohort.pk)
+
+    monkeypatch.setattr(cohort_hooks, "_created", [])
+    cohort_hooks.hook_register(cohort_hooks.CREATED, part)
+    cohort_hooks.hook_register(cohort_hooks.CREATED, part)
+    cohort_hooks.cohort_created(world.cohort, world.org_admin)
+    assert calls == [world.cohort.pk]
+
+
+def test_a_cohort_is_created_without_any_app_hook(world, monkeypatch):
+    monkeypatch.setattr(cohort_hooks, "_created", [])
+    monkeypatch.setattr(cohort_hooks, "_hooks", {})
+    cohort = services.cohort_create(
+        actor=world.org_admin,
+        organisation=world.cohort.organisation,
+        name="Bare",
+        starts_on=dt.date(2027, 1, 1),
+        course_ids=[1],
+    )
+    assert not Forum.objects.filter(cohort=cohort).exists()
+    assert cohort_hooks.course_choices() == []
