@@ -40,3 +40,8 @@ class CoursesConfig(AppConfig):
 
         exporter_register("courses", courses_export)
         eraser_register("courses", courses_erase)
+
+        # cpd's administrator's area asks for the courses' part (cpd.cohort_hooks).
+        from courses import cohort_hooks
+
+        cohort_hooks.register()

@@ -90,3 +90,21 @@ def can_check_in(user: AnyUser, session: Session) -> bool:
 def can_author_courses(user: AnyUser) -> bool:
     """Course content is shared between organisations: staff author it."""
     return bool(user.is_authenticated and user.is_staff)
+
+
+def archived_cohort_taking(user: AnyUser, course: Course) -> Cohort | None:
+    """An archived cohort of the user's taking the course, if all of them are.
+
+    None when one of the user's cohorts that takes the course is open (or the
+    user takes it through no cohort): their quizzes stay open to them.
+    """
+    if not user.is_authenticated:
+        return None
+    cohorts = list(
+        Cohort.objects.filter(
+            memberships__user=user, course_assignments__course=course
+        ).distinct()
+    )
+    if not cohorts or any(c.archived_at is None for c in cohorts):
+        return None
+    return cohorts[0]

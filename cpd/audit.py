@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from cpd.models import Invitation, Membership, Organisation
+from cpd.models import (
+    AdminLogEntry,
+    Cohort,
+    Invitation,
+    Membership,
+    Organisation,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -75,3 +82,42 @@ def _invitations(organisation: Organisation, limit: int) -> list[AuditEntry]:
 
 
 audit_source_register("cpd.invitations", _invitations)
+
+
+def audit_write(
+    *,
+    actor: User,
+    organisation: Organisation,
+    action: str,
+    detail: str = "",
+    cohort: Cohort | None = None,
+) -> AdminLogEntry:
+    """Append what an administrator did (cohorts, roles, removals) to the log."""
+    return AdminLogEntry.objects.create(
+        organisation=organisation,
+        cohort=cohort,
+        actor=actor,
+        action=action,
+        detail=detail[:300],
+    )
+
+
+def _administration(organisation: Organisation, limit: int) -> list[AuditEntry]:
+    rows = (
+        AdminLogEntry.objects.filter(organisation=organisation)
+        .select_related("cohort", "actor")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    return [
+        AuditEntry(
+            at=e.created_at,
+            actor=e.actor.display_name if e.actor else "",
+            action=e.get_action_display(),
+            detail=e.detail,
+            cohort=e.cohort.name if e.cohort else "",
+        )
+        for e in rows
+    ]
+
+
+audit_source_register("cpd.administration", _administration)

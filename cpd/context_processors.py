@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Exists
 from django.http import HttpRequest
 
-from cpd.models import Cohort
+from cpd.models import Cohort, Organisation
 from cpd.policies import cohorts_visible_to
 
 CURRENT_COHORT_KEY = "current_cohort_id"
@@ -18,17 +19,28 @@ def layout(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"realtime_url": settings.REALTIME_URL}
+    # Whether the user administers an organisation (the layout's link to the
+    # administrator's area) rides on the switcher's query: no query of its own.
+    admins = Organisation.admins.through.objects.filter(user_id=user.pk)
     cohorts = list(
         Cohort.objects.filter(cohorts_visible_to(user))
+        .annotate(administers=Exists(admins))
         .order_by("-starts_on", "name")
-        .values("id", "name")[:50]
+        .values("id", "name", "administers")[:50]
     )
+    if user.is_superuser:
+        administers: Any = True
+    elif cohorts:
+        administers = cohorts[0]["administers"]
+    else:  # evaluated only if the template asks (one query for a cohortless user)
+        administers = admins.exists
     current_id = request.session.get(CURRENT_COHORT_KEY)
     current = next((c for c in cohorts if c["id"] == current_id), None)
     if current is None and cohorts:
         current = cohorts[0]
     return {
         "switcher_cohorts": cohorts,
+        "administers": administers,
         "current_cohort": current,
         "realtime_url": settings.REALTIME_URL,
     }

@@ -537,3 +537,43 @@ class ActivityDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.actor_id} {self.verb} x{self.count}"
+
+
+class AdminAction(models.TextChoices):
+    COHORT_CREATED = "cohort-created", _("created the cohort")
+    COHORT_UPDATED = "cohort-updated", _("changed the cohort")
+    COHORT_ARCHIVED = "cohort-archived", _("archived the cohort")
+    COHORT_UNARCHIVED = "cohort-unarchived", _("unarchived the cohort")
+    ROLE_CHANGED = "role-changed", _("changed a member's role")
+    MEMBER_REMOVED = "member-removed", _("removed a member")
+
+
+class AdminLogEntry(models.Model):
+    """Append-only log of what administrators did to cohorts and their members.
+
+    Read through ``cpd.audit`` (the organisation's audit log page).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+"
+    )
+    cohort = models.ForeignKey(
+        Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(max_length=20, choices=AdminAction.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes: ClassVar = [
+            models.Index(
+                fields=["organisation", "-created_at"], name="adminlog_org_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.detail}"

@@ -12,7 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role
 
@@ -279,3 +281,96 @@ def can_see_organisation(user: AnyUser, organisation: Organisation) -> bool:
     return Membership.objects.filter(
         user_id=user.pk or 0, cohort__organisation=organisation
     ).exists()
+
+
+# --- Administration (cpd.administration) ------------------------------------------
+# The administrator's area is scoped to the organisations a user administers
+# (Organisation.admins). A cohort's members with the role "admin" manage that
+# cohort (edit, members, mentors) as everywhere else, but only organisation
+# administrators create, archive and unarchive cohorts and grant or withdraw
+# the admin role: a cohort-level delegate cannot make more administrators.
+# Organisation administrators always keep their access, so removing the last
+# membership-admin locks nobody out and needs no special rule.
+
+
+def organisations_administered_by(user: AnyUser) -> Q:
+    """Organisations whose administrators include the user (queryset form)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(admins=user)
+
+
+def can_administer_organisation(user: AnyUser, organisation: Organisation) -> bool:
+    """The organisation's administrators (and superusers) use its admin area."""
+    roles = roles_of(user)
+    return roles.superuser or organisation.pk in roles.admin_org_ids
+
+
+def administers_any_organisation(user: AnyUser) -> bool:
+    """Whether the layout shows the link to the administrator's area."""
+    roles = roles_of(user)
+    return roles.superuser or bool(roles.admin_org_ids)
+
+
+def can_create_cohort(user: AnyUser, organisation: Organisation) -> bool:
+    """Only the organisation's administrators create its cohorts."""
+    return can_administer_organisation(user, organisation)
+
+
+def can_edit_cohort(user: AnyUser, cohort: Cohort) -> bool:
+    """Cohort administrators (organisation or membership) edit a cohort."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_archive_cohort(user: AnyUser, cohort: Cohort) -> bool:
+    """Only the organisation's administrators archive or unarchive a cohort."""
+    roles = roles_of(user)
+    return roles.superuser or cohort.organisation_id in roles.admin_org_ids
+
+
+def can_manage_members(user: AnyUser, cohort: Cohort) -> bool:
+    """Cohort administrators change members' roles and remove members."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_change_member_role(
+    user: AnyUser, membership: Membership, new_role: str
+) -> bool:
+    """Manage the cohort; granting or withdrawing "admin" needs the organisation."""
+    if not can_manage_members(user, membership.cohort):
+        return False
+    if Role.ADMIN in (membership.role, new_role):
+        return can_archive_cohort(user, membership.cohort)
+    return True
+
+
+def can_remove_member(user: AnyUser, membership: Membership) -> bool:
+    """Manage the cohort; removing a cohort administrator needs the organisation."""
+    if not can_manage_members(user, membership.cohort):
+        return False
+    if membership.role == Role.ADMIN:
+        return can_archive_cohort(user, membership.cohort)
+    return True
+
+
+def cohort_is_writable(cohort: Cohort) -> bool:
+    """An archived cohort stays readable and is closed for writing."""
+    return cohort.archived_at is None
+
+
+def ensure_cohort_writable(cohort: Cohort) -> None:
+    """Raise PermissionDenied (with the reason) if the cohort is archived.
+
+    Every app's write services call this before writing into a cohort: forum
+    posts, room messages, invitations, enrolment, quiz attempts, mentor messages.
+    """
+    if not cohort_is_writable(cohort):
+        raise PermissionDenied(
+            _(
+                "%(cohort)s is archived: it can be read, but nothing new can be "
+                "added to it."
+            )
+            % {"cohort": cohort.name}
+        )

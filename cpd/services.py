@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import IO, Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -15,9 +17,18 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from cpd import events, outbox, policies
+from cpd import audit, cohort_hooks, events, outbox, policies
 from cpd.images import image_process
-from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role, User
+from cpd.models import (
+    AdminAction,
+    Cohort,
+    Image,
+    Invitation,
+    Membership,
+    Organisation,
+    Role,
+    User,
+)
 from cpd.realtime import publish_on_commit, user_group
 
 
@@ -33,6 +44,26 @@ def organisation_create(
     return org
 
 
+def _clean_phone_region(value: str) -> str:
+    region = (value or "").strip().upper()
+    if region and region not in phonenumbers.SUPPORTED_REGIONS:
+        raise ValidationError(
+            {"phone_region": _("Use a two-letter country code, e.g. KE, TZ, UG or MZ.")}
+        )
+    return region
+
+
+COHORT_FIELDS = (
+    "name",
+    "description",
+    "starts_on",
+    "ends_on",
+    "phone_region",
+    "room_retention_days",
+)
+
+
+@transaction.atomic
 def cohort_create(
     *,
     actor: User,
@@ -41,25 +72,90 @@ def cohort_create(
     starts_on: dt.date,
     ends_on: dt.date | None = None,
     description: str = "",
+    phone_region: str = "",
+    room_retention_days: int | None = None,
+    course_ids: Sequence[int] = (),
 ) -> Cohort:
-    """Create a cohort in an organisation the actor administers."""
-    if not (actor.is_superuser or organisation.admins.filter(pk=actor.pk).exists()):
+    """Create a cohort in an organisation the actor administers, with its spaces.
+
+    The apps' parts come through ``cpd.cohort_hooks`` in the same transaction:
+    its forum and standing room (forums) and its courses (courses).
+    """
+    if not policies.can_create_cohort(actor, organisation):
         raise PermissionDenied(_("Only the organisation's administrators can do this."))
     cohort = Cohort(
         organisation=organisation,
-        name=name,
+        name=(name or "").strip(),
         starts_on=starts_on,
         ends_on=ends_on,
         description=description,
+        phone_region=_clean_phone_region(phone_region),
+        room_retention_days=room_retention_days,
     )
     cohort.full_clean()
     cohort.save()
+    cohort_hooks.cohort_created(cohort, actor)
+    if course_ids:
+        cohort_hooks.courses_set(cohort, list(course_ids), actor)
+    audit.audit_write(
+        actor=actor,
+        organisation=organisation,
+        cohort=cohort,
+        action=AdminAction.COHORT_CREATED,
+        detail=cohort.name,
+    )
+    return cohort
+
+
+@transaction.atomic
+def cohort_update(
+    *,
+    actor: User,
+    cohort: Cohort,
+    course_ids: Sequence[int] | None = None,
+    **fields: Any,
+) -> Cohort:
+    """Change a cohort's details (and, given ``course_ids``, exactly its courses).
+
+    Only the fields in ``COHORT_FIELDS``; an archived cohort is unarchived first.
+    """
+    if not policies.can_edit_cohort(actor, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators can do this."))
+    policies.ensure_cohort_writable(cohort)
+    unknown = set(fields) - set(COHORT_FIELDS)
+    if unknown:
+        raise ValidationError(_("Not editable: %s") % ", ".join(sorted(unknown)))
+    if "phone_region" in fields:
+        fields["phone_region"] = _clean_phone_region(fields["phone_region"])
+    if "name" in fields:
+        fields["name"] = (fields["name"] or "").strip()
+    changed = [k for k, v in fields.items() if getattr(cohort, k) != v]
+    for key in changed:
+        setattr(cohort, key, fields[key])
+    cohort.full_clean()
+    if changed:
+        cohort.save(update_fields=changed)
+    if course_ids is not None:
+        cohort_hooks.courses_set(cohort, list(course_ids), actor)
+        changed.append("courses")
+    if changed:
+        audit.audit_write(
+            actor=actor,
+            organisation=cohort.organisation,
+            cohort=cohort,
+            action=AdminAction.COHORT_UPDATED,
+            detail=", ".join(changed),
+        )
     return cohort
 
 
 @transaction.atomic
 def membership_add(*, cohort: Cohort, user: User, role: str) -> Membership:
-    """Put a user in a cohort in a role; an existing membership keeps its role."""
+    """Put a user in a cohort in a role; an existing membership keeps its role.
+
+    An archived cohort takes nobody new (PermissionDenied).
+    """
+    policies.ensure_cohort_writable(cohort)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     membership, created = Membership.objects.get_or_create(
@@ -83,6 +179,7 @@ def invitation_create(
     """Create an invitation and queue its email once the transaction commits."""
     if not policies.can_invite_to_cohort(actor, cohort):
         raise PermissionDenied(_("Only the cohort's administrators can invite."))
+    policies.ensure_cohort_writable(cohort)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
     invitation = Invitation(
@@ -209,6 +306,8 @@ def image_upload(
     """
     if not policies.can_upload_image(actor, cohort):
         raise PermissionDenied(_("You cannot upload images here."))
+    if cohort is not None:
+        policies.ensure_cohort_writable(cohort)
     if not no_identifiers_confirmed:
         raise ValidationError(
             {

@@ -43,3 +43,8 @@ class ForumsConfig(AppConfig):
 
         exporter_register("forums", forums_export)
         eraser_register("forums", forums_erase)
+
+        # cpd's administrator's area asks for forums' part through cpd.cohort_hooks.
+        from forums import cohort_hooks
+
+        cohort_hooks.register()

@@ -57,3 +57,8 @@ class MentoringConfig(AppConfig):
         mentor_hooks_register(
             current=enrolment.current_mentors, assign=enrolment.assign_mentor
         )
+
+        # cpd's administrator's area asks for mentoring's part through cpd.cohort_hooks.
+        from mentoring import cohort_hooks
+
+        cohort_hooks.register()

@@ -25,6 +25,7 @@ from courses import policies
 from courses.models import Answer, Attempt, Question, QuestionKind, Quiz
 from courses.services.certificates import certificate_issue_if_complete
 from cpd.models import User, Verb
+from cpd.policies import ensure_cohort_writable
 from cpd.record import record
 
 GRACE = dt.timedelta(seconds=30)  # slow networks: a late packet is not a late answer
@@ -36,11 +37,19 @@ def attempt_deadline(attempt: Attempt) -> dt.datetime | None:
     return attempt.started_at + dt.timedelta(minutes=minutes) if minutes else None
 
 
+def _ensure_course_open(user: User, quiz: Quiz) -> None:
+    """Refuse a quiz whose every cohort of the user's that takes it is archived."""
+    archived = policies.archived_cohort_taking(user, quiz.course)
+    if archived is not None:
+        ensure_cohort_writable(archived)
+
+
 @transaction.atomic
 def attempt_start(*, user: User, quiz: Quiz) -> Attempt:
     """Resume the open attempt, or start one within the attempt limit."""
     if not policies.can_view_course(user, quiz.course):
         raise PermissionDenied(_("This quiz is not in your courses."))
+    _ensure_course_open(user, quiz)
     attempts = list(Attempt.objects.select_for_update().filter(user=user, quiz=quiz))
     open_attempt = next((a for a in attempts if a.submitted_at is None), None)
     if open_attempt is not None:
@@ -123,6 +132,7 @@ def attempt_submit(*, user: User, attempt: Attempt, answers: dict[int, Any]) -> 
         raise PermissionDenied
     if attempt.submitted_at is not None:
         return attempt
+    _ensure_course_open(user, attempt.quiz)
     unknown = set(answers) - set(attempt.question_ids)
     if unknown:
         raise ValidationError(

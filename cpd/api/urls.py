@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cpd.administration import api as administration_api
 from cpd.api import views
 
 urlpatterns = [
@@ -36,3 +37,4 @@ urlpatterns = [
         name="api-image-hide",
     ),
 ]
+urlpatterns = administration_api.extend(urlpatterns)  # cohort writes, members

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_noop
 from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, Membership, User, Verb
 from cpd.notifications.services import notify_many
+from cpd.policies import ensure_cohort_writable
 from cpd.realtime import publish_on_commit
 from cpd.record import record
 from cpd.rich_text import render_markdown
@@ -66,6 +67,7 @@ def room_open_case(
     """A mentor or administrator opens an ad-hoc room for one clinical case."""
     if not policies.can_open_case_room(actor, cohort):
         raise PermissionDenied(_("Only the cohort's mentors and administrators can."))
+    ensure_cohort_writable(cohort)
     title = title.strip()
     if not title:
         raise ValidationError({"title": _("Give the case a short title.")})
@@ -116,6 +118,7 @@ def message_post(
         )
     if not policies.can_view_room(actor, room):
         raise PermissionDenied(_("You are not in this room."))
+    ensure_cohort_writable(room.cohort)
     existing = RoomMessage.objects.filter(
         room=room, author=actor, client_key=client_key
     ).first()

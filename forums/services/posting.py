@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, Membership, User, Verb
 from cpd.notifications.services import notify
+from cpd.policies import ensure_cohort_writable
 from cpd.record import record
 from cpd.rich_text import mentioned_handles, render_markdown
 from cpd.services import image_upload
@@ -205,6 +206,7 @@ def thread_create(
         return existing.thread, False
     if not policies.can_post_in_forum(actor, forum):
         raise PermissionDenied(_("You cannot post in this forum."))
+    ensure_cohort_writable(forum.cohort)
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give the thread a title.")})
@@ -269,6 +271,7 @@ def post_create(
         return existing, False
     if not policies.can_reply(actor, thread):
         raise PermissionDenied(_("This thread is locked."))
+    ensure_cohort_writable(thread.forum.cohort)
     body = _clean_body(body)
     _check_images(actor=actor, cohort=thread.forum.cohort, images=images)
     _needs_confirmation(
@@ -328,6 +331,7 @@ def post_edit(*, actor: User, post: Post, body: str) -> Post:
     """The author changes a post; the previous text is kept as a revision."""
     if not policies.can_edit_post(actor, post):
         raise PermissionDenied(_("You can only edit your own posts."))
+    ensure_cohort_writable(post.thread.forum.cohort)
     body = _clean_body(body)
     if body == post.body:
         return post

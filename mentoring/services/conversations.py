@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from cpd.limits import rate_limit_hit
 from cpd.models import Cohort, Image, User, Verb
 from cpd.notifications.services import notify
+from cpd.policies import ensure_cohort_writable
 from cpd.realtime import publish_on_commit, user_group
 from cpd.record import record
 from cpd.rich_text import render_markdown
@@ -158,6 +159,7 @@ def message_send(
     """
     if not policies.can_post_in_conversation(actor, conversation):
         raise PermissionDenied(_("Only the participants write here."))
+    ensure_cohort_writable(conversation.cohort)
     body = _clean_body(body, with_photo=photo is not None)
     if photo is not None and not no_identifiers_confirmed:
         raise ValidationError(
