@@ -12,3 +12,8 @@ class EnrolmentConfig(AppConfig):
         from cpd.enrolment import privacy
 
         privacy.register()
+
+        from cpd.audit import audit_source_register
+        from cpd.enrolment.audit import confirmed_files
+
+        audit_source_register("enrolment", confirmed_files)

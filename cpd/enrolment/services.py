@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd import outbox, policies
+from cpd.administration.services import membership_role_change
 from cpd.enrolment import hooks, normalise, reading
 from cpd.enrolment import policies as enrolment_policies
 from cpd.enrolment.models import (
@@ -387,8 +388,12 @@ def _apply_row(
         row.outcome = Outcome.ADDED
         return
     if "role" in row.changes:
-        Membership.objects.filter(cohort=cohort, user=user).update(role=row.role)
-        policies.forget_roles(user)
+        # Through the administrator's area: the change is in the audit log.
+        membership_role_change(
+            actor=enrolment.confirmed_by or user,
+            membership=Membership.objects.get(cohort=cohort, user=user),
+            role=row.role,
+        )
     row.outcome = Outcome.UPDATED
 
 
@@ -491,7 +496,7 @@ def _apply_rows(enrolment: EnrolmentImport, rows: list[EnrolmentRow]) -> None:
         try:
             with transaction.atomic():
                 _apply_row(enrolment, row, invites)
-        except (IntegrityError, ValidationError) as error:
+        except (IntegrityError, ValidationError, PermissionDenied) as error:
             # Someone took this email or phone between two rows' checks.
             row.outcome = Outcome.SKIPPED
             row.outcome_message = _("Not enrolled: %(error)s") % {

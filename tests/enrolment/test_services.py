@@ -5,10 +5,11 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from cpd import audit
 from cpd import services as cpd_services
 from cpd.enrolment import services, tasks
 from cpd.enrolment.models import EnrolmentRow, ImportStatus, Outcome, Verdict
-from cpd.models import Invitation, Membership, Role, User
+from cpd.models import AdminAction, Invitation, Membership, Role, User
 from mentoring.models import Pairing
 from tests.factories.cpd import CohortFactory, OrganisationFactory, UserFactory
 from tests.factories.mentoring import MentorProfileFactory
@@ -163,6 +164,13 @@ def test_an_unclaimed_account_is_updated_a_signed_in_one_keeps_its_profile(
     baraka.refresh_from_db()
     assert (baraka.display_name, baraka.cadre) == ("Baraka (his own choice)", "nurse")
     assert Membership.objects.get(cohort=cohort, user=baraka).role == Role.MENTOR
+    # The role change and the file are in the organisation's audit log.
+    entries = audit.organisation_audit(cohort.organisation)
+    assert (
+        str(AdminAction.ROLE_CHANGED.label),
+        "Baraka (his own choice): learner → mentor",
+    ) in [(e.action, e.detail) for e in entries]
+    assert any(e.action == "spreadsheet enrolment" for e in entries)
 
 
 def test_an_email_of_one_account_with_the_phone_of_another_is_an_error(admin, cohort):
