@@ -25,7 +25,8 @@ def confirmed_files(organisation: Organisation, limit: int) -> list[AuditEntry]:
             action=_("spreadsheet enrolment"),
             detail=f"{row.filename}: "
             + ", ".join(
-                f"{k} {v}" for k, v in sorted((row.outcomes or row.verdicts).items())
+                f"{labels.get(k, k)}: {v}"
+                for k, v in sorted((row.outcomes or row.verdicts).items())
             ),
             cohort=row.cohort.name,
         )
