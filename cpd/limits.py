@@ -32,12 +32,18 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # A check-in queues reminders to both people (in-app and email): a mentor
     # with a full group schedules a few a day, never dozens in ten minutes.
     "checkin": (20, 600),
+    # Wrong join-link codes (per person, or per address before sign-in): a
+    # typo or two is fine, guessing the 31^8 codes is not.
+    "join_code": (10, 600),
 }
 
 _MESSAGES: dict[str, Any] = {
     "report": _("You have sent many reports. Wait %(n)d seconds and try again."),
     "checkin": _(
         "You have scheduled many check-ins. Wait %(n)d seconds and try again."
+    ),
+    "join_code": _(
+        "Too many wrong codes. Wait %(n)d seconds, then check the code and try again."
     ),
 }
 _DEFAULT_MESSAGE = _("You are posting too fast. Wait %(n)d seconds and try again.")
@@ -61,7 +67,7 @@ def limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "RATE_LIMITS", {})}
 
 
-def rate_limit_hit(*, user_id: int, action: str) -> None:
+def rate_limit_hit(*, user_id: int | str, action: str) -> None:
     """Count one event of ``action`` by the user; raise RateLimited over the limit.
 
     Fails open (counts nothing, raises nothing) when the cache is unreachable.
@@ -82,6 +88,20 @@ def rate_limit_hit(*, user_id: int, action: str) -> None:
         return
     if count > allowed:
         raise RateLimited(window, action)
+
+
+def rate_limit_reached(*, user_id: int | str, action: str) -> bool:
+    """Whether ``action`` is already over its limit, counting nothing.
+
+    For limits that count only failures (wrong codes): the attempt is
+    refused before it is looked at. False when the cache is unreachable.
+    """
+    allowed, _window = limits()[action]
+    try:
+        count = caches["counters"].get(f"cpd:rl:{action}:{user_id}") or 0
+    except Exception:  # noqa: BLE001 - any cache failure: the limit is advisory
+        return False
+    return int(count) >= allowed
 
 
 def _cache_reachable() -> bool:

@@ -1,6 +1,6 @@
 """Pages of the people app: cohorts, invitations, profile, images, the web app."""
 
-from django.urls import path
+from django.urls import include, path
 from django.views.i18n import set_language
 
 from cpd import offline, views
@@ -32,6 +32,7 @@ urlpatterns = [
         name="image-file",
     ),
     path("language/", set_language, name="set-language"),
+    path("", include("cpd.invitations.urls")),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("offline/", offline.offline_page, name="offline"),

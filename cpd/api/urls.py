@@ -1,6 +1,6 @@
 """/api/: the people app's REST endpoints (the root URLconf adds the apps')."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cpd.api import views
 
@@ -35,4 +35,5 @@ urlpatterns = [
         views.ImageHideApi.as_view(),
         name="api-image-hide",
     ),
+    path("", include("cpd.invitations.api_urls")),
 ]
