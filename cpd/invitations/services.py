@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from cpd import outbox, policies
+from cpd.invitations.selectors import join_link_by_code
 from cpd.limits import RateLimited, limits, rate_limit_hit, rate_limit_reached
 from cpd.models import Cohort, Invitation, JoinLink, Membership, Role, User
 from cpd.notifications.services import (
@@ -246,6 +247,17 @@ def _unusable_reason(link: JoinLink) -> str:
     return _("This code is full: all its places are taken.")
 
 
+def _join_link_find(*, code: str, who: int | str) -> JoinLink:
+    """The join link with this code, usable or not; wrong codes are counted."""
+    if rate_limit_reached(user_id=who, action=JOIN_CODE_ACTION):
+        raise RateLimited(limits()[JOIN_CODE_ACTION][1], JOIN_CODE_ACTION)
+    link = join_link_by_code(join_code_normalise(code))
+    if link is None:
+        rate_limit_hit(user_id=who, action=JOIN_CODE_ACTION)
+        raise ValidationError({"code": _("No cohort has this code. Check it.")})
+    return link
+
+
 def join_code_check(*, code: str, who: int | str) -> JoinLink:
     """The usable join link with this code, for someone not signed in yet.
 
@@ -253,17 +265,7 @@ def join_code_check(*, code: str, who: int | str) -> JoinLink:
     past the limit every attempt is refused (``RateLimited``) before it is
     looked up, so codes cannot be guessed.
     """
-    if rate_limit_reached(user_id=who, action=JOIN_CODE_ACTION):
-        raise RateLimited(limits()[JOIN_CODE_ACTION][1], JOIN_CODE_ACTION)
-    normal = join_code_normalise(code)
-    link = (
-        JoinLink.objects.select_related("cohort").filter(code=normal).first()
-        if normal
-        else None
-    )
-    if link is None:
-        rate_limit_hit(user_id=who, action=JOIN_CODE_ACTION)
-        raise ValidationError({"code": _("No cohort has this code. Check it.")})
+    link = _join_link_find(code=code, who=who)
     if not link.is_usable or link.cohort.is_archived:
         raise ValidationError({"code": _unusable_reason(link)})
     return link
@@ -279,14 +281,13 @@ def join_link_use(*, actor: User, code: str) -> tuple[Membership, bool]:
     """
     if not actor.is_authenticated or not actor.is_active:
         raise PermissionDenied(_("Sign in to join."))
-    join_code_check(code=code, who=actor.pk)
-    normal = join_code_normalise(code)
+    found = _join_link_find(code=code, who=actor.pk)
     try:
         with transaction.atomic():
             link = (
                 JoinLink.objects.select_for_update()
                 .select_related("cohort")
-                .get(code=normal)
+                .get(pk=found.pk)
             )
             existing = Membership.objects.filter(cohort=link.cohort, user=actor).first()
             if existing is not None:

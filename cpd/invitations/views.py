@@ -213,10 +213,9 @@ def join_code(request: HttpRequest) -> HttpResponse:
 def join_open(request: HttpRequest, code: str) -> HttpResponse:
     """A join link (a scanned QR code): confirm to join, or sign up first."""
     normal = inv_services.join_code_normalise(code)
-    form = JoinCodeForm(initial={"code": normal})
+    form = JoinCodeForm({"code": normal})
+    form.is_valid()
     if request.method == "POST":
-        form = JoinCodeForm({"code": normal})
-        form.is_valid()
         return _join(request, normal, form)
     if request.user.is_authenticated:
         link = inv_selectors.join_link_by_code(normal)
