@@ -127,10 +127,34 @@ def test_the_claim_service_refuses_a_revoked_invitation(world):
 
 
 def test_an_enrolled_accounts_invitation_is_that_accounts_only(world):
-    _user, invitation = _enrolled(world, email="neema@example.org")
-    someone = UserFactory(email="neema2@example.org", phone=PHONE[:-1] + "9")
+    # given an invitation for an enrolled account, whose address another
+    # account holds (the account was enrolled by phone only)
+    _user, invitation = _enrolled(world)
+    invitation.email = "shared@example.org"
+    invitation.save()
+    someone = UserFactory(email="shared@example.org")
+    # then only the enrolled account may use it
     assert not policies.can_accept_invitation(someone, invitation)
     assert policies.can_accept_invitation(invitation.user, invitation)
+
+
+def test_the_claim_service_never_resets_a_chosen_password(world):
+    user, invitation = _enrolled(world)
+    user.set_password("already-chosen-123")
+    user.save()
+    with pytest.raises(PermissionDenied):
+        inv_services.invitation_claim(invitation=invitation, password=NEW_PASSWORD)
+    user.refresh_from_db()
+    assert user.check_password("already-chosen-123")
+
+
+def test_the_claim_page_is_only_for_an_account_without_password(client, world):
+    user, invitation = _enrolled(world)
+    user.set_password("already-chosen-123")
+    user.save()
+    claim = reverse("invitation-claim", args=[invitation.token])
+    response = client.get(claim)
+    assert response["Location"] == reverse("invitation-open", args=[invitation.token])
 
 
 # --- 2. SMS ----------------------------------------------------------------------
@@ -541,3 +565,14 @@ def test_the_invitation_list_api_filters_and_costs_the_same(
         )
         counts.append(len(captured))
     assert counts[0] == counts[1]
+
+
+def test_an_invitation_sms_goes_even_when_the_sms_budget_is_spent(
+    world, django_capture_on_commit_callbacks
+):
+    world.cohort.organisation.sms_monthly_budget = 0
+    world.cohort.organisation.save()
+    _user, invitation = _enrolled(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.invitation_send(invitation_id=invitation.pk)
+    assert len(ConsoleSmsBackend.sent) == 1
