@@ -38,6 +38,9 @@ class JoinedBySerializer(serializers.Serializer):
 
 class InvitationListOutputSerializer(serializers.ModelSerializer):
     status = serializers.CharField(help_text="pending, sent, joined, expired, revoked")
+    # A plain string: the choice set (with "") would clash in the schema with
+    # the input's language enum.
+    language = serializers.CharField(help_text="the invitee's language, or empty")
     joined_by = JoinedBySerializer(source="accepted_by", allow_null=True)
     url = serializers.SerializerMethodField()
 
@@ -119,19 +122,23 @@ class InvitationRevokeApi(APIView):
         return _invitation_out(request, cohort, invitation_id)
 
 
+class InvitationExpiryInputSerializer(serializers.Serializer):
+    expires_at = serializers.DateTimeField()
+
+
 class InvitationExpiryApi(APIView):
     """Set when an invitation expires (a moment in the future)."""
 
-    class InputSerializer(serializers.Serializer):
-        expires_at = serializers.DateTimeField()
-
-    @extend_schema(request=InputSerializer, responses=InvitationListOutputSerializer)
+    @extend_schema(
+        request=InvitationExpiryInputSerializer,
+        responses=InvitationListOutputSerializer,
+    )
     def post(self, request: Request, cohort_id: int, invitation_id: int) -> Response:
         cohort = managed_cohort(request, cohort_id)
         invitation = inv_selectors.invitation_get_for_admin(
             request.user, cohort, invitation_id
         )
-        data = self.InputSerializer(data=request.data)
+        data = InvitationExpiryInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         inv_services.invitation_set_expiry(
             actor=acting_user(request),
@@ -166,25 +173,28 @@ class JoinLinkOutputSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class JoinLinkInputSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, default=Role.LEARNER)
+    max_uses = serializers.IntegerField(min_value=1, max_value=JOIN_LINK_MAX_USES)
+    expires_at = serializers.DateTimeField()
+
+
 class CohortJoinLinkListApi(ListAPIView):
     """GET: a cohort's join links; POST: share a new one (administrators)."""
 
     serializer_class = JoinLinkOutputSerializer
     ordering = ("-created_at", "-pk")
 
-    class InputSerializer(serializers.Serializer):
-        role = serializers.ChoiceField(choices=Role.choices, default=Role.LEARNER)
-        max_uses = serializers.IntegerField(min_value=1, max_value=JOIN_LINK_MAX_USES)
-        expires_at = serializers.DateTimeField()
-
     def get_queryset(self) -> Any:
         cohort = managed_cohort(self.request, self.kwargs["cohort_id"])
         return inv_selectors.cohort_join_link_list(self.request.user, cohort)
 
-    @extend_schema(request=InputSerializer, responses={201: JoinLinkOutputSerializer})
+    @extend_schema(
+        request=JoinLinkInputSerializer, responses={201: JoinLinkOutputSerializer}
+    )
     def post(self, request: Request, cohort_id: int) -> Response:
         cohort = managed_cohort(request, cohort_id)
-        data = self.InputSerializer(data=request.data)
+        data = JoinLinkInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         link = inv_services.join_link_create(
             actor=acting_user(request), cohort=cohort, **data.validated_data
@@ -208,6 +218,16 @@ class JoinLinkRevokeApi(APIView):
         )
 
 
+class JoinInputSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=40)
+
+
+class JoinOutputSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(source="cohort_id")
+    role = serializers.CharField()
+    joined = serializers.BooleanField()
+
+
 class JoinApi(APIView):
     """Join a cohort with a code (any case, spaces and dashes ignored).
 
@@ -216,25 +236,17 @@ class JoinApi(APIView):
     revoked code; 429 after too many wrong codes.
     """
 
-    class InputSerializer(serializers.Serializer):
-        code = serializers.CharField(max_length=40)
-
-    class OutputSerializer(serializers.Serializer):
-        cohort = serializers.IntegerField(source="cohort_id")
-        role = serializers.CharField()
-        joined = serializers.BooleanField()
-
     @extend_schema(
-        request=InputSerializer,
-        responses={200: OutputSerializer, 201: OutputSerializer},
+        request=JoinInputSerializer,
+        responses={200: JoinOutputSerializer, 201: JoinOutputSerializer},
     )
     def post(self, request: Request) -> Response:
-        data = self.InputSerializer(data=request.data)
+        data = JoinInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         membership, joined = inv_services.join_link_use(
             actor=acting_user(request), code=data.validated_data["code"]
         )
-        out = self.OutputSerializer(
+        out = JoinOutputSerializer(
             {
                 "cohort_id": membership.cohort_id,
                 "role": membership.role,
