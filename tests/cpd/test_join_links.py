@@ -202,7 +202,7 @@ def test_people_joining_at_once_never_pass_the_limit(world):
         thread.start()
     for thread in threads:
         thread.join()
-    assert outcomes.count("joined") == 3
+    assert sorted(outcomes) == ["full"] * 7 + ["joined"] * 3  # no one saw an error
     assert _uses(link) == 3
     assert Membership.objects.filter(cohort=world.cohort, user__in=people).count() == 3
 
