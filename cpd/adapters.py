@@ -18,6 +18,8 @@ from cpd.models import User
 log = logging.getLogger(__name__)
 
 INVITATION_SESSION_KEY = "invitation_token"
+# A join-link code typed or scanned before signing in; sign-up joins with it.
+JOIN_CODE_SESSION_KEY = "join_code"
 
 
 def login_identifier(request: HttpRequest | None, credentials: dict[str, Any]) -> str:
@@ -75,7 +77,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         token = request.session.get(INVITATION_SESSION_KEY, "")
         invitation = selectors.invitation_by_token(token)
-        return bool(invitation and invitation.is_usable)
+        if invitation and invitation.is_usable:
+            return True
+        from cpd.invitations.selectors import join_link_by_code
+
+        link = join_link_by_code(request.session.get(JOIN_CODE_SESSION_KEY, ""))
+        return bool(link and link.is_usable and not link.cohort.is_archived)
 
     def save_user(
         self, request: HttpRequest, user: Any, form: Any, commit: bool = True
@@ -87,10 +94,22 @@ class AccountAdapter(DefaultAccountAdapter):
         user = super().save_user(request, user, form, commit=commit)
         token = request.session.pop(INVITATION_SESSION_KEY, "")
         invitation = selectors.invitation_by_token(token)
+        code = request.session.pop(JOIN_CODE_SESSION_KEY, "")
         if invitation is not None and commit:
             services.invitation_accept(
                 invitation=invitation, user=user, signed_up_from_link=True
             )
+        elif code and commit:
+            from django.contrib import messages
+            from django.core.exceptions import ValidationError
+
+            from cpd.invitations.services import join_link_use
+
+            try:
+                join_link_use(actor=user, code=code)
+            except ValidationError as error:
+                # The account stands; the code filled up meanwhile.
+                messages.error(request, " ".join(error.messages))
         return user
 
     # --- phone numbers (allauth's phone login) --------------------------------------

@@ -35,6 +35,9 @@ DEFAULT_LIMITS: dict[str, tuple[int, int]] = {
     # Attendance codes (QR or typed): a learner checks in once or twice a day;
     # more tries than this in ten minutes is guessing at the short code.
     "attendance_code": (10, 600),
+    # Wrong join-link codes (per person, or per address before sign-in): a
+    # typo or two is fine, guessing the 31^8 codes is not.
+    "join_code": (10, 600),
 }
 
 _MESSAGES: dict[str, Any] = {
@@ -44,6 +47,9 @@ _MESSAGES: dict[str, Any] = {
     ),
     "attendance_code": _(
         "You have tried many attendance codes. Wait %(n)d seconds and try again."
+    ),
+    "join_code": _(
+        "Too many wrong codes. Wait %(n)d seconds, then check the code and try again."
     ),
 }
 _DEFAULT_MESSAGE = _("You are posting too fast. Wait %(n)d seconds and try again.")
@@ -67,7 +73,7 @@ def limits() -> dict[str, tuple[int, int]]:
     return {**DEFAULT_LIMITS, **getattr(settings, "RATE_LIMITS", {})}
 
 
-def rate_limit_hit(*, user_id: int, action: str) -> None:
+def rate_limit_hit(*, user_id: int | str, action: str) -> None:
     """Count one event of ``action`` by the user; raise RateLimited over the limit.
 
     Fails open (counts nothing, raises nothing) when the cache is unreachable.
@@ -88,6 +94,20 @@ def rate_limit_hit(*, user_id: int, action: str) -> None:
         return
     if count > allowed:
         raise RateLimited(window, action)
+
+
+def rate_limit_reached(*, user_id: int | str, action: str) -> bool:
+    """Whether ``action`` is already over its limit, counting nothing.
+
+    For limits that count only failures (wrong codes): the attempt is
+    refused before it is looked at. False when the cache is unreachable.
+    """
+    allowed, _window = limits()[action]
+    try:
+        count = caches["counters"].get(f"cpd:rl:{action}:{user_id}") or 0
+    except Exception:  # noqa: BLE001 - any cache failure: the limit is advisory
+        return False
+    return int(count) >= allowed
 
 
 def _cache_reachable() -> bool:

@@ -16,7 +16,15 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from cpd.models import Cohort, Image, Invitation, Membership, Organisation, Role
+from cpd.models import (
+    Cohort,
+    Image,
+    Invitation,
+    JoinLink,
+    Membership,
+    Organisation,
+    Role,
+)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -121,9 +129,13 @@ def can_accept_invitation(user: AnyUser, invitation: Invitation) -> bool:
 
     A signed-in account joins through it only if its email or phone is the
     invitation's. (Signing up from the link makes a new account for that person.)
+    An invitation made for an enrolled account (``invitation.user``) is that
+    account's only.
     """
     if not user.is_authenticated:
         return False
+    if invitation.user_id is not None:
+        return bool(user.pk == invitation.user_id)
     email = (getattr(user, "email", "") or "").strip().lower()
     phone = (getattr(user, "phone", "") or "").strip()
     return bool(
@@ -374,3 +386,51 @@ def ensure_cohort_writable(cohort: Cohort) -> None:
             )
             % {"cohort": cohort.name}
         )
+
+
+# --- Invitations and join links (cpd.invitations) ---------------------------------
+
+
+def _cohorts_administered_by(user: AnyUser) -> Q:
+    """Cohorts the user administers, by organisation or by an admin membership."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    return Q(
+        pk__in=Membership.objects.filter(user=user, role=Role.ADMIN).values("cohort")
+    ) | Q(organisation__admins=user)
+
+
+def invitations_visible_to(user: AnyUser) -> Q:
+    """Invitations of cohorts the user administers (no one else sees them)."""
+    if user.is_authenticated and user.is_superuser:
+        return Q()
+    return Q(
+        cohort__in=Cohort.objects.filter(_cohorts_administered_by(user)).values("pk")
+    )
+
+
+def join_links_visible_to(user: AnyUser) -> Q:
+    """Join links of cohorts the user administers."""
+    return invitations_visible_to(user)
+
+
+def can_manage_invitations(user: AnyUser, cohort: Cohort) -> bool:
+    """A cohort's administrators list, resend, revoke and date its invitations."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_manage_invitation(user: AnyUser, invitation: Invitation) -> bool:
+    """Object form of ``invitations_visible_to`` for one invitation."""
+    return can_manage_cohort(user, invitation.cohort)
+
+
+def can_manage_join_link(user: AnyUser, link: JoinLink) -> bool:
+    """A cohort's administrators create, list and revoke its join links."""
+    return can_manage_cohort(user, link.cohort)
+
+
+def can_use_join_link(user: AnyUser, link: JoinLink) -> bool:
+    """Anyone signed in may join through a code (the code is the secret)."""
+    return bool(user.is_authenticated and user.is_active)

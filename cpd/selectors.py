@@ -67,7 +67,7 @@ def invitation_by_token(token: str) -> Invitation | None:
     ):
         return None
     return (
-        Invitation.objects.select_related("cohort", "cohort__organisation")
+        Invitation.objects.select_related("cohort", "cohort__organisation", "user")
         .filter(token=token)
         .first()
     )

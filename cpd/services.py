@@ -176,7 +176,7 @@ def invitation_create(
     phone: str = "",
     language: str = "",
 ) -> Invitation:
-    """Create an invitation and queue its email once the transaction commits."""
+    """Create an invitation; queue its email (or SMS) once the transaction commits."""
     if not policies.can_invite_to_cohort(actor, cohort):
         raise PermissionDenied(_("Only the cohort's administrators can invite."))
     policies.ensure_cohort_writable(cohort)
@@ -193,7 +193,7 @@ def invitation_create(
     )
     invitation.full_clean()
     invitation.save()
-    if invitation.email:
+    if invitation.email or invitation.phone:
         # The one import of tasks from services, and lazy on purpose: cpd.tasks
         # imports this module at its top (tasks are thin entry points over
         # services). Enqueuing by name instead (app.signature or send_task) would
@@ -207,31 +207,42 @@ def invitation_create(
 
 
 def invitation_send(*, invitation_id: int) -> bool:
-    """Email the invitation link once; return False if already sent or unusable.
+    """Send the invitation link once; return False if already sent or unusable.
 
-    The invitation is marked sent and committed *before* the email goes out, so
-    a redelivered task (a worker killed mid-send) never sends it twice; a send
-    that fails clears the mark again for the task's retry.
+    By email when it has one, otherwise by SMS to its phone
+    (``cpd.invitations.services.invitation_sms``). The invitation is marked
+    sent and committed *before* the message goes out, so a redelivered task (a
+    worker killed mid-send) never sends it twice; a send that fails clears the
+    mark again for the task's retry. For an enrolled account the SMS is a
+    notification written in the transaction of the mark (at most once too).
     """
+    from cpd.invitations.services import invitation_sms
+
     with transaction.atomic():
         invitation = (
             Invitation.objects.select_for_update()
-            .select_related("cohort")
+            .select_related("cohort", "user")
             .filter(pk=invitation_id)
             .first()
         )
         if invitation is None or invitation.sent_at or not invitation.is_usable:
             return False
-        if not invitation.email:
+        if not invitation.email and not invitation.phone:
             return False
         invitation.sent_at = timezone.now()
         invitation.save(update_fields=["sent_at"])
+        if not invitation.email and invitation.user is not None:
+            invitation_sms(invitation)
+            return True
     link = settings.SITE_URL.rstrip("/") + reverse(
         "invitation-open", args=[invitation.token]
     )
     try:
-        with translation.override(invitation.language or settings.LANGUAGE_CODE):
-            _invitation_email(invitation, link)
+        if invitation.email:
+            with translation.override(invitation.language or settings.LANGUAGE_CODE):
+                _invitation_email(invitation, link)
+        else:
+            invitation_sms(invitation)
     except Exception:
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
         raise

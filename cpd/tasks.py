@@ -11,7 +11,7 @@ from cpd import outbox, record, services
     max_retries=5,
 )
 def invitation_send(invitation_id: int) -> bool:
-    """Email an invitation link; a second run sends nothing."""
+    """Email or text an invitation link; a second run sends nothing."""
     return services.invitation_send(invitation_id=invitation_id)
 
 

@@ -33,6 +33,7 @@ urlpatterns = [
     ),
     path("language/", set_language, name="set-language"),
     path("", include("cpd.administration.urls")),
+    path("", include("cpd.invitations.urls")),
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("offline/", offline.offline_page, name="offline"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -33,7 +34,11 @@ from cpd.models import Cohort
 
 @login_required
 def cohort_detail(request: HttpRequest, cohort_id: int) -> HttpResponse:
-    """A cohort's people; administrators also invite from here."""
+    """A cohort's people; administrators also invite from here.
+
+    The full list of invitations and the join links are on their own page
+    (``cpd.invitations.views.cohort_invitations``).
+    """
     cohort = selectors.cohort_get_for_user(request.user, cohort_id)
     can_invite = policies.can_invite_to_cohort(request.user, cohort)
     form = InvitationForm()
@@ -117,8 +122,16 @@ def invitation_open(request: HttpRequest, token: str) -> HttpResponse:
             )
             return redirect("cohort-detail", cohort_id=invitation.cohort_id)
         return render(request, "cpd/invitation_accept.html", {"invitation": invitation})
-    request.session[INVITATION_SESSION_KEY] = invitation.token
-    response = redirect("account_signup")
+    user = invitation.user
+    if user is not None and not user.has_usable_password():
+        # An account enrolled by an administrator: its person chooses a password.
+        response = redirect("invitation-claim", token=invitation.token)
+    elif user is not None:
+        # Enrolled with an account they already use: sign in, then accept.
+        response = redirect(f"{reverse('account_login')}?next={quote(request.path)}")
+    else:
+        request.session[INVITATION_SESSION_KEY] = invitation.token
+        response = redirect("account_signup")
     if invitation.language and settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
         # The sign-up page opens in the invitee's language (they can change it).
         response.set_cookie(

@@ -1,6 +1,6 @@
 """/api/: the people app's REST endpoints (the root URLconf adds the apps')."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cpd.administration import api as administration_api
 from cpd.api import views
@@ -36,5 +36,6 @@ urlpatterns = [
         views.ImageHideApi.as_view(),
         name="api-image-hide",
     ),
+    path("", include("cpd.invitations.api_urls")),
 ]
 urlpatterns = administration_api.extend(urlpatterns)  # cohort writes, members

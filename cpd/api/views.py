@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from cpd import policies, reports, selectors, services
 from cpd.api import serializers as s
 from cpd.auth import acting_user
+from cpd.invitations.api import CohortInvitationListApi
 
 
 class ApiRootApi(APIView):
@@ -121,8 +122,11 @@ class CohortMemberListApi(ListAPIView):
         return selectors.cohort_members(cohort)
 
 
-class InvitationCreateApi(APIView):
-    """Administrators invite a person to a cohort by email or phone."""
+class InvitationCreateApi(CohortInvitationListApi):
+    """Administrators invite a person to a cohort by email or phone (POST).
+
+    GET lists the cohort's invitations with their status (``?status=``).
+    """
 
     @extend_schema(
         request=s.InvitationInputSerializer,

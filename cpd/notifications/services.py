@@ -274,7 +274,11 @@ def deliver(*, delivery_id: int) -> str:
                 )
                 _finish(delivery, DeliveryStatus.SENT)
             elif delivery.channel == Channel.SMS:
-                text = sms_text.fit(notification.text, _absolute(notification.url))
+                text = sms_text.fit(
+                    notification.text,
+                    _absolute(notification.url),
+                    max_segments=SMS_SEGMENTS.get(notification.kind, 1),
+                )
                 sent = sms_backend().send(user.phone or "", text)
                 _finish(
                     delivery,
@@ -487,8 +491,28 @@ def sms_inbound(*, phone: str, text: str) -> bool:
     return True
 
 
+# An invitation to a cohort: the way an enrolled person without email learns
+# of their account, so it goes by SMS by default (registered in apps.py).
+KIND_INVITATION = "invitation"
+
+# Kinds whose SMS may take more than one segment when one cannot hold their
+# link and a readable text (an invitation in Arabic).
+SMS_SEGMENTS = {KIND_INVITATION: 2}
+
 # Kinds that still go by SMS when the organisation's monthly budget is spent.
-ESSENTIAL_KINDS = {"mentoring.message", "courses.session_tomorrow"}
+ESSENTIAL_KINDS = {"mentoring.message", "courses.session_tomorrow", KIND_INVITATION}
+
+
+def sms_send_to(*, phone: str, text: str, url: str = "", max_segments: int = 1) -> str:
+    """Send one SMS to a number that has no account yet (an invitee); its id.
+
+    ``text`` and the absolute ``url`` are fitted into ``max_segments``. There is no
+    inbox row nor delivery log (both belong to an account): the caller keeps
+    the at-most-once guarantee. Raises ``SmsError`` when the gateway refuses.
+    """
+    text = sms_text.fit(text, _absolute(url), max_segments=max_segments)
+    sent = sms_backend().send(phone, text)
+    return sent.provider_id
 
 
 def sms_sent_this_month(organisation_id: int, now: dt.datetime | None = None) -> int:

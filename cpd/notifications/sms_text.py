@@ -57,14 +57,21 @@ def segments(text: str) -> int:
     return 1 if n <= single else -(-n // multi)
 
 
-def fit(text: str, link: str = "") -> str:
-    """``text`` then ``link``, shortened (never the link) to one segment."""
+def fit(text: str, link: str = "", max_segments: int = 1) -> str:
+    """``text`` then ``link``, shortened (never the link) to ``max_segments``.
+
+    One segment unless the caller allows more: an invitation in Arabic needs
+    two, as its link alone nearly fills a 70-character UCS-2 segment.
+    """
     text = plain(text)
     tail = f" {link}" if link else ""
     whole = f"{text}{tail}"
-    if segments(whole) == 1:
+    if segments(whole) <= max_segments:
         return whole
-    limit = GSM_SEGMENT if is_gsm(whole) else UCS2_SEGMENT
+    if max_segments <= 1:
+        limit = GSM_SEGMENT if is_gsm(whole) else UCS2_SEGMENT
+    else:
+        limit = (153 if is_gsm(whole) else 67) * max_segments
     room = limit - units(tail) - 3  # "..."
     cut = ""
     for c in text:

@@ -1,0 +1,1 @@
+"""Invitations in bulk and cohort join links: the admins' page, the claim flow, SMS."""
