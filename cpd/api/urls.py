@@ -1,11 +1,11 @@
 """/api/: the people app's REST endpoints (the root URLconf adds the apps')."""
 
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from cpd.administration import api as administration_api
 from cpd.api import views
 
-urlpatterns = [
+_people = [
     path("", views.ApiRootApi.as_view(), name="api-root"),
     path("me/", views.MeApi.as_view(), name="api-me"),
     path("auth/token/", views.TokenCreateApi.as_view(), name="api-token"),
@@ -36,6 +36,8 @@ urlpatterns = [
         views.ImageHideApi.as_view(),
         name="api-image-hide",
     ),
+]
+urlpatterns: list[URLPattern | URLResolver] = [
+    *administration_api.extend(_people),  # cohort writes, members
     path("", include("cpd.invitations.api_urls")),
 ]
-urlpatterns = administration_api.extend(urlpatterns)  # cohort writes, members
