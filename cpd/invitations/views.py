@@ -297,6 +297,10 @@ def invitation_claim(request: HttpRequest, token: str) -> HttpResponse:
             return redirect("invitation-open", token=token)
         from allauth.account.adapter import get_adapter
 
+        # The service saved the password on its own (locked) copy: sign in with
+        # the account as stored, or the session's password hash is the old one
+        # and the next request is signed out.
+        user.refresh_from_db()
         get_adapter(request).login(request, user)
         messages.success(
             request,

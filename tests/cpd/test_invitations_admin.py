@@ -80,6 +80,8 @@ def test_choosing_the_password_signs_in_and_lands_in_the_cohort(client, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("cohort-detail", args=[world.cohort.pk])
     assert int(client.session[SESSION_KEY]) == user.pk
+    # still signed in on the next page (the session holds the new password's hash)
+    assert client.get(response["Location"]).status_code == 200
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
     invitation.refresh_from_db()

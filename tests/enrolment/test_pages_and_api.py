@@ -211,3 +211,44 @@ def test_api_errors_are_4xx_with_field_errors(api_client, world, enrolment):
     again = api_client.post(confirm)
     assert again.status_code == 400
     assert "already confirmed" in str(again.json())
+
+
+def test_an_enrolled_nurse_claims_her_account_from_the_sms_link(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Spreadsheet -> account and SMS invitation -> password chosen -> in the cohort."""
+    from cpd.models import Invitation
+    from cpd.notifications.models import Delivery
+
+    world.cohort.phone_region = "KE"
+    world.cohort.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        enrolment = services.enrolment_check(
+            actor=world.org_admin,
+            cohort=world.cohort,
+            filename="x.csv",
+            data=b"name,phone\nWanjiru,0712000111\n",
+        )
+        services.enrolment_confirm(actor=world.org_admin, enrolment=enrolment)
+    wanjiru = User.objects.get(phone="+254712000111")
+    invitation = Invitation.objects.get(user=wanjiru)
+    assert invitation.sent_at is not None
+    assert Delivery.objects.filter(
+        notification__user=wanjiru, channel="sms"
+    ).exists()  # no email address: the invitation went by SMS
+    link = reverse("invitation-open", args=[invitation.token])
+    response = client.get(link)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("invitation-claim", args=[invitation.token])
+    response = client.post(
+        response["Location"],
+        {"new_password1": "Kisumu-ward-3-2026", "new_password2": "Kisumu-ward-3-2026"},
+    )
+    assert response.status_code == 302
+    wanjiru.refresh_from_db()
+    assert wanjiru.has_usable_password()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == wanjiru
+    assert (
+        client.get(reverse("cohort-detail", args=[world.cohort.pk])).status_code == 200
+    )
