@@ -59,6 +59,8 @@ class EnrolmentOutputSerializer(serializers.ModelSerializer):
             "created_at",
             "confirmed_at",
             "finished_at",
+            "error",
+            "stopped_at_row",
         ]
         read_only_fields = fields
 

@@ -68,6 +68,10 @@ class EnrolmentImport(models.Model):
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Why the last run of the task stopped, and at which row (cleared once a
+    # later run goes past it). The task is retried; the page says so.
+    error = models.CharField(max_length=300, blank=True)
+    stopped_at_row = models.PositiveIntegerField(null=True, blank=True)
     # The earlier import of the very same file into this cohort, if any.
     same_as = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

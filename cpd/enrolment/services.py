@@ -468,6 +468,19 @@ def enrolment_apply_chunk(*, enrolment_id: int) -> bool:
         return False
 
 
+def enrolment_stopped(*, enrolment_id: int, error: BaseException) -> None:
+    """Record where and why the task stopped (its chunk was rolled back)."""
+    first = (
+        EnrolmentRow.objects.filter(enrolment_id=enrolment_id, outcome="")
+        .order_by("number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    EnrolmentImport.objects.filter(
+        pk=enrolment_id, status=ImportStatus.APPLYING
+    ).update(error=f"{type(error).__name__}: {error}"[:300], stopped_at_row=first)
+
+
 def _apply_rows(enrolment: EnrolmentImport, rows: list[EnrolmentRow]) -> None:
     before = {r.pk: (r.verdict, r.message, list(r.changes), r.user_id) for r in rows}
     # Verdicts as the database is now: the preview may be hours old.
@@ -510,7 +523,9 @@ def _apply_rows(enrolment: EnrolmentImport, rows: list[EnrolmentRow]) -> None:
         outbox.enqueue(enrolment_invitations_send, invites)
     _save_rows(rows, before)
     EnrolmentImport.objects.filter(pk=enrolment.pk).update(
-        rows_done=enrolment.rows.exclude(outcome="").count()
+        rows_done=enrolment.rows.exclude(outcome="").count(),
+        error="",
+        stopped_at_row=None,
     )
 
 

@@ -14,8 +14,13 @@ from cpd.enrolment import services
 def enrolment_apply(enrolment_id: int) -> int:
     """Apply a confirmed file chunk by chunk; a rerun resumes where it stopped."""
     chunks = 0
-    while services.enrolment_apply_chunk(enrolment_id=enrolment_id):
-        chunks += 1
+    try:
+        while services.enrolment_apply_chunk(enrolment_id=enrolment_id):
+            chunks += 1
+    except Exception as error:
+        # The chunk rolled back; say where it stopped, then let Celery retry.
+        services.enrolment_stopped(enrolment_id=enrolment_id, error=error)
+        raise
     return chunks
 
 

@@ -80,6 +80,10 @@ def test_a_bad_file_re_renders_the_form_with_its_error(client, world):
     assert "Save it as XLSX or CSV" in response.content.decode()
     response = client.post(url, {})
     assert response.status_code == 400
+    big = b"name,phone\n" + b"Amina,+254712345678\n" * 2_700_000  # 54 MB
+    response = client.post(url, {"file": upload("big.csv", big)})
+    assert response.status_code == 400
+    assert "larger than 10 MB" in response.content.decode()
     assert not EnrolmentImport.objects.exists()
 
 

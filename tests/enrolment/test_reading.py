@@ -103,6 +103,10 @@ def test_xlsx_with_a_phone_typed_as_a_number():
         (b"surname,address\nA,B\n", "name column"),
         (b"name,phone\n", "no people"),
         (b"name,phone\n,,\n", "no people"),
+        (
+            b",".join([b"name", b"phone", *[b"c%d" % i for i in range(10_000)]]),
+            "columns",
+        ),
     ],
 )
 def test_bad_files_are_refused_with_a_clear_message(data, message):

@@ -351,3 +351,37 @@ def test_a_person_taken_between_two_checks_is_reported_and_the_rest_enrolled(
     assert rows[3].outcome == Outcome.CREATED
     assert User.objects.filter(phone="+254712345678").count() == 1
     assert Invitation.objects.filter(cohort=cohort).count() == 1
+
+
+def test_a_failing_run_says_where_it_stopped_and_a_later_run_clears_it(
+    admin, cohort, monkeypatch, client
+):
+    monkeypatch.setattr(services, "CHUNK", 2)
+    enrolment = check(
+        admin, cohort, sheet(*(f"P{i},071234567{i},,,,,," for i in range(5)))
+    )
+    services.enrolment_confirm(actor=admin, enrolment=enrolment)
+    assert services.enrolment_apply_chunk(enrolment_id=enrolment.pk)  # rows 2-3
+    real = services._create_people
+
+    def database_gone(enrolment, rows, invites):
+        raise OSError("connection to the database lost")
+
+    monkeypatch.setattr(services, "_create_people", database_gone)
+    with pytest.raises(Exception, match="database lost"):
+        tasks.enrolment_apply.run(enrolment.pk)
+    enrolment.refresh_from_db()
+    assert enrolment.stopped_at_row == 4
+    assert "database lost" in enrolment.error
+    client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
+    page = client.get(f"/enrolment/{enrolment.pk}/").content.decode()
+    assert "Stopped at row 4" in page
+    monkeypatch.setattr(services, "_create_people", real)
+    tasks.enrolment_apply.run(enrolment.pk)
+    enrolment.refresh_from_db()
+    assert (enrolment.status, enrolment.error, enrolment.stopped_at_row) == (
+        ImportStatus.DONE,
+        "",
+        None,
+    )
+    assert enrolment.outcomes == {"created": 5}
