@@ -107,10 +107,22 @@ def as_xlsx(table: list[list[str]]) -> bytes:
     return buffer.getvalue()
 
 
-def timed(label: str, fn: Any) -> Any:
+def timed(label: str, fn: Any, rows: int = 0) -> Any:
+    """Run ``fn``, print its time and the SQL statements it made (per row)."""
+    from django.db import connection
+
+    count = [0]
+
+    def counter(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, context)
+
     started = time.perf_counter()
-    result = fn()
-    out(f"{label:34} {time.perf_counter() - started:7.2f} s")
+    with connection.execute_wrapper(counter):
+        result = fn()
+    took = time.perf_counter() - started
+    per_row = f", {count[0] / rows:.2f} per row" if rows else ""
+    out(f"{label:36} {took:7.2f} s  {count[0]:6d} queries{per_row}")
     return result
 
 
@@ -149,9 +161,9 @@ def main() -> None:
             actor=admin, cohort=cohort, filename=name, data=data
         )
 
-    timed("check XLSX (preview)", lambda: check(xlsx_data, "list.xlsx"))
+    timed("check XLSX (preview)", lambda: check(xlsx_data, "list.xlsx"), args.rows)
     enrolment = timed(
-        "check CSV cp1252 ; (preview)", lambda: check(csv_data, "list.csv")
+        "check CSV cp1252 ; (preview)", lambda: check(csv_data, "list.csv"), args.rows
     )
     out(f"  verdicts {enrolment.verdicts}")
     users = User.objects.count()
@@ -161,13 +173,15 @@ def main() -> None:
         tasks.enrolment_apply(enrolment.pk)
 
     mail.outbox = []
-    timed("confirm + apply (task, with emails)", apply)
+    timed("confirm + apply (task, with emails)", apply, args.rows)
     enrolment.refresh_from_db()
     out(
         f"  outcomes {enrolment.outcomes}; {User.objects.count() - users} accounts, "
         f"{Invitation.objects.count()} invitations, {len(mail.outbox)} emails"
     )
-    again = timed("same file again: check", lambda: check(csv_data, "list.csv"))
+    again = timed(
+        "same file again: check", lambda: check(csv_data, "list.csv"), args.rows
+    )
     out(f"  verdicts {again.verdicts}; same_as={again.same_as_id}")
     before = User.objects.count(), Invitation.objects.count()
 
@@ -175,7 +189,7 @@ def main() -> None:
         services.enrolment_confirm(actor=admin, enrolment=again)
         tasks.enrolment_apply(again.pk)
 
-    timed("same file again: apply", apply_again)
+    timed("same file again: apply", apply_again, args.rows)
     after = User.objects.count(), Invitation.objects.count()
     out(f"  accounts and invitations before {before}, after {after}")
 

@@ -220,7 +220,7 @@ def invitation_send(*, invitation_id: int) -> bool:
 
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("cohort", "user")
             .filter(pk=invitation_id)
             .first()

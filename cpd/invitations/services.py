@@ -101,7 +101,7 @@ def invitation_claim(*, invitation: Invitation, password: str) -> Membership:
     transaction; the membership is added if the import left none.
     """
     locked = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("cohort", "user")
         .get(pk=invitation.pk)
     )
