@@ -173,7 +173,24 @@ def main() -> None:
         tasks.enrolment_apply(enrolment.pk)
 
     mail.outbox = []
+    # Time spent sending invitations inside the apply (eager Celery runs the
+    # invitations task in-process; in production a worker sends them).
+    from cpd import services as cpd_services
+
+    sending = [0.0]
+    send = cpd_services.invitation_send
+
+    def timed_send(*, invitation_id: int) -> bool:
+        started = time.perf_counter()
+        try:
+            return send(invitation_id=invitation_id)
+        finally:
+            sending[0] += time.perf_counter() - started
+
+    cpd_services.invitation_send = timed_send
     timed("confirm + apply (task, with emails)", apply, args.rows)
+    cpd_services.invitation_send = send
+    out(f"  of which sending {len(mail.outbox)} invitations: {sending[0]:.2f} s")
     enrolment.refresh_from_db()
     out(
         f"  outcomes {enrolment.outcomes}; {User.objects.count() - users} accounts, "
