@@ -74,7 +74,7 @@ class SignupProfileForm(forms.Form):
 class InvitationForm(forms.Form):
     """An administrator invites one person to a cohort."""
 
-    email = forms.EmailField(label=_("Email"), required=False)
+    email = forms.EmailField(label=_("Email"), required=False, max_length=254)
     phone = forms.RegexField(
         label=_("Phone number"),
         regex=r"^\+[1-9]\d{6,14}$",

@@ -182,6 +182,11 @@ def invitation_create(
     policies.ensure_cohort_writable(cohort)
     if role not in Role.values:
         raise ValidationError({"role": _("Unknown role.")})
+    if role == Role.ADMIN and not policies.can_archive_cohort(actor, cohort):
+        # A cohort-level administrator cannot make more administrators.
+        raise PermissionDenied(
+            _("Only organisation administrators grant or withdraw the admin role.")
+        )
     invitation = Invitation(
         cohort=cohort,
         role=role,

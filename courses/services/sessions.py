@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from courses import policies
 from courses.models import Attendance, Module, Session
 from courses.services.certificates import certificate_issue_if_complete
+from cpd import policies as cpd_policies
 from cpd.models import Cohort, Role, User, Verb
 from cpd.record import record, record_forget
 
@@ -77,7 +78,9 @@ def attendance_mark_present(
     The caller has checked who may mark and that the learner is on the
     register. A repeat changes nothing; the unique (session, user) constraint
     settles concurrent taps. Attending may complete the linked course.
+    An archived cohort's register is closed.
     """
+    cpd_policies.ensure_cohort_writable(session.cohort)
     with transaction.atomic():
         _attendance, created = Attendance.objects.get_or_create(
             session=session, user=learner, defaults={"marked_by": marked_by}

@@ -47,7 +47,7 @@ class CohortInputSerializer(serializers.Serializer):
         help_text="ISO 3166 alpha-2, e.g. KE: the country of local phone numbers",
     )
     room_retention_days = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
+        min_value=1, max_value=3650, required=False, allow_null=True, default=None
     )
     courses = serializers.ListField(
         child=serializers.IntegerField(),
@@ -64,7 +64,7 @@ class CohortUpdateSerializer(serializers.Serializer):
     ends_on = serializers.DateField(required=False, allow_null=True)
     phone_region = serializers.CharField(max_length=2, required=False, allow_blank=True)
     room_retention_days = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True
+        min_value=1, max_value=3650, required=False, allow_null=True
     )
     courses = serializers.ListField(
         child=serializers.IntegerField(),

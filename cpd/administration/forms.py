@@ -45,6 +45,7 @@ class CohortForm(forms.Form):
     room_retention_days = forms.IntegerField(
         label=_("Keep case-room messages for (days after the room closes)"),
         min_value=1,
+        max_value=3650,
         required=False,
         help_text=_("Leave empty to keep them."),
     )

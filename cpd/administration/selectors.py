@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -72,7 +72,7 @@ def organisation_cohorts(organisation: Organisation) -> QuerySet[Cohort]:
             admin_count=_count(members.filter(role=Role.ADMIN)),
             open_invitation_count=_count(open_invitations),
         )
-        .order_by("archived_at", "-starts_on", "name")
+        .order_by(F("archived_at").asc(nulls_first=True), "-starts_on", "name")
     )
 
 

@@ -140,6 +140,9 @@ LANGUAGE_WORDS: dict[str, str] = {
 }
 
 
+EMAIL_MAX = 254  # the email columns' length
+
+
 @dataclass
 class Person:
     """A row as understood: the fields, and every problem found in it."""
@@ -190,6 +193,8 @@ def person(sheet: Sheet, values: list[str], *, region: str) -> Person:
     email = sheet.value(values, "email").lower()
     if email:
         try:
+            if len(email) > EMAIL_MAX:
+                raise ValidationError("too long")
             validate_email(email)
             p.email = email
         except ValidationError:
@@ -252,7 +257,16 @@ def person(sheet: Sheet, values: list[str], *, region: str) -> Person:
     mentor = sheet.value(values, "mentor")
     if mentor:
         if "@" in mentor:
-            p.mentor = mentor.lower()
+            try:
+                if len(mentor) > EMAIL_MAX:
+                    raise ValidationError("too long")
+                validate_email(mentor)
+                p.mentor = mentor.lower()
+            except ValidationError:
+                p.errors.append(
+                    _("The mentor “%(value)s” is neither an email nor a phone number.")
+                    % {"value": mentor}
+                )
         else:
             p.mentor = phone_e164(mentor, region) or ""
             if not p.mentor:

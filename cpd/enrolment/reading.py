@@ -207,7 +207,8 @@ def _text(value: object) -> str:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return " ".join(str(value).split())[:MAX_CELL]
+    # NUL is refused by PostgreSQL in text and JSON; nothing meaningful is lost.
+    return " ".join(str(value).replace("\x00", "").split())[:MAX_CELL]
 
 
 def decode(data: bytes) -> tuple[str, str]:

@@ -66,6 +66,7 @@ class Found:
     roles: dict[int, str]  # user id -> role in the cohort
     mentors: dict[int, int]  # learner id -> current mentor id
     mentor_people: dict[str, User]  # email or phone -> account
+    elsewhere: set[int]  # accounts with a membership in another organisation
 
 
 def _find(cohort: Cohort, rows: Sequence[EnrolmentRow]) -> Found:
@@ -91,12 +92,18 @@ def _find(cohort: Cohort, rows: Sequence[EnrolmentRow]) -> Found:
         for ref in refs
         if (user := by_email.get(ref) if "@" in ref else by_phone.get(ref))
     }
+    elsewhere = set(
+        Membership.objects.filter(user__in=users)
+        .exclude(cohort__organisation_id=cohort.organisation_id)
+        .values_list("user_id", flat=True)
+    )
     return Found(
         by_email,
         by_phone,
         roles,
         hooks.current_mentors(cohort, learner_ids),
         mentor_people,
+        elsewhere,
     )
 
 
@@ -139,7 +146,7 @@ def _judge(row: EnrolmentRow, found: Found, file_mentors: set[str]) -> None:
     row.user = user
     role = found.roles.get(user.pk)
     changes = []
-    if user.last_login is None:
+    if _unclaimed_here(user, found):
         for field, attr in PROFILE.items():
             value = getattr(row, field)
             if value and getattr(user, attr) != value:
@@ -164,6 +171,17 @@ def _judge(row: EnrolmentRow, found: Found, file_mentors: set[str]) -> None:
     row.changes = changes
     row.verdict = Verdict.UPDATE if changes else Verdict.MEMBER
     return None
+
+
+def _unclaimed_here(user: User, found: Found) -> bool:
+    """An account this organisation's enrolment made and its person never claimed.
+
+    Only such an account takes its profile and contact details from the sheet:
+    a person who chose a password owns their profile, and an account another
+    organisation enrolled is not this organisation's to rewrite (filling in an
+    email would let whoever controls it reset the password).
+    """
+    return not user.has_usable_password() and user.pk not in found.elsewhere
 
 
 def _error(row: EnrolmentRow, message: str) -> None:
@@ -442,6 +460,12 @@ def enrolment_apply_chunk(*, enrolment_id: int) -> bool:
         )
         if enrolment is None or enrolment.status != ImportStatus.APPLYING:
             return False
+        if enrolment.cohort.is_archived:
+            # Archived after confirming: nothing more is written into it.
+            enrolment.rows.filter(outcome="").update(
+                outcome=Outcome.SKIPPED,
+                outcome_message=_("Not enrolled: the cohort was archived."),
+            )
         rows = list(enrolment.rows.filter(outcome="").order_by("number")[:CHUNK])
         if rows:
             _apply_rows(enrolment, rows)
@@ -509,12 +533,20 @@ def _apply_rows(enrolment: EnrolmentImport, rows: list[EnrolmentRow]) -> None:
         try:
             with transaction.atomic():
                 _apply_row(enrolment, row, invites)
-        except (IntegrityError, ValidationError, PermissionDenied) as error:
-            # Someone took this email or phone between two rows' checks.
+        except IntegrityError:
+            # Someone took this email or phone between two rows' checks (the
+            # database's own text would name other people's addresses).
             row.outcome = Outcome.SKIPPED
-            row.outcome_message = _("Not enrolled: %(error)s") % {
-                "error": " ".join(getattr(error, "messages", [str(error)]))
-            }
+            row.outcome_message = _(
+                "Not enrolled: this email or phone number was just taken by "
+                "another account. Upload the row again."
+            )
+        except (ValidationError, PermissionDenied) as error:
+            row.outcome = Outcome.SKIPPED
+            row.outcome_message = (
+                _("Not enrolled: %(error)s")
+                % {"error": " ".join(getattr(error, "messages", [str(error)]))}
+            )[:300]
         if row.outcome != Outcome.SKIPPED and not row.outcome_message:
             row.outcome_message = row.message
     if invites:

@@ -197,6 +197,11 @@ def join_link_create(
     """A cohort's administrator shares a join link with a fresh code and a limit."""
     if not policies.can_manage_cohort(actor, cohort):
         raise PermissionDenied(_("Only the cohort's administrators can do this."))
+    if role == Role.ADMIN and not policies.can_archive_cohort(actor, cohort):
+        # A cohort-level administrator cannot make more administrators.
+        raise PermissionDenied(
+            _("Only organisation administrators grant or withdraw the admin role.")
+        )
     errors: dict[str, str] = {}
     if role not in Role.values:
         errors["role"] = _("Unknown role.")
@@ -285,7 +290,7 @@ def join_link_use(*, actor: User, code: str) -> tuple[Membership, bool]:
     try:
         with transaction.atomic():
             link = (
-                JoinLink.objects.select_for_update()
+                JoinLink.objects.select_for_update(of=("self",))
                 .select_related("cohort")
                 .get(pk=found.pk)
             )

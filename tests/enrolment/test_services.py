@@ -142,7 +142,7 @@ def test_an_unclaimed_account_is_updated_a_signed_in_one_keeps_its_profile(
     )
     apply(admin, check(admin, cohort, data), django_capture_on_commit_callbacks)
     baraka = User.objects.get(phone="+254712345679")
-    baraka.last_login = timezone.now()
+    baraka.set_password("chosen-by-baraka-2026")  # he claimed his account
     baraka.display_name = "Baraka (his own choice)"
     baraka.save()
     fixed = sheet(
@@ -385,3 +385,27 @@ def test_a_failing_run_says_where_it_stopped_and_a_later_run_clears_it(
         None,
     )
     assert enrolment.outcomes == {"created": 5}
+
+
+def test_another_organisations_unclaimed_account_is_joined_never_rewritten(
+    admin, cohort, django_capture_on_commit_callbacks
+):
+    other_admin = UserFactory()
+    other = CohortFactory(organisation=OrganisationFactory(), phone_region="KE")
+    other.organisation.admins.add(other_admin)
+    apply(
+        other_admin,
+        check(other_admin, other, sheet("Amina,0712345678,,,nurse,Siaya,,")),
+        django_capture_on_commit_callbacks,
+    )
+    amina = User.objects.get(phone="+254712345678")
+    assert not amina.has_usable_password()
+    enrolment = check(
+        admin, cohort, sheet("Someone Else,0712345678,attacker@example.org,,doctor,X,,")
+    )
+    row = enrolment.rows.get()
+    assert (row.verdict, row.changes) == (Verdict.JOIN, [])
+    apply(admin, enrolment, django_capture_on_commit_callbacks)
+    amina.refresh_from_db()
+    assert (amina.display_name, amina.email, amina.cadre) == ("Amina", None, "nurse")
+    assert Membership.objects.filter(cohort=cohort, user=amina).exists()
