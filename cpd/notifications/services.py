@@ -38,6 +38,7 @@ from cpd.notifications.backends.sms import SmsError
 from cpd.notifications.kinds import kind_get, kinds
 from cpd.notifications.models import (
     Channel,
+    CohortDefault,
     Delivery,
     DeliveryStatus,
     Mode,
@@ -53,12 +54,24 @@ logger = logging.getLogger(__name__)
 EVENT_KIND = "notification.created"
 
 
-def _modes(user: User, kind: str) -> dict[str, str]:
+def _modes(user: User, kind: str, cohort: int | None = None) -> dict[str, str]:
+    """Mode per channel: the person's choice, else the cohort's, else the kind's."""
+    spec = kind_get(kind)
     chosen = dict(
         Preference.objects.filter(user=user, kind=kind).values_list("channel", "mode")
     )
-    spec = kind_get(kind)
-    return {c: chosen.get(c, spec.default(c)) for c in Channel.values}
+    cohort_chosen = (
+        dict(
+            CohortDefault.objects.filter(cohort_id=cohort, kind=kind).values_list(
+                "channel", "mode"
+            )
+        )
+        if cohort is not None and len(chosen) < len(Channel.values)
+        else {}
+    )
+    return {
+        c: chosen.get(c, cohort_chosen.get(c, spec.default(c))) for c in Channel.values
+    }
 
 
 def _reachable(user: User, channel: str) -> bool:
@@ -137,7 +150,7 @@ def notify(
         },
     )
     checked, later = False, None
-    for channel, mode in _modes(user, kind).items():
+    for channel, mode in _modes(user, kind, cohort).items():
         if mode != Mode.IMMEDIATE or not _reachable(user, channel):
             continue
         if not checked:
@@ -340,7 +353,9 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
         for row in rows:
             if row.kind not in modes:
                 try:
-                    modes[row.kind] = _modes(user, row.kind)[Channel.EMAIL]
+                    modes[row.kind] = _modes(user, row.kind, row.cohort_id)[
+                        Channel.EMAIL
+                    ]
                 except KeyError:
                     modes[row.kind] = Mode.OFF
             if modes[row.kind] == Mode.DIGEST:
@@ -393,6 +408,42 @@ def preferences_set(*, actor: User, choices: dict[tuple[str, str], str]) -> None
             Preference.objects.update_or_create(
                 user=actor, kind=kind, channel=channel, defaults={"mode": mode}
             )
+
+
+def cohort_defaults_set(
+    *, actor: User, cohort: Cohort, choices: dict[tuple[str, str], str]
+) -> int:
+    """A cohort administrator's defaults per (kind, channel); rows written or removed.
+
+    A mode equal to the kind's own default removes the cohort's row, so the
+    table holds only what the administrator changed.
+    """
+    from cpd.notifications.policies import can_manage_cohort_notifications
+
+    if not can_manage_cohort_notifications(actor, cohort):
+        raise PermissionDenied
+    for (kind, channel), mode in choices.items():
+        try:
+            kind_get(kind)
+        except KeyError as error:
+            raise ValidationError({"kind": _("Unknown kind.")}) from error
+        if channel not in Channel.values or mode not in Mode.values:
+            raise ValidationError({"mode": _("Unknown channel or mode.")})
+    changed = 0
+    with transaction.atomic():
+        for (kind, channel), mode in choices.items():
+            if mode == kind_get(kind).default(channel):
+                deleted, _rows = CohortDefault.objects.filter(
+                    cohort=cohort, kind=kind, channel=channel
+                ).delete()
+                changed += deleted
+                continue
+            _row, created = CohortDefault.objects.update_or_create(
+                cohort=cohort, kind=kind, channel=channel, defaults={"mode": mode}
+            )
+            changed += 1
+    logger.info("cohort %s notification defaults set by %s", cohort.pk, actor.pk)
+    return changed
 
 
 def quiet_hours_set(

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
-from cpd.notifications import selectors, services
+from cpd.notifications import policies, selectors, services
 from cpd.notifications.forms import PreferencesForm, QuietHoursForm
+from cpd.notifications.models import Channel, DeliveryStatus
 
 PAGE_SIZE = 30
 
@@ -82,6 +84,65 @@ def preferences(request: HttpRequest) -> HttpResponse:
             "vapid_public_key": settings.VAPID_PUBLIC_KEY,
         },
         status=status,
+    )
+
+
+@login_required
+def cohort_defaults(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """A cohort administrator's defaults per kind and channel (404 unseen, 403 role)."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_manage_cohort_notifications(request.user, cohort):
+        return HttpResponse(_("Only the cohort's administrators."), status=403)
+    form = PreferencesForm(
+        request.POST or None, table=selectors.cohort_defaults_table(cohort)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cohort_defaults_set(
+                actor=acting_user(request), cohort=cohort, choices=form.choices()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The cohort's notification defaults were saved.")
+            )
+            return redirect("notifications-cohort-defaults", cohort.pk)
+    return render(
+        request,
+        "notifications/cohort_defaults.html",
+        {"cohort": cohort, "form": form, "rows": form.rows()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def delivery_log(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """What went out for a cohort, by channel and status, newest first (paged)."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_view_delivery_log(request.user, cohort):
+        return HttpResponse(_("Only the cohort's administrators."), status=403)
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    if status not in DeliveryStatus.values:
+        status = ""
+    if channel not in Channel.values:
+        channel = ""
+    page = Paginator(
+        selectors.delivery_log(request.user, cohort, status=status, channel=channel),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/delivery_log.html",
+        {
+            "cohort": cohort,
+            "page": page,
+            "status": status,
+            "channel": channel,
+            "statuses": DeliveryStatus.choices,
+            "channels": Channel.choices,
+        },
     )
 
 
