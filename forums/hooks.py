@@ -25,5 +25,5 @@ def thread_opened_register(listener: ThreadListener) -> None:
 
 
 def thread_opened(thread: Thread) -> None:
-    for listener in list(_thread_opened):
+    for listener in _thread_opened:
         listener(thread)
