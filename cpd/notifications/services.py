@@ -26,6 +26,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -325,12 +326,16 @@ def _push(delivery: Delivery, notification: Notification) -> None:
 
 
 def digests_send(*, now: dt.datetime | None = None) -> int:
-    """Email each person their digest of notifications not yet read or digested.
+    """Send each person their digest of notifications not yet read or digested.
 
-    Only kinds whose email mode is ``digest`` for that person go in. Each row is
-    marked digested in the transaction that sends, so a rerun sends nothing
-    twice. Returns the number of emails sent.
+    Kinds whose email mode is ``digest`` go in one email; kinds whose SMS mode
+    is ``digest`` in one SMS that fits one segment (``digest.sms_digest_text``).
+    Each row is marked digested in the transaction that sends, so a rerun sends
+    nothing twice; a gateway error is logged and not retried (never twice wins
+    over never lost for a digest). Returns the number of messages sent.
     """
+    from cpd.notifications.digest import sms_digest_text
+
     now = now or timezone.now()
     pending = (
         Notification.objects.filter(
@@ -338,7 +343,7 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
             digested_at__isnull=True,
             created_at__gte=now - dt.timedelta(days=7),
         )
-        .exclude(user__email="")
+        .exclude(user__email="", user__phone="")
         .select_related("user")
         .order_by("user_id", "created_at")
     )
@@ -348,37 +353,51 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for rows in by_user.values():
         user = rows[0].user
-        modes: dict[str, str] = {}
-        chosen = []
+        modes: dict[tuple[str, int | None], dict[str, str]] = {}
+        by_email, by_sms = [], []
         for row in rows:
-            if row.kind not in modes:
+            key = (row.kind, row.cohort_id)
+            if key not in modes:
                 try:
-                    modes[row.kind] = _modes(user, row.kind, row.cohort_id)[
-                        Channel.EMAIL
-                    ]
+                    modes[key] = _modes(user, row.kind, row.cohort_id)
                 except KeyError:
-                    modes[row.kind] = Mode.OFF
-            if modes[row.kind] == Mode.DIGEST:
-                chosen.append(row)
+                    modes[key] = dict.fromkeys(Channel.values, Mode.OFF)
+            if user.email and modes[key][Channel.EMAIL] == Mode.DIGEST:
+                by_email.append(row)
+            if user.phone and modes[key][Channel.SMS] == Mode.DIGEST:
+                by_sms.append(row)
+        chosen = {r.pk for r in by_email} | {r.pk for r in by_sms}
         if not chosen:
             continue
         with transaction.atomic():
             marked = Notification.objects.filter(
-                pk__in=[r.pk for r in chosen], digested_at__isnull=True
+                pk__in=chosen, digested_at__isnull=True
             ).update(digested_at=now)
             if marked != len(chosen):
                 continue  # another run took them
             with translation.override(
                 user.preferred_language or settings.LANGUAGE_CODE
             ):
-                lines = [f"- {r.text} {_absolute(r.url)}".rstrip() for r in chosen]
-                send_mail(
-                    subject=_("Your CPD digest: %(n)d new") % {"n": len(chosen)},
-                    message="\n".join(lines),
-                    from_email=None,
-                    recipient_list=[user.email or ""],
-                )
-        sent += 1
+                if by_email:
+                    lines = [
+                        f"- {r.text} {_absolute(r.url)}".rstrip() for r in by_email
+                    ]
+                    send_mail(
+                        subject=_("Your CPD digest: %(n)d new") % {"n": len(by_email)},
+                        message="\n".join(lines),
+                        from_email=None,
+                        recipient_list=[user.email or ""],
+                    )
+                    sent += 1
+                if by_sms:
+                    text = sms_digest_text(
+                        [r.kind for r in by_sms], _absolute(reverse("notifications"))
+                    )
+                    try:
+                        sms_backend().send(user.phone or "", text)
+                        sent += 1
+                    except (SmsError, OSError) as error:
+                        logger.warning("SMS digest to %s failed: %s", user.pk, error)
     return sent
 
 
