@@ -23,11 +23,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cpd import outbox
@@ -280,11 +282,11 @@ def deliver(*, delivery_id: int) -> str:
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         try:
             if delivery.channel == Channel.EMAIL:
-                send_mail(
+                _email(
+                    user,
                     subject=notification.text[:78],
-                    message=f"{notification.text}\n\n{_absolute(notification.url)}",
-                    from_email=None,
-                    recipient_list=[user.email or ""],
+                    text=f"{notification.text}\n\n{_absolute(notification.url)}",
+                    kind=notification.kind,
                 )
                 _finish(delivery, DeliveryStatus.SENT)
             elif delivery.channel == Channel.SMS:
@@ -307,6 +309,70 @@ def deliver(*, delivery_id: int) -> str:
             _finish(delivery, DeliveryStatus.FAILED, error=str(error))
             return DeliveryStatus.FAILED
     return str(Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk))
+
+
+UNSUBSCRIBE_SALT = "cpd.notifications.unsubscribe"
+# The digest's link turns off every kind's email (it carries them all).
+UNSUBSCRIBE_ALL = "*"
+
+
+def unsubscribe_url(user: User, kind: str) -> str:
+    """An absolute one-click link that turns off ``kind``'s email for ``user``."""
+    token = signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT)
+    return _absolute(reverse("notifications-unsubscribe", args=[token]))
+
+
+def unsubscribe_read(token: str) -> tuple[User, str] | None:
+    """The person and kind a link names, or None for a forged or stale one."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    kind = str(data.get("k", ""))
+    if user is None or (
+        kind != UNSUBSCRIBE_ALL and kind not in {k.name for k in kinds()}
+    ):
+        return None
+    return user, kind
+
+
+def unsubscribe(*, token: str) -> bool:
+    """Turn the email off for the kind (or all kinds) a signed link names."""
+    found = unsubscribe_read(token)
+    if found is None:
+        return False
+    user, kind = found
+    names = [k.name for k in kinds()] if kind == UNSUBSCRIBE_ALL else [kind]
+    with transaction.atomic():
+        for name in names:
+            Preference.objects.update_or_create(
+                user=user, kind=name, channel=Channel.EMAIL, defaults={"mode": Mode.OFF}
+            )
+    logger.info("email turned off by unsubscribe link for user %s", user.pk)
+    return True
+
+
+def _email(user: User, *, subject: str, text: str, kind: str, html: str = "") -> None:
+    """Send one email with its unsubscribe link (in the body and the headers)."""
+    link = unsubscribe_url(user, kind)
+    footer = _("Stop these emails: %(link)s") % {"link": link}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=f"{text}\n\n--\n{footer}",
+        to=[user.email or ""],
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    if html:
+        message.attach_alternative(
+            f'{html}<p><small><a href="{escape(link)}">'
+            f"{escape(_('Stop these emails'))}</a></small></p>",
+            "text/html",
+        )
+    message.send()
 
 
 def _push(delivery: Delivery, notification: Notification) -> None:
@@ -382,11 +448,19 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
                     lines = [
                         f"- {r.text} {_absolute(r.url)}".rstrip() for r in by_email
                     ]
-                    send_mail(
+                    items = "".join(
+                        f'<li><a href="{escape(_absolute(r.url))}">{escape(r.text)}</a>'
+                        "</li>"
+                        if r.url
+                        else f"<li>{escape(r.text)}</li>"
+                        for r in by_email
+                    )
+                    _email(
+                        user,
                         subject=_("Your CPD digest: %(n)d new") % {"n": len(by_email)},
-                        message="\n".join(lines),
-                        from_email=None,
-                        recipient_list=[user.email or ""],
+                        text="\n".join(lines),
+                        html=f"<ul>{items}</ul>",
+                        kind=UNSUBSCRIBE_ALL,
                     )
                     sent += 1
                 if by_sms:

@@ -17,6 +17,11 @@ urlpatterns = [
         views.delivery_log,
         name="notifications-delivery-log",
     ),
+    path(
+        "unsubscribe/<str:token>/",
+        views.unsubscribe,
+        name="notifications-unsubscribe",
+    ),
     path("sms/report/", views.sms_report, name="notifications-sms-report"),
     path("sms/inbound/", views.sms_inbound, name="notifications-sms-inbound"),
 ]

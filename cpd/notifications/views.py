@@ -147,6 +147,23 @@ def delivery_log(request: HttpRequest, cohort_id: int) -> HttpResponse:
 
 
 @csrf_exempt
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every email: GET asks (mail scanners open links), POST turns off.
+
+    A mail client's one-click unsubscribe (RFC 8058) POSTs here without a CSRF
+    token; the signed token is the authority, so no sign-in is needed.
+    """
+    if services.unsubscribe_read(token) is None:
+        return render(
+            request, "notifications/unsubscribe.html", {"bad": True}, status=404
+        )
+    if request.method == "POST":
+        services.unsubscribe(token=token)
+        return render(request, "notifications/unsubscribe.html", {"done": True})
+    return render(request, "notifications/unsubscribe.html", {"token": token})
+
+
+@csrf_exempt
 @require_POST
 def sms_report(request: HttpRequest) -> HttpResponse:
     """Delivery reports from the SMS gateway, authenticated by a shared token."""
