@@ -37,6 +37,14 @@ class MentoringConfig(AppConfig):
         kind_register(KIND_CHECKIN, _("A check-in is due"), email="off")
         kind_register(KIND_NUDGE, _("A reminder when I have been away a week"))
         kind_register(KIND_NUDGE_MENTOR, _("A mentee has been away a week"))
+        # A mentee's question in the cohort's forums reaches their mentor
+        # (forums cannot import mentoring: mentoring listens on forums' hook).
+        from mentoring import forum_hooks
+
+        kind_register(
+            forum_hooks.KIND_MENTEE_QUESTION, _("My mentee asks in the forums")
+        )
+        forum_hooks.register()
         # A person's export and erasure cover their conversations and check-ins
         # (cpd.privacy cannot import mentoring).
         from cpd.privacy.registry import eraser_register, exporter_register

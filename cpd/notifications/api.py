@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
-from cpd.notifications import selectors, services
-from cpd.notifications.models import Channel, Mode, Notification
+from cpd.notifications import policies, selectors, services
+from cpd.notifications.models import (
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Mode,
+    Notification,
+)
 
 
 class NotificationOutputSerializer(serializers.ModelSerializer):
@@ -115,3 +124,88 @@ class PushSubscriptionApi(APIView):
         endpoint = str(data.get("endpoint", ""))
         services.push_unsubscribe(actor=acting_user(request), endpoint=endpoint)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def _admin_cohort(request: Request, cohort_id: int) -> Any:
+    """The cohort if the user administers it (404 unseen, 403 by role)."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_manage_cohort_notifications(request.user, cohort):
+        raise PermissionDenied(_("Only the cohort's administrators."))
+    return cohort
+
+
+class CohortDefaultApi(APIView):
+    """A cohort's default mode per kind and channel; PUT a list to change some."""
+
+    @extend_schema(responses=PreferenceSerializer(many=True))
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = _admin_cohort(request, cohort_id)
+        rows = [
+            {"kind": kind.name, "channel": channel, "mode": mode}
+            for kind, modes in selectors.cohort_defaults_table(cohort)
+            for channel, mode in modes.items()
+        ]
+        return Response(PreferenceSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=PreferenceSerializer(many=True),
+        responses=PreferenceSerializer(many=True),
+    )
+    def put(self, request: Request, cohort_id: int) -> Response:
+        cohort = _admin_cohort(request, cohort_id)
+        data = PreferenceSerializer(data=request.data, many=True)
+        data.is_valid(raise_exception=True)
+        services.cohort_defaults_set(
+            actor=acting_user(request),
+            cohort=cohort,
+            choices={(r["kind"], r["channel"]): r["mode"] for r in data.validated_data},
+        )
+        return self.get(request, cohort_id)
+
+
+class DeliveryOutputSerializer(serializers.ModelSerializer):
+    recipient = serializers.CharField(source="notification.user.display_name")
+    kind = serializers.CharField(source="notification.kind")
+    text = serializers.CharField(source="notification.text")
+
+    class Meta:
+        model = Delivery
+        fields = [
+            "id",
+            "recipient",
+            "kind",
+            "text",
+            "channel",
+            "status",
+            "provider_id",
+            "cost",
+            "error",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class DeliveryFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+
+
+class DeliveryLogApi(ListAPIView):
+    """A cohort's delivery log for its administrators, newest first (paged)."""
+
+    serializer_class = DeliveryOutputSerializer
+
+    @extend_schema(parameters=[DeliveryFilterSerializer])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> Any:
+        cohort = _admin_cohort(self.request, self.kwargs["cohort_id"])
+        filters = DeliveryFilterSerializer(data=self.request.query_params)
+        filters.is_valid(raise_exception=True)
+        return selectors.delivery_log(
+            self.request.user,
+            cohort,
+            status=filters.validated_data.get("status", ""),
+            channel=filters.validated_data.get("channel", ""),
+        )

@@ -24,4 +24,14 @@ urlpatterns = [
         api.PushSubscriptionApi.as_view(),
         name="api-push-subscription",
     ),
+    path(
+        "notifications/cohorts/<int:cohort_id>/defaults/",
+        api.CohortDefaultApi.as_view(),
+        name="api-notification-cohort-defaults",
+    ),
+    path(
+        "notifications/cohorts/<int:cohort_id>/deliveries/",
+        api.DeliveryLogApi.as_view(),
+        name="api-notification-deliveries",
+    ),
 ]

@@ -150,3 +150,26 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.notification_id} {self.channel} {self.status}"
+
+
+class CohortDefault(models.Model):
+    """A cohort administrator's default for one kind on one channel.
+
+    It stands between the kind's default and a person's own choice: a person's
+    ``Preference`` still wins.
+    """
+
+    cohort = models.ForeignKey("cpd.Cohort", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    mode = models.CharField(max_length=10, choices=Mode.choices)
+
+    class Meta:
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["cohort", "kind", "channel"], name="notif_cohort_default_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cohort {self.cohort_id} {self.kind} {self.channel}={self.mode}"

@@ -23,10 +23,13 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from cpd import outbox
@@ -38,6 +41,7 @@ from cpd.notifications.backends.sms import SmsError
 from cpd.notifications.kinds import kind_get, kinds
 from cpd.notifications.models import (
     Channel,
+    CohortDefault,
     Delivery,
     DeliveryStatus,
     Mode,
@@ -53,12 +57,24 @@ logger = logging.getLogger(__name__)
 EVENT_KIND = "notification.created"
 
 
-def _modes(user: User, kind: str) -> dict[str, str]:
+def _modes(user: User, kind: str, cohort: int | None = None) -> dict[str, str]:
+    """Mode per channel: the person's choice, else the cohort's, else the kind's."""
+    spec = kind_get(kind)
     chosen = dict(
         Preference.objects.filter(user=user, kind=kind).values_list("channel", "mode")
     )
-    spec = kind_get(kind)
-    return {c: chosen.get(c, spec.default(c)) for c in Channel.values}
+    cohort_chosen = (
+        dict(
+            CohortDefault.objects.filter(cohort_id=cohort, kind=kind).values_list(
+                "channel", "mode"
+            )
+        )
+        if cohort is not None and len(chosen) < len(Channel.values)
+        else {}
+    )
+    return {
+        c: chosen.get(c, cohort_chosen.get(c, spec.default(c))) for c in Channel.values
+    }
 
 
 def _reachable(user: User, channel: str) -> bool:
@@ -137,7 +153,7 @@ def notify(
         },
     )
     checked, later = False, None
-    for channel, mode in _modes(user, kind).items():
+    for channel, mode in _modes(user, kind, cohort).items():
         if mode != Mode.IMMEDIATE or not _reachable(user, channel):
             continue
         if not checked:
@@ -266,11 +282,11 @@ def deliver(*, delivery_id: int) -> str:
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         try:
             if delivery.channel == Channel.EMAIL:
-                send_mail(
+                _email(
+                    user,
                     subject=notification.text[:78],
-                    message=f"{notification.text}\n\n{_absolute(notification.url)}",
-                    from_email=None,
-                    recipient_list=[user.email or ""],
+                    text=f"{notification.text}\n\n{_absolute(notification.url)}",
+                    kind=notification.kind,
                 )
                 _finish(delivery, DeliveryStatus.SENT)
             elif delivery.channel == Channel.SMS:
@@ -295,6 +311,70 @@ def deliver(*, delivery_id: int) -> str:
     return str(Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk))
 
 
+UNSUBSCRIBE_SALT = "cpd.notifications.unsubscribe"
+# The digest's link turns off every kind's email (it carries them all).
+UNSUBSCRIBE_ALL = "*"
+
+
+def unsubscribe_url(user: User, kind: str) -> str:
+    """An absolute one-click link that turns off ``kind``'s email for ``user``."""
+    token = signing.dumps({"u": user.pk, "k": kind}, salt=UNSUBSCRIBE_SALT)
+    return _absolute(reverse("notifications-unsubscribe", args=[token]))
+
+
+def unsubscribe_read(token: str) -> tuple[User, str] | None:
+    """The person and kind a link names, or None for a forged or stale one."""
+    try:
+        data = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        return None
+    user = User.objects.filter(pk=data.get("u"), is_active=True).first()
+    kind = str(data.get("k", ""))
+    if user is None or (
+        kind != UNSUBSCRIBE_ALL and kind not in {k.name for k in kinds()}
+    ):
+        return None
+    return user, kind
+
+
+def unsubscribe(*, token: str) -> bool:
+    """Turn the email off for the kind (or all kinds) a signed link names."""
+    found = unsubscribe_read(token)
+    if found is None:
+        return False
+    user, kind = found
+    names = [k.name for k in kinds()] if kind == UNSUBSCRIBE_ALL else [kind]
+    with transaction.atomic():
+        for name in names:
+            Preference.objects.update_or_create(
+                user=user, kind=name, channel=Channel.EMAIL, defaults={"mode": Mode.OFF}
+            )
+    logger.info("email turned off by unsubscribe link for user %s", user.pk)
+    return True
+
+
+def _email(user: User, *, subject: str, text: str, kind: str, html: str = "") -> None:
+    """Send one email with its unsubscribe link (in the body and the headers)."""
+    link = unsubscribe_url(user, kind)
+    footer = _("Stop these emails: %(link)s") % {"link": link}
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=f"{text}\n\n--\n{footer}",
+        to=[user.email or ""],
+        headers={
+            "List-Unsubscribe": f"<{link}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+    )
+    if html:
+        message.attach_alternative(
+            f'{html}<p><small><a href="{escape(link)}">'
+            f"{escape(_('Stop these emails'))}</a></small></p>",
+            "text/html",
+        )
+    message.send()
+
+
 def _push(delivery: Delivery, notification: Notification) -> None:
     payload = {
         "title": _("CPD"),
@@ -312,12 +392,16 @@ def _push(delivery: Delivery, notification: Notification) -> None:
 
 
 def digests_send(*, now: dt.datetime | None = None) -> int:
-    """Email each person their digest of notifications not yet read or digested.
+    """Send each person their digest of notifications not yet read or digested.
 
-    Only kinds whose email mode is ``digest`` for that person go in. Each row is
-    marked digested in the transaction that sends, so a rerun sends nothing
-    twice. Returns the number of emails sent.
+    Kinds whose email mode is ``digest`` go in one email; kinds whose SMS mode
+    is ``digest`` in one SMS that fits one segment (``digest.sms_digest_text``).
+    Each row is marked digested in the transaction that sends, so a rerun sends
+    nothing twice; a gateway error is logged and not retried (never twice wins
+    over never lost for a digest). Returns the number of messages sent.
     """
+    from cpd.notifications.digest import sms_digest_text
+
     now = now or timezone.now()
     pending = (
         Notification.objects.filter(
@@ -325,7 +409,7 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
             digested_at__isnull=True,
             created_at__gte=now - dt.timedelta(days=7),
         )
-        .exclude(user__email="")
+        .exclude(user__email="", user__phone="")
         .select_related("user")
         .order_by("user_id", "created_at")
     )
@@ -335,35 +419,59 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
     sent = 0
     for rows in by_user.values():
         user = rows[0].user
-        modes: dict[str, str] = {}
-        chosen = []
+        modes: dict[tuple[str, int | None], dict[str, str]] = {}
+        by_email, by_sms = [], []
         for row in rows:
-            if row.kind not in modes:
+            key = (row.kind, row.cohort_id)
+            if key not in modes:
                 try:
-                    modes[row.kind] = _modes(user, row.kind)[Channel.EMAIL]
+                    modes[key] = _modes(user, row.kind, row.cohort_id)
                 except KeyError:
-                    modes[row.kind] = Mode.OFF
-            if modes[row.kind] == Mode.DIGEST:
-                chosen.append(row)
+                    modes[key] = dict.fromkeys(Channel.values, Mode.OFF)
+            if user.email and modes[key][Channel.EMAIL] == Mode.DIGEST:
+                by_email.append(row)
+            if user.phone and modes[key][Channel.SMS] == Mode.DIGEST:
+                by_sms.append(row)
+        chosen = {r.pk for r in by_email} | {r.pk for r in by_sms}
         if not chosen:
             continue
         with transaction.atomic():
             marked = Notification.objects.filter(
-                pk__in=[r.pk for r in chosen], digested_at__isnull=True
+                pk__in=chosen, digested_at__isnull=True
             ).update(digested_at=now)
             if marked != len(chosen):
                 continue  # another run took them
             with translation.override(
                 user.preferred_language or settings.LANGUAGE_CODE
             ):
-                lines = [f"- {r.text} {_absolute(r.url)}".rstrip() for r in chosen]
-                send_mail(
-                    subject=_("Your CPD digest: %(n)d new") % {"n": len(chosen)},
-                    message="\n".join(lines),
-                    from_email=None,
-                    recipient_list=[user.email or ""],
-                )
-        sent += 1
+                if by_email:
+                    lines = [
+                        f"- {r.text} {_absolute(r.url)}".rstrip() for r in by_email
+                    ]
+                    items = "".join(
+                        f'<li><a href="{escape(_absolute(r.url))}">{escape(r.text)}</a>'
+                        "</li>"
+                        if r.url
+                        else f"<li>{escape(r.text)}</li>"
+                        for r in by_email
+                    )
+                    _email(
+                        user,
+                        subject=_("Your CPD digest: %(n)d new") % {"n": len(by_email)},
+                        text="\n".join(lines),
+                        html=f"<ul>{items}</ul>",
+                        kind=UNSUBSCRIBE_ALL,
+                    )
+                    sent += 1
+                if by_sms:
+                    text = sms_digest_text(
+                        [r.kind for r in by_sms], _absolute(reverse("notifications"))
+                    )
+                    try:
+                        sms_backend().send(user.phone or "", text)
+                        sent += 1
+                    except (SmsError, OSError) as error:
+                        logger.warning("SMS digest to %s failed: %s", user.pk, error)
     return sent
 
 
@@ -393,6 +501,42 @@ def preferences_set(*, actor: User, choices: dict[tuple[str, str], str]) -> None
             Preference.objects.update_or_create(
                 user=actor, kind=kind, channel=channel, defaults={"mode": mode}
             )
+
+
+def cohort_defaults_set(
+    *, actor: User, cohort: Cohort, choices: dict[tuple[str, str], str]
+) -> int:
+    """A cohort administrator's defaults per (kind, channel); rows written or removed.
+
+    A mode equal to the kind's own default removes the cohort's row, so the
+    table holds only what the administrator changed.
+    """
+    from cpd.notifications.policies import can_manage_cohort_notifications
+
+    if not can_manage_cohort_notifications(actor, cohort):
+        raise PermissionDenied
+    for (kind, channel), mode in choices.items():
+        try:
+            kind_get(kind)
+        except KeyError as error:
+            raise ValidationError({"kind": _("Unknown kind.")}) from error
+        if channel not in Channel.values or mode not in Mode.values:
+            raise ValidationError({"mode": _("Unknown channel or mode.")})
+    changed = 0
+    with transaction.atomic():
+        for (kind, channel), mode in choices.items():
+            if mode == kind_get(kind).default(channel):
+                deleted, _rows = CohortDefault.objects.filter(
+                    cohort=cohort, kind=kind, channel=channel
+                ).delete()
+                changed += deleted
+                continue
+            _row, created = CohortDefault.objects.update_or_create(
+                cohort=cohort, kind=kind, channel=channel, defaults={"mode": mode}
+            )
+            changed += 1
+    logger.info("cohort %s notification defaults set by %s", cohort.pk, actor.pk)
+    return changed
 
 
 def quiet_hours_set(

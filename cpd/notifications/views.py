@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
-from cpd.notifications import selectors, services
+from cpd.notifications import policies, selectors, services
 from cpd.notifications.forms import PreferencesForm, QuietHoursForm
+from cpd.notifications.models import Channel, DeliveryStatus
 
 PAGE_SIZE = 30
 
@@ -83,6 +85,82 @@ def preferences(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+def cohort_defaults(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """A cohort administrator's defaults per kind and channel (404 unseen, 403 role)."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_manage_cohort_notifications(request.user, cohort):
+        return HttpResponse(_("Only the cohort's administrators."), status=403)
+    form = PreferencesForm(
+        request.POST or None, table=selectors.cohort_defaults_table(cohort)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cohort_defaults_set(
+                actor=acting_user(request), cohort=cohort, choices=form.choices()
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(
+                request, _("The cohort's notification defaults were saved.")
+            )
+            return redirect("notifications-cohort-defaults", cohort.pk)
+    return render(
+        request,
+        "notifications/cohort_defaults.html",
+        {"cohort": cohort, "form": form, "rows": form.rows()},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def delivery_log(request: HttpRequest, cohort_id: int) -> HttpResponse:
+    """What went out for a cohort, by channel and status, newest first (paged)."""
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_view_delivery_log(request.user, cohort):
+        return HttpResponse(_("Only the cohort's administrators."), status=403)
+    status = request.GET.get("status", "")
+    channel = request.GET.get("channel", "")
+    if status not in DeliveryStatus.values:
+        status = ""
+    if channel not in Channel.values:
+        channel = ""
+    page = Paginator(
+        selectors.delivery_log(request.user, cohort, status=status, channel=channel),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/delivery_log.html",
+        {
+            "cohort": cohort,
+            "page": page,
+            "status": status,
+            "channel": channel,
+            "statuses": DeliveryStatus.choices,
+            "channels": Channel.choices,
+        },
+    )
+
+
+@csrf_exempt
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every email: GET asks (mail scanners open links), POST turns off.
+
+    A mail client's one-click unsubscribe (RFC 8058) POSTs here without a CSRF
+    token; the signed token is the authority, so no sign-in is needed.
+    """
+    if services.unsubscribe_read(token) is None:
+        return render(
+            request, "notifications/unsubscribe.html", {"bad": True}, status=404
+        )
+    if request.method == "POST":
+        services.unsubscribe(token=token)
+        return render(request, "notifications/unsubscribe.html", {"done": True})
+    return render(request, "notifications/unsubscribe.html", {"token": token})
 
 
 @csrf_exempt

@@ -28,6 +28,7 @@ from cpd.record import record
 from cpd.rich_text import mentioned_handles, render_markdown
 from cpd.services import image_upload
 from forums import policies
+from forums.hooks import thread_opened
 from forums.models import (
     BUILT_IN_TAGS,
     Forum,
@@ -236,6 +237,8 @@ def thread_create(
                 confirmed=no_identifiers_confirmed,
                 created_at=now,
             )
+            # Mentoring hears of it this way (its mentors' notification).
+            thread_opened(thread)
             record(
                 actor=actor,
                 verb=Verb.POSTED,
