@@ -24,7 +24,7 @@ class StallingFileBackend(BaseEmailBackend):
     sleeps: the provider has the message, its answer is slow.
     """
 
-    def send_messages(self, email_messages):  # type: ignore[no-untyped-def]
+    def send_messages(self, email_messages):
         stall = set(filter(None, os.environ.get("FAULT_STALL", "").split(",")))
         for message in email_messages:
             for to in message.to:
