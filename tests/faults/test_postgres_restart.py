@@ -131,6 +131,7 @@ def app_on_private_postgres(private_postgres: PrivatePostgres):
         log.close()
 
 
+@pytest.mark.timeout(300)  # migrations of a fresh cluster, then the run
 def test_writes_through_a_postgres_restart(app_on_private_postgres):
     app = app_on_private_postgres
     url = f"{app['base']}/api/rooms/{app['room']}/messages/"

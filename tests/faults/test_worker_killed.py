@@ -90,6 +90,7 @@ def setup(private_postgres, private_redis, tmp_path):
             proc.wait(timeout=15)
 
 
+@pytest.mark.timeout(300)  # migrations of a fresh cluster, then the run
 def test_killed_worker_task_runs_again_and_sends_once(setup):
     outbox: Path = setup["outbox"]
     started = time.monotonic()
