@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
-from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -30,11 +29,8 @@ class UploadInputSerializer(serializers.Serializer):
     file = serializers.FileField()
 
     def validate_file(self, value: Any) -> Any:
-        if value.size > reading.MAX_BYTES:
-            raise serializers.ValidationError(
-                _("The file is larger than %(size)s MB. Split it into smaller files.")
-                % {"size": reading.MAX_BYTES // (1024 * 1024)}
-            )
+        if too_large := reading.size_error(value.size):
+            raise serializers.ValidationError(too_large)
         return value
 
 
@@ -100,11 +96,7 @@ class EnrolmentUploadApi(APIView):
     def post(self, request: Request, cohort_id: int) -> Response:
         cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
         if not policies.can_enrol(request.user, cohort):
-            raise PermissionDenied(
-                _("This cohort is archived.")
-                if cohort.is_archived
-                else _("Only the cohort's administrators can enrol people.")
-            )
+            raise PermissionDenied(policies.enrol_refusal(request.user, cohort))
         data = UploadInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]

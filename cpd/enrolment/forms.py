@@ -20,9 +20,6 @@ class UploadForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > reading.MAX_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(size)s MB. Split it into smaller files.")
-                % {"size": reading.MAX_BYTES // (1024 * 1024)}
-            )
+        if too_large := reading.size_error(upload.size):
+            raise forms.ValidationError(too_large)
         return upload

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from cpd import policies
 from cpd.enrolment.models import EnrolmentImport
@@ -13,6 +14,13 @@ from cpd.policies import AnyUser
 def can_enrol(user: AnyUser, cohort: Cohort) -> bool:
     """The cohort's administrators enrol it, while it is not archived."""
     return policies.can_invite_to_cohort(user, cohort) and not cohort.is_archived
+
+
+def enrol_refusal(user: AnyUser, cohort: Cohort) -> str:
+    """Why ``user`` may not enrol ``cohort``, in words to show them."""
+    if cohort.is_archived and policies.can_manage_cohort(user, cohort):
+        return _("This cohort is archived.")
+    return _("Only the cohort's administrators can enrol people.")
 
 
 def can_view_enrolment(user: AnyUser, enrolment: EnrolmentImport) -> bool:

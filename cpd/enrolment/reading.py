@@ -292,15 +292,21 @@ def _xlsx_rows(data: bytes) -> list[list[str]]:
     return [[_text(cell) for cell in row] for row in sheet]
 
 
+def size_error(size: int) -> str | None:
+    """Why a file of ``size`` bytes is refused, or None (checked before reading it)."""
+    if size <= MAX_BYTES:
+        return None
+    return _("The file is larger than %(size)s MB. Split it into smaller files.") % {
+        "size": MAX_BYTES // (1024 * 1024)
+    }
+
+
 def read(data: bytes, filename: str = "") -> Sheet:
     """A spreadsheet's bytes as a ``Sheet``, or a clear ``ValidationError``."""
     if not data or not data.strip():
         raise _bad(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise _bad(
-            _("The file is larger than %(size)s MB. Split it into smaller files.")
-            % {"size": MAX_BYTES // (1024 * 1024)}
-        )
+    if too_large := size_error(len(data)):
+        raise _bad(too_large)
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         raise _bad(_("Old Excel files (.xls) cannot be read. Save it as XLSX or CSV."))
     if data.startswith(b"PK\x03\x04"):

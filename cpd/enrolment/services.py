@@ -31,7 +31,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cpd import outbox, policies
+from cpd import outbox
 from cpd.administration.services import membership_role_change
 from cpd.enrolment import hooks, normalise, reading
 from cpd.enrolment import policies as enrolment_policies
@@ -241,11 +241,7 @@ def enrolment_check(
 ) -> EnrolmentImport:
     """Read a spreadsheet and judge every row; changes nobody (the preview)."""
     if not enrolment_policies.can_enrol(actor, cohort):
-        raise PermissionDenied(
-            _("This cohort is archived.")
-            if cohort.is_archived and policies.can_manage_cohort(actor, cohort)
-            else _("Only the cohort's administrators can enrol people.")
-        )
+        raise PermissionDenied(enrolment_policies.enrol_refusal(actor, cohort))
     sheet = reading.read(data, filename)
     rows = _rows_from_sheet(sheet, cohort.phone_region)
     valid = [r for r in rows if r.verdict != Verdict.ERROR]

@@ -28,11 +28,7 @@ def upload(request: HttpRequest, cohort_id: int) -> HttpResponse:
     """Upload a spreadsheet into a cohort; it is checked, not applied."""
     cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
     if not policies.can_enrol(request.user, cohort):
-        raise PermissionDenied(
-            _("This cohort is archived.")
-            if cohort.is_archived
-            else _("Only the cohort's administrators can enrol people.")
-        )
+        raise PermissionDenied(policies.enrol_refusal(request.user, cohort))
     form = UploadForm()
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
