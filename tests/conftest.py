@@ -26,6 +26,19 @@ ROLES = [
     "anonymous",
 ]
 
+# What only a cohort's administrators may use answers to each role: members of
+# other roles are refused, and those outside the cohort are not shown it.
+COHORT_ADMIN_PAGE = {
+    "learner": 403,
+    "mentor_of_cohort": 403,
+    "other_mentor": 404,
+    "org_admin": 200,
+    "other_org_admin": 404,
+    "outsider": 404,
+    "anonymous": 302,
+}
+COHORT_ADMIN_API = {**COHORT_ADMIN_PAGE, "anonymous": 403}
+
 REDIS_URL = os.environ.get("REDIS_URL", "")
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 

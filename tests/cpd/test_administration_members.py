@@ -12,19 +12,11 @@ from cpd import cohort_hooks, policies, services
 from cpd.administration import services as admin_services
 from cpd.models import AdminLogEntry, Membership, Role
 from mentoring.models import Pairing, PairingRun
-from tests.conftest import ROLES, client_as
+from tests.conftest import COHORT_ADMIN_PAGE, ROLES, client_as
 from tests.factories.cpd import UserFactory
 from tests.factories.mentoring import MentorProfileFactory
 
-COHORT_PAGE = {
-    "learner": 403,
-    "mentor_of_cohort": 403,
-    "other_mentor": 404,
-    "org_admin": 200,
-    "other_org_admin": 404,
-    "outsider": 404,
-    "anonymous": 302,
-}
+COHORT_PAGE = COHORT_ADMIN_PAGE
 WRITE = {**COHORT_PAGE, "org_admin": 302}
 
 

@@ -19,7 +19,7 @@ from cpd.notifications.backends.sms import ConsoleSmsBackend, SmsError
 from cpd.notifications.models import Channel, Delivery, Notification
 from cpd.notifications.services import ESSENTIAL_KINDS, KIND_INVITATION
 from cpd.notifications.sms_text import segments
-from tests.conftest import ROLES, client_as
+from tests.conftest import COHORT_ADMIN_API, ROLES, client_as
 from tests.factories.cpd import InvitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -484,15 +484,7 @@ def test_invitations_are_visible_to_the_cohorts_admins_only(world, role):
 
 # --- 5. API ---------------------------------------------------------------------
 
-API_STATUS = {
-    "learner": 403,
-    "mentor_of_cohort": 403,
-    "other_mentor": 404,
-    "org_admin": 200,
-    "other_org_admin": 404,
-    "outsider": 404,
-    "anonymous": 403,
-}
+API_STATUS = COHORT_ADMIN_API
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -17,7 +17,7 @@ from cpd.invitations import selectors as inv_selectors
 from cpd.invitations import services as inv_services
 from cpd.limits import RateLimited
 from cpd.models import JoinLink, Membership, Role, User
-from tests.conftest import ROLES, client_as
+from tests.conftest import COHORT_ADMIN_API, ROLES, client_as
 from tests.factories.cpd import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -356,15 +356,7 @@ def test_visitors_guessing_codes_are_limited_by_address(client, world):
 
 # --- API ------------------------------------------------------------------------
 
-API_STATUS = {
-    "learner": 403,
-    "mentor_of_cohort": 403,
-    "other_mentor": 404,
-    "org_admin": 200,
-    "other_org_admin": 404,
-    "outsider": 404,
-    "anonymous": 403,
-}
+API_STATUS = COHORT_ADMIN_API
 
 
 @pytest.mark.parametrize("role", ROLES)

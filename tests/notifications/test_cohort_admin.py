@@ -22,7 +22,7 @@ from cpd.notifications.policies import (
     can_view_delivery_log,
 )
 from cpd.services import membership_add
-from tests.conftest import ROLES, client_as
+from tests.conftest import COHORT_ADMIN_PAGE, ROLES, client_as
 from tests.factories.cpd import UserFactory
 
 KIND = "forums.reply"  # SMS off by default
@@ -30,15 +30,7 @@ PHONE = "+254700123456"
 
 # cohort A's administrator only; members of other roles are refused, and the
 # cohort is not even shown to those outside it.
-EXPECTED_PAGE = {
-    "learner": 403,
-    "mentor_of_cohort": 403,
-    "other_mentor": 404,
-    "org_admin": 200,
-    "other_org_admin": 404,
-    "outsider": 404,
-    "anonymous": 302,
-}
+EXPECTED_PAGE = COHORT_ADMIN_PAGE
 EXPECTED_API = {**EXPECTED_PAGE, "anonymous": 403}
 
 
