@@ -20,6 +20,7 @@ class Channel(models.TextChoices):
 class Mode(models.TextChoices):
     IMMEDIATE = "immediate", _("At once")
     DIGEST = "digest", _("In the daily digest")
+    WEEKLY = "weekly", _("In the weekly digest")
     OFF = "off", _("Off")
 
 
@@ -137,6 +138,11 @@ class Delivery(models.Model):
     provider_id = models.CharField(max_length=120, blank=True, db_index=True)
     cost = models.CharField(max_length=20, blank=True)  # as the gateway states it
     error = models.CharField(max_length=300, blank=True)
+    # Sends tried so far: a gateway error that sent nothing is tried again later.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The text to send when it is not the notification's own (an SMS digest,
+    # written in the person's language when the digest was made).
+    body = models.CharField(max_length=480, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,11 +22,14 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
+from anymail.exceptions import AnymailAPIError, AnymailError
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -260,15 +263,51 @@ def _absolute(url: str) -> str:
     return settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
 
 
+# A delivery whose send failed without reaching anyone is tried again after
+# these waits (seconds), through the outbox; then it stays failed.
+RETRY_BACKOFF = (60, 300, 1800)
+
+
+def _failed(delivery: Delivery, error: Exception, *, retry: bool) -> str:
+    """Log a failed send, and owe another try if one is left and it is safe."""
+    logger.warning("delivery %s failed: %s", delivery.pk, error)
+    attempt = delivery.attempts + 1
+    if not retry or attempt > len(RETRY_BACKOFF):
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.FAILED,
+            attempts=attempt,
+            error=str(error)[:300],
+            updated_at=timezone.now(),
+        )
+        return DeliveryStatus.FAILED
+    from cpd.notifications.tasks import deliver as deliver_task
+
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            status=DeliveryStatus.QUEUED,
+            attempts=attempt,
+            error=str(error)[:300],
+            updated_at=timezone.now(),
+        )
+        outbox.enqueue(
+            deliver_task,
+            delivery.pk,
+            eta=timezone.now() + dt.timedelta(seconds=RETRY_BACKOFF[attempt - 1]),
+        )
+    return DeliveryStatus.QUEUED
+
+
 def deliver(*, delivery_id: int) -> str:
-    """Send one delivery once; returns its final status."""
+    """Send one delivery once; returns its final status (or ``queued`` to retry)."""
     delivery = _claim(delivery_id)
     if delivery is None:
         return "skipped"
     notification = delivery.notification
     user = notification.user
+    digest = bool(delivery.body)  # counts by kind and a link to one's own inbox
     if (
-        notification.cohort_id
+        not digest
+        and notification.cohort_id
         and not Membership.objects.filter(
             user=user, cohort_id=notification.cohort_id
         ).exists()
@@ -276,7 +315,9 @@ def deliver(*, delivery_id: int) -> str:
         # Removed from the cohort since the event: told nothing more of it.
         _finish(delivery, DeliveryStatus.SKIPPED, error="no longer a member")
         return DeliveryStatus.SKIPPED
-    if delivery.channel == Channel.SMS and not sms_budget_allows(notification):
+    if delivery.channel == Channel.SMS and not sms_budget_allows(
+        notification, essential=not digest and notification.kind in ESSENTIAL_KINDS
+    ):
         _finish(delivery, DeliveryStatus.SKIPPED, error="monthly SMS budget reached")
         return DeliveryStatus.SKIPPED
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
@@ -290,7 +331,7 @@ def deliver(*, delivery_id: int) -> str:
                 )
                 _finish(delivery, DeliveryStatus.SENT)
             elif delivery.channel == Channel.SMS:
-                text = sms_text.fit(
+                text = delivery.body or sms_text.fit(
                     notification.text,
                     _absolute(notification.url),
                     max_segments=SMS_SEGMENTS.get(notification.kind, 1),
@@ -304,10 +345,14 @@ def deliver(*, delivery_id: int) -> str:
                 )
             else:
                 _push(delivery, notification)
-        except (SmsError, PushError, OSError) as error:
-            logger.warning("delivery %s failed: %s", delivery.pk, error)
-            _finish(delivery, DeliveryStatus.FAILED, error=str(error))
-            return DeliveryStatus.FAILED
+        except SmsError as error:
+            return _failed(delivery, error, retry=error.retry)
+        except (PushError, AnymailAPIError, OSError) as error:
+            # Nothing reached the person: the push service, the email service
+            # or the mail server answered with an error or could not be reached.
+            return _failed(delivery, error, retry=True)
+        except AnymailError as error:  # refused recipients, bad settings
+            return _failed(delivery, error, retry=False)
     return str(Delivery.objects.values_list("status", flat=True).get(pk=delivery.pk))
 
 
@@ -381,44 +426,111 @@ def _push(delivery: Delivery, notification: Notification) -> None:
         "body": notification.text,
         "url": notification.url or "/notifications/",
     }
-    sent = 0
+    sent, failure = 0, None
     for subscription in PushSubscription.objects.filter(user=notification.user_id):
         try:
             push_send(subscription, payload)
             sent += 1
         except PushGone:
             subscription.delete()
-    _finish(delivery, DeliveryStatus.SENT if sent else DeliveryStatus.SKIPPED)
+        except PushError as error:
+            failure = error
+    if failure is not None and not sent:
+        raise failure  # no device got it: try again later
+    _finish(
+        delivery,
+        DeliveryStatus.SENT if sent else DeliveryStatus.SKIPPED,
+        error=str(failure or "")[:300],
+    )
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def digest_zones_due(now: dt.datetime) -> tuple[set[str], set[str]]:
+    """The time zones whose daily digest, and weekly digest, are due at ``now``.
+
+    A person's zone is the one of their quiet hours, else ``NOTIFY_TIME_ZONE``.
+    The digest goes at ``NOTIFY_DIGEST_HOUR`` local time, and the weekly one on
+    ``NOTIFY_DIGEST_WEEKDAY`` (0 is Monday) at that hour. Beat runs every hour,
+    so each zone's hour comes once a day (half-hour zones too: at :30 local).
+    """
+    names = set(QuietHours.objects.values_list("time_zone", flat=True).distinct())
+    names.add(settings.NOTIFY_TIME_ZONE)
+    daily, weekly = set(), set()
+    for name in names:
+        local = now.astimezone(_zone(name))
+        if local.hour == settings.NOTIFY_DIGEST_HOUR:
+            daily.add(name)
+            if local.weekday() == settings.NOTIFY_DIGEST_WEEKDAY:
+                weekly.add(name)
+    return daily, weekly
 
 
 def digests_send(*, now: dt.datetime | None = None) -> int:
-    """Send each person their digest of notifications not yet read or digested.
+    """Send the digests due now: to each person whose local digest hour it is.
 
-    Kinds whose email mode is ``digest`` go in one email; kinds whose SMS mode
-    is ``digest`` in one SMS that fits one segment (``digest.sms_digest_text``).
-    Each row is marked digested in the transaction that sends, so a rerun sends
-    nothing twice; a gateway error is logged and not retried (never twice wins
-    over never lost for a digest). Returns the number of messages sent.
+    Each person's notifications not yet read nor digested are gathered: kinds
+    whose email mode is ``digest`` (or, on the weekly day, ``weekly``) go in one
+    email; kinds whose SMS mode is such in one SMS that fits one segment
+    (``digest.sms_digest_text``). Each row is marked digested in the
+    transaction that sends, so a rerun sends nothing twice. The SMS is a
+    delivery of the newest row: it is logged, counted against the
+    organisation's budget and retried like any SMS. Returns the number of
+    messages sent or queued.
     """
     from cpd.notifications.digest import sms_digest_text
+    from cpd.notifications.tasks import deliver as deliver_task
 
     now = now or timezone.now()
+    daily, weekly = digest_zones_due(now)
+    if not daily:
+        return 0
+    zoned = QuietHours.objects.filter(user_id=OuterRef("user_id"))
+    due = Q(
+        user_id__in=QuietHours.objects.filter(time_zone__in=daily).values("user_id")
+    )
+    if settings.NOTIFY_TIME_ZONE in daily:
+        due |= ~Q(user_id__in=QuietHours.objects.values("user_id"))
     pending = (
-        Notification.objects.filter(
+        Notification.objects.filter(due)
+        .filter(
             read_at__isnull=True,
             digested_at__isnull=True,
-            created_at__gte=now - dt.timedelta(days=7),
+            created_at__gte=now - dt.timedelta(days=8),
         )
         .exclude(user__email="", user__phone="")
+        .annotate(
+            zone=Coalesce(
+                Subquery(zoned.values("time_zone")[:1]),
+                Value(settings.NOTIFY_TIME_ZONE),
+            ),
+            sent_by_sms=Exists(
+                Delivery.objects.filter(
+                    notification=OuterRef("pk"), channel=Channel.SMS
+                )
+            ),
+        )
         .select_related("user")
         .order_by("user_id", "created_at")
     )
     by_user: dict[int, list[Notification]] = defaultdict(list)
+    weekly_users, sent_by_sms = set(), set()
     for notification in pending:
+        annotated: Any = notification
         by_user[notification.user_id].append(notification)
+        if annotated.zone in weekly:
+            weekly_users.add(notification.user_id)
+        if annotated.sent_by_sms:
+            sent_by_sms.add(notification.pk)
     sent = 0
-    for rows in by_user.values():
+    for user_id, rows in by_user.items():
         user = rows[0].user
+        taken = {Mode.DIGEST, Mode.WEEKLY} if user_id in weekly_users else {Mode.DIGEST}
         modes: dict[tuple[str, int | None], dict[str, str]] = {}
         by_email, by_sms = [], []
         for row in rows:
@@ -428,9 +540,13 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
                     modes[key] = _modes(user, row.kind, row.cohort_id)
                 except KeyError:
                     modes[key] = dict.fromkeys(Channel.values, Mode.OFF)
-            if user.email and modes[key][Channel.EMAIL] == Mode.DIGEST:
+            if user.email and modes[key][Channel.EMAIL] in taken:
                 by_email.append(row)
-            if user.phone and modes[key][Channel.SMS] == Mode.DIGEST:
+            if (
+                user.phone
+                and modes[key][Channel.SMS] in taken
+                and row.pk not in sent_by_sms
+            ):
                 by_sms.append(row)
         chosen = {r.pk for r in by_email} | {r.pk for r in by_sms}
         if not chosen:
@@ -464,14 +580,16 @@ def digests_send(*, now: dt.datetime | None = None) -> int:
                     )
                     sent += 1
                 if by_sms:
-                    text = sms_digest_text(
-                        [r.kind for r in by_sms], _absolute(reverse("notifications"))
+                    delivery = Delivery.objects.create(
+                        notification=by_sms[-1],
+                        channel=Channel.SMS,
+                        body=sms_digest_text(
+                            [r.kind for r in by_sms],
+                            _absolute(reverse("notifications")),
+                        ),
                     )
-                    try:
-                        sms_backend().send(user.phone or "", text)
-                        sent += 1
-                    except (SmsError, OSError) as error:
-                        logger.warning("SMS digest to %s failed: %s", user.pk, error)
+                    outbox.enqueue(deliver_task, delivery.pk)
+                    sent += 1
     return sent
 
 
@@ -670,8 +788,8 @@ def sms_sent_this_month(organisation_id: int, now: dt.datetime | None = None) ->
     ).count()
 
 
-def sms_budget_allows(notification: Notification) -> bool:
-    """Within the organisation's monthly SMS budget, or an essential kind.
+def sms_budget_allows(notification: Notification, *, essential: bool) -> bool:
+    """Within the organisation's monthly SMS budget, or ``essential``.
 
     The first SMS refused in a month tells the organisation's administrators
     (once a month: the dedupe key names the month).
@@ -686,7 +804,7 @@ def sms_budget_allows(notification: Notification) -> bool:
         return True
     if sms_sent_this_month(cohort.organisation_id) < budget:
         return True
-    if notification.kind in ESSENTIAL_KINDS:
+    if essential:
         return True
     month = timezone.now().strftime("%Y-%m")
     for admin in cohort.organisation.admins.all():

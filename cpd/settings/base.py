@@ -242,9 +242,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "forums.rooms.tasks.retention_sweep",
         "schedule": 6 * 3600,
     },
+    # Hourly: each person's digest goes at NOTIFY_DIGEST_HOUR in their zone.
     "notifications-digests": {
         "task": "cpd.notifications.tasks.digests_send",
-        "schedule": crontab(hour=env.int("NOTIFY_DIGEST_HOUR", default=16), minute=0),
+        "schedule": crontab(minute=0),
     },
     # Idempotent (each day is recomputed, not added to): hourly is cheap.
     "cpd-record-rollup": {"task": "cpd.tasks.record_rollup", "schedule": 3600},
@@ -256,6 +257,11 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Notifications (cpd/notifications) ----------------------------------------------
+# Digests go at this local hour (the end of a day shift), weekly ones on this day
+# (0 is Monday); a person's zone is their quiet hours' one, else NOTIFY_TIME_ZONE.
+NOTIFY_DIGEST_HOUR = env.int("NOTIFY_DIGEST_HOUR", default=17)
+NOTIFY_DIGEST_WEEKDAY = env.int("NOTIFY_DIGEST_WEEKDAY", default=4)
+NOTIFY_TIME_ZONE = env.str("NOTIFY_TIME_ZONE", default="UTC")
 # SMS: the console backend logs; production sets the Africa's Talking one.
 SMS_BACKEND = env.str(
     "SMS_BACKEND", default="cpd.notifications.backends.sms.ConsoleSmsBackend"

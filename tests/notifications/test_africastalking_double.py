@@ -4,14 +4,19 @@ again, and a failing gateway never fails the action that caused the SMS."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import pytest
+import requests
+from africastalking.SMS import SMSService
 from django.test import override_settings
+from django.utils import timezone
 
+from cpd.models import TaskOutbox
 from cpd.notifications import services
 from cpd.notifications.models import Channel, Delivery, DeliveryStatus
 from mentoring.models import Conversation, Message
@@ -153,5 +158,50 @@ def test_a_failing_gateway_never_fails_the_message(
     _send(world, conversation, "Are you there?", django_capture_on_commit_callbacks)
     assert Message.objects.filter(body="Are you there?").exists()
     delivery = Delivery.objects.get(channel=Channel.SMS)
-    assert delivery.status == DeliveryStatus.FAILED
+    # nothing was sent, so it is owed again later (the outbox holds it)
+    assert delivery.status == DeliveryStatus.QUEUED
+    assert delivery.attempts == 1
     assert "gateway down" in delivery.error
+    retry = TaskOutbox.objects.get(
+        task="cpd.notifications.tasks.deliver", dispatched_at__isnull=True
+    )
+    assert retry.args == [delivery.pk]
+    assert retry.dispatched_at is None
+    assert retry.due_at > timezone.now() + dt.timedelta(seconds=50)
+    # when: the gateway is back by the time the retry is due
+    gateway.fail = False
+    assert services.deliver(delivery_id=delivery.pk) == DeliveryStatus.SENT
+    assert len(gateway.received) == 1
+    assert services.deliver(delivery_id=delivery.pk) == "skipped"
+    assert len(gateway.received) == 1
+
+
+def test_a_gateway_down_for_good_leaves_the_delivery_failed(
+    world, conversation, gateway, django_capture_on_commit_callbacks
+):
+    gateway.fail = True
+    _send(world, conversation, "Anyone?", django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    for _attempt in services.RETRY_BACKOFF:
+        services.deliver(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == len(services.RETRY_BACKOFF) + 1
+    assert gateway.received == []
+
+
+def test_an_unanswered_request_is_never_tried_again(
+    world, conversation, gateway, django_capture_on_commit_callbacks, monkeypatch
+):
+    # the gateway may have taken it: a second try could send it twice
+    def no_answer(*args, **kwargs):
+        raise requests.ReadTimeout("read timed out")
+
+    monkeypatch.setattr(SMSService, "send", no_answer)
+    _send(world, conversation, "Hello?", django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == 1
+    assert not TaskOutbox.objects.filter(
+        task="cpd.notifications.tasks.deliver", dispatched_at__isnull=True
+    ).exists()

@@ -10,6 +10,7 @@ from django.core import mail
 from cpd.notifications import services
 from cpd.notifications.models import Channel, Delivery, Mode, Notification, Preference
 from tests.conftest import ROLES, client_as
+from tests.notifications.clock import digest_at
 
 
 def _link(message) -> str:
@@ -28,7 +29,7 @@ def digest_mail(world):
         user=world.learner, kind="forums.reply", text="Mentor <A> replied", url="/f/"
     )
     mail.outbox.clear()
-    assert services.digests_send() == 1
+    assert services.digests_send(now=digest_at()) == 1
     return mail.outbox[0]
 
 

@@ -16,7 +16,20 @@ logger = logging.getLogger(__name__)
 
 
 class SmsError(Exception):
-    """The gateway refused or failed the message; the text says why."""
+    """The gateway refused or failed the message; the text says why.
+
+    ``retry`` is true only when the gateway surely did not take the message (no
+    connection, or it answered that it failed): trying again cannot send it
+    twice. An unanswered request may have been sent, so it is not retried.
+    """
+
+    def __init__(self, message: str, *, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
+
+
+# Africa's Talking's per-recipient statuses that a later try may get past.
+AT_TRANSIENT = {"InternalServerError", "GatewayError"}
 
 
 @dataclass(frozen=True)
@@ -65,16 +78,26 @@ class AfricasTalkingSmsBackend(SmsBackend):
             self.sms._baseUrl = settings.AFRICASTALKING_API_URL.rstrip("/")
 
     def send(self, to: str, text: str) -> SentSms:
+        import requests
+        from africastalking.Service import AfricasTalkingException
+
         try:
             response = self.sms.send(
                 text, [to], sender_id=settings.AFRICASTALKING_SENDER_ID or None
             )
+        except requests.ReadTimeout as error:
+            # Asked, never answered: it may have been sent, so never again.
+            raise SmsError(f"no answer: {error}"[:200]) from error
+        except (requests.ConnectionError, AfricasTalkingException) as error:
+            # Not reached, or an HTTP error answer: nothing was sent.
+            raise SmsError(str(error)[:200], retry=True) from error
         except Exception as error:  # noqa: BLE001 - the SDK raises plain Exception
             raise SmsError(str(error)[:200]) from error
         recipients = response.get("SMSMessageData", {}).get("Recipients", [])
         if not recipients:
             raise SmsError(str(response.get("SMSMessageData", {}).get("Message", "")))
         first = recipients[0]
-        if first.get("status") not in {"Success", "Sent", "Queued"}:
-            raise SmsError(str(first.get("status")))
+        status = str(first.get("status"))
+        if status not in {"Success", "Sent", "Queued"}:
+            raise SmsError(status, retry=status in AT_TRANSIENT)
         return SentSms(str(first.get("messageId", "")), str(first.get("cost", "")))
