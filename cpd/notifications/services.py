@@ -316,7 +316,7 @@ def deliver(*, delivery_id: int) -> str:
         _finish(delivery, DeliveryStatus.SKIPPED, error="no longer a member")
         return DeliveryStatus.SKIPPED
     if delivery.channel == Channel.SMS and not sms_budget_allows(
-        notification, essential=not digest and notification.kind in ESSENTIAL_KINDS
+        notification, digest=digest
     ):
         _finish(delivery, DeliveryStatus.SKIPPED, error="monthly SMS budget reached")
         return DeliveryStatus.SKIPPED
@@ -788,8 +788,27 @@ def sms_sent_this_month(organisation_id: int, now: dt.datetime | None = None) ->
     ).count()
 
 
-def sms_budget_allows(notification: Notification, *, essential: bool) -> bool:
-    """Within the organisation's monthly SMS budget, or ``essential``.
+def sms_essential(notification: Notification) -> bool:
+    """Whether the notification's SMS goes past the monthly budget.
+
+    Kinds are essential platform-wide (``ESSENTIAL_KINDS``) or in a cohort whose
+    administrators set the kind's SMS to "at once" for everyone.
+    """
+    if notification.kind in ESSENTIAL_KINDS:
+        return True
+    return (
+        notification.cohort_id is not None
+        and CohortDefault.objects.filter(
+            cohort_id=notification.cohort_id,
+            kind=notification.kind,
+            channel=Channel.SMS,
+            mode=Mode.IMMEDIATE,
+        ).exists()
+    )
+
+
+def sms_budget_allows(notification: Notification, *, digest: bool = False) -> bool:
+    """Within the organisation's monthly SMS budget, or essential (a digest never is).
 
     The first SMS refused in a month tells the organisation's administrators
     (once a month: the dedupe key names the month).
@@ -804,7 +823,7 @@ def sms_budget_allows(notification: Notification, *, essential: bool) -> bool:
         return True
     if sms_sent_this_month(cohort.organisation_id) < budget:
         return True
-    if essential:
+    if not digest and sms_essential(notification):
         return True
     month = timezone.now().strftime("%Y-%m")
     for admin in cohort.organisation.admins.all():

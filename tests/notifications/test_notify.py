@@ -266,3 +266,34 @@ def test_the_monthly_sms_budget_stops_all_but_essential_kinds(
     )
     assert set(essential.values_list("status", flat=True)) == {DeliveryStatus.SENT}
     assert len(ConsoleSmsBackend.sent) == 2
+
+
+def test_a_kind_a_cohort_sends_by_sms_at_once_is_essential_there(
+    world, django_capture_on_commit_callbacks
+):
+    org = world.cohort.organisation
+    org.sms_monthly_budget = 0
+    org.save()
+    world.learner.phone = PHONE
+    world.learner.save()
+    forum = forum_for_cohort(world.cohort)
+    own, _ = thread_create(actor=world.learner, forum=forum, title="Mine", body="b")
+    # the learner chose SMS for replies: over the budget, not essential
+    services.preferences_set(
+        actor=world.learner, choices={("forums.reply", Channel.SMS): Mode.IMMEDIATE}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        post_create(actor=world.mentor_of_cohort, thread=own, body="first")
+    first = Delivery.objects.get(channel=Channel.SMS)
+    assert first.status == DeliveryStatus.SKIPPED
+    # the cohort's administrator makes replies go by SMS at once for everyone
+    services.cohort_defaults_set(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        choices={("forums.reply", Channel.SMS): Mode.IMMEDIATE},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        post_create(actor=world.mentor_of_cohort, thread=own, body="second")
+    second = Delivery.objects.exclude(pk=first.pk).get(channel=Channel.SMS)
+    assert second.status == DeliveryStatus.SENT
+    assert len(ConsoleSmsBackend.sent) == 1
