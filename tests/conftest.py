@@ -43,6 +43,33 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 ON_POSTGRES = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
 
 
+def pytest_sessionstart(session):
+    """Refuse a Redis database that holds keys this suite did not write.
+
+    Tests write only keys that start with "test" (cpd.settings.test) and delete
+    none; a database with other keys is someone's queue, cache or channel layer.
+    """
+    if not REDIS_URL:
+        return
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=5)
+    try:
+        foreign = next(
+            (k for k in client.scan_iter(count=1000) if not k.startswith(b"test")),
+            None,
+        )
+    finally:
+        client.close()
+    if foreign is not None:
+        pytest.exit(
+            f"REDIS_URL={REDIS_URL} holds keys this test suite did not write "
+            f"(for example {foreign[:60]!r}). Point REDIS_URL at an empty database "
+            "of its own (for example redis://127.0.0.1:6379/14).",
+            returncode=3,
+        )
+
+
 def pytest_collection_modifyitems(config, items):
     """Skip what needs a service or a browser this machine does not have."""
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

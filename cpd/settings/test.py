@@ -18,5 +18,15 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
     "user": "1000/min",
     "token": "1000/min",
 }
+# On a real Redis, everything the suite writes starts with "test" (the suite
+# refuses a database holding other keys: tests/conftest.py), and each xdist
+# worker has a channel-layer prefix of its own, so one worker's room events never
+# reach another's sockets.
+if REDIS_URL:  # noqa: F405
+    _worker = env.str("PYTEST_XDIST_WORKER", default="main")
+    for _cache in CACHES.values():  # noqa: F405
+        _cache["KEY_PREFIX"] = f"test-{_worker}"
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{_worker}"  # noqa: F405
+
 # Tests run tasks in-process; the worker test turns this off on its side only.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
