@@ -275,7 +275,11 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
+    # Marked before the message goes out (so it goes at most once) ...
     sent_at = models.DateTimeField(null=True, blank=True)
+    # ... and this once the email service or SMS gateway took it. Marked sent
+    # but never taken (a worker killed in between) shows as "not confirmed".
+    delivered_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -218,8 +218,11 @@ def invitation_send(*, invitation_id: int) -> bool:
     (``cpd.invitations.services.invitation_sms``). The invitation is marked
     sent and committed *before* the message goes out, so a redelivered task (a
     worker killed mid-send) never sends it twice; a send that fails clears the
-    mark again for the task's retry. For an enrolled account the SMS is a
-    notification written in the transaction of the mark (at most once too).
+    mark again for the task's retry. Once the email service or the gateway has
+    taken it, ``delivered_at`` is set: a send marked but never taken (the
+    worker killed in between) is shown to administrators as "not confirmed",
+    to resend. For an enrolled account the SMS is a notification written in
+    the transaction of the mark (at most once too, with its own delivery log).
     """
     from cpd.invitations.services import invitation_sms
 
@@ -235,10 +238,13 @@ def invitation_send(*, invitation_id: int) -> bool:
         if not invitation.email and not invitation.phone:
             return False
         invitation.sent_at = timezone.now()
-        invitation.save(update_fields=["sent_at"])
         if not invitation.email and invitation.user is not None:
+            # A notification, in this transaction: its delivery log takes over.
+            invitation.delivered_at = invitation.sent_at
+            invitation.save(update_fields=["sent_at", "delivered_at"])
             invitation_sms(invitation)
             return True
+        invitation.save(update_fields=["sent_at"])
     link = settings.SITE_URL.rstrip("/") + reverse(
         "invitation-open", args=[invitation.token]
     )
@@ -251,6 +257,7 @@ def invitation_send(*, invitation_id: int) -> bool:
     except Exception:
         Invitation.objects.filter(pk=invitation.pk).update(sent_at=None)
         raise
+    Invitation.objects.filter(pk=invitation.pk).update(delivered_at=timezone.now())
     return True
 
 

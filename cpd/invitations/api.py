@@ -37,7 +37,9 @@ class JoinedBySerializer(serializers.Serializer):
 
 
 class InvitationListOutputSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(help_text="pending, sent, joined, expired, revoked")
+    status = serializers.CharField(
+        help_text="pending, sent, unconfirmed, joined, expired, revoked"
+    )
     # A plain string: the choice set (with "") would clash in the schema with
     # the input's language enum.
     language = serializers.CharField(help_text="the invitee's language, or empty")
@@ -55,6 +57,7 @@ class InvitationListOutputSerializer(serializers.ModelSerializer):
             "status",
             "created_at",
             "sent_at",
+            "delivered_at",
             "expires_at",
             "accepted_at",
             "revoked_at",

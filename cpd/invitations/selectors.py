@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
@@ -14,10 +16,16 @@ from cpd.policies import AnyUser, invitations_visible_to, join_links_visible_to
 STATUSES = {
     "pending": _("Not sent yet"),
     "sent": _("Sent"),
+    "unconfirmed": _("Sending not confirmed"),
     "joined": _("Joined"),
     "expired": _("Expired"),
     "revoked": _("Revoked"),
 }
+
+
+# A send marked this long ago that no email service or gateway confirmed taking
+# was cut short (a worker killed mid-send): its administrators may resend it.
+UNCONFIRMED_AFTER = dt.timedelta(minutes=10)
 
 
 def _with_status(queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
@@ -28,6 +36,11 @@ def _with_status(queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
             When(revoked_at__isnull=False, then=Value("revoked")),
             When(accepted_at__isnull=False, then=Value("joined")),
             When(expires_at__lte=timezone.now(), then=Value("expired")),
+            When(
+                sent_at__lte=timezone.now() - UNCONFIRMED_AFTER,
+                delivered_at__isnull=True,
+                then=Value("unconfirmed"),
+            ),
             When(sent_at__isnull=False, then=Value("sent")),
             default=Value("pending"),
             output_field=CharField(),
@@ -41,11 +54,13 @@ def _status_q(status: str) -> Q:
     revoked = Q(revoked_at__isnull=False)
     joined = Q(accepted_at__isnull=False)
     expired = Q(expires_at__lte=now)
+    unconfirmed = Q(sent_at__lte=now - UNCONFIRMED_AFTER, delivered_at__isnull=True)
     return {
         "revoked": revoked,
         "joined": ~revoked & joined,
         "expired": ~revoked & ~joined & expired,
-        "sent": ~revoked & ~joined & ~expired & Q(sent_at__isnull=False),
+        "unconfirmed": ~revoked & ~joined & ~expired & unconfirmed,
+        "sent": ~revoked & ~joined & ~expired & Q(sent_at__isnull=False) & ~unconfirmed,
         "pending": ~revoked & ~joined & ~expired & Q(sent_at__isnull=True),
     }[status]
 

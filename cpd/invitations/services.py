@@ -141,10 +141,10 @@ def invitation_resend(*, actor: User, invitation: Invitation) -> Invitation:
     if not locked.email and not locked.phone:
         raise ValidationError(_("This invitation has no email or phone to send to."))
     now = timezone.now()
-    locked.sent_at = None
+    locked.sent_at = locked.delivered_at = None
     if locked.expires_at <= now:
         locked.expires_at = now + settings.INVITATION_TTL
-    locked.save(update_fields=["sent_at", "expires_at"])
+    locked.save(update_fields=["sent_at", "delivered_at", "expires_at"])
     _queue_send(locked)
     return locked
 

@@ -299,7 +299,13 @@ def _statuses(world):
     joiner = UserFactory(display_name="Joined Person")
     return {
         "pending": InvitationFactory(cohort=world.cohort),
-        "sent": InvitationFactory(cohort=world.cohort, sent_at=now),
+        "sent": InvitationFactory(
+            cohort=world.cohort, sent_at=now - dt.timedelta(hours=1), delivered_at=now
+        ),
+        # marked sent long enough ago, never taken by the email service
+        "unconfirmed": InvitationFactory(
+            cohort=world.cohort, sent_at=now - dt.timedelta(minutes=11)
+        ),
         "joined": InvitationFactory(
             cohort=world.cohort, sent_at=now, accepted_at=now, accepted_by=joiner
         ),
@@ -361,6 +367,46 @@ def test_the_invite_form_re_renders_with_errors(client, world):
     response = client.post(url, {"form": "invite", "role": "learner"})
     assert response.status_code == 400
     assert response.context["form"].errors
+
+
+def test_a_send_is_confirmed_once_the_email_service_took_it(
+    world, django_capture_on_commit_callbacks, monkeypatch
+):
+    invitation = InvitationFactory(cohort=world.cohort)
+    assert services.invitation_send(invitation_id=invitation.pk)
+    invitation.refresh_from_db()
+    assert invitation.sent_at is not None
+    assert invitation.delivered_at >= invitation.sent_at
+    # a send the email service refused keeps neither mark, for the retry
+    failing = InvitationFactory(cohort=world.cohort)
+
+    def refused(*args, **kwargs):
+        raise OSError("connection refused")
+
+    monkeypatch.setattr(services, "send_mail", refused)
+    with pytest.raises(OSError):
+        services.invitation_send(invitation_id=failing.pk)
+    failing.refresh_from_db()
+    assert (failing.sent_at, failing.delivered_at) == (None, None)
+
+
+def test_a_send_cut_short_shows_as_not_confirmed_and_resends_once(
+    client, world, django_capture_on_commit_callbacks
+):
+    invitation = InvitationFactory(
+        cohort=world.cohort, sent_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    client_as(client, world.org_admin)
+    url = reverse("cohort-invitations", args=[world.cohort.pk])
+    page = client.get(url, {"status": "unconfirmed"})
+    assert [inv.pk for inv in page.context["page"]] == [invitation.pk]
+    assert "Sending not confirmed" in page.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        inv_services.invitation_resend(actor=world.org_admin, invitation=invitation)
+    assert len(mail.outbox) == 1
+    assert not client.get(url, {"status": "unconfirmed"}).context["page"].object_list
+    assert not services.invitation_send(invitation_id=invitation.pk)
+    assert len(mail.outbox) == 1
 
 
 # --- resend, revoke, expiry ------------------------------------------------------
