@@ -384,7 +384,7 @@ def test_a_send_is_confirmed_once_the_email_service_took_it(
         raise OSError("connection refused")
 
     monkeypatch.setattr(services, "send_mail", refused)
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="connection refused"):
         services.invitation_send(invitation_id=failing.pk)
     failing.refresh_from_db()
     assert (failing.sent_at, failing.delivered_at) == (None, None)
