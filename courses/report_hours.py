@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
@@ -64,30 +64,27 @@ class CohortHours:
 
 
 def cohort_hours(cohort: Cohort) -> CohortHours:
-    """Hours and certificates over the cohort's learners (two queries)."""
-    learner_ids = list(
-        Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values_list(
-            "user_id", flat=True
-        )
-    )
-    per_learner = {
-        uid: (n, hours)
-        for uid, n, hours in _cohort_certificates(cohort)
-        .filter(
-            user__in=Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values(
-                "user_id"
-            )
-        )
-        .values("user_id")
-        .annotate(n=Count("pk"), hours=Sum("hours"))
+    """Hours and certificates over the cohort's learners (one query, a row each)."""
+    mine = (
+        _cohort_certificates(cohort)
+        .filter(user_id=OuterRef("user_id"))
         .order_by()
-        .values_list("user_id", "n", "hours")
-    }
-    hours = [float(per_learner.get(uid, (0, Decimal("0")))[1]) for uid in learner_ids]
+        .values("user_id")
+    )
+    rows = list(
+        Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
+        .annotate(
+            n=Subquery(mine.annotate(n=Count("pk")).values("n")),
+            hours=Subquery(mine.annotate(h=Sum("hours")).values("h")),
+        )
+        .order_by()
+        .values_list("n", "hours")
+    )
+    hours = [float(h or 0) for _n, h in rows]
     return CohortHours(
-        learners=len(learner_ids),
-        certificates=sum(n for n, _h in per_learner.values()),
-        learners_certified=len(per_learner),
+        learners=len(rows),
+        certificates=sum(n or 0 for n, _h in rows),
+        learners_certified=sum(1 for n, _h in rows if n),
         total_hours=round(sum(hours), 1),
         median_hours=(
             round(float(statistics.median(hours)), 1)
