@@ -82,7 +82,7 @@ def test_pages_show_hours_or_say_there_are_none(client, world, hours):
     record(actor=world.learner, verb=Verb.READ, object_type="x", duration_seconds=60)
     client_as(client, world.org_admin)
     body = client.get(reverse("cohort-report", args=[world.cohort.pk])).content.decode()
-    assert "10.5 CPD hours awarded with 3 certificates" in body
+    assert "3 certificates issued: 10.5 h of CPD in all" in body
     assert "Median per learner: 4 h (n = 3)" in body
     c = hours[2][2]
     page = client.get(reverse("learner-report", args=[world.cohort.pk, c.pk]))

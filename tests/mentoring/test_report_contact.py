@@ -164,3 +164,16 @@ def test_cohort_contact_costs_one_query_whatever_the_size(world, contact):
         summary = report.cohort_mentor_contact(world.cohort)
     assert len(small.captured_queries) == len(large.captured_queries) == 1
     assert summary.replied == 14
+
+
+def test_the_demo_shows_reply_times(db):
+    from django.core.management import call_command
+
+    from cpd.models import Cohort
+
+    call_command("seed_demo", stdout=__import__("io").StringIO())
+    cohort = Cohort.objects.get(name__icontains="maternal")
+    summary = report.cohort_mentor_contact(cohort)
+    assert summary.replied >= 2
+    assert summary.median_reply_hours is not None
+    assert summary.median_reply_hours >= 3
