@@ -324,4 +324,4 @@ def test_the_report_costs_the_same_queries_for_a_longer_history(
     assert counts() == before
     # session, user, roles (2), cohort, learner, pairing, figures, weeks,
     # timeline, courses (6), hours (2), mentor contact (2), the layout's
-    assert max(before) <= 26
+    assert max(before) <= 22
