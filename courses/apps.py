@@ -57,3 +57,6 @@ class CoursesConfig(AppConfig):
         panel_register(COHORT_REPORT, report_hours.cohort_hours_panel)
         learner_part_register("courses", learner_report.learner_courses)
         learner_part_register("cpd_hours", report_hours.learner_hours)
+        from cpd.report_parts import cohort_part_register
+
+        cohort_part_register("cpd_hours", report_hours.cohort_hours_figures)

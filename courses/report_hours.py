@@ -9,7 +9,7 @@ certificates are also the learner's courses completed.
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -92,6 +92,11 @@ def cohort_hours(cohort: Cohort) -> CohortHours:
             else None
         ),
     )
+
+
+def cohort_hours_figures(cohort: Cohort) -> dict[str, Any]:
+    """The cohort's hours as JSON-ready figures, for the report's API."""
+    return asdict(cohort_hours(cohort))
 
 
 def learner_hours_panel(request: HttpRequest, cohort: Cohort, learner: User) -> str:

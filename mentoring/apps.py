@@ -82,3 +82,6 @@ class MentoringConfig(AppConfig):
         panel_register(LEARNER_REPORT, report.learner_mentor_panel)
         panel_register(COHORT_REPORT, report.cohort_mentor_panel)
         learner_part_register("mentor_contact", report.learner_mentor_contact)
+        from cpd.report_parts import cohort_part_register
+
+        cohort_part_register("mentor_contact", report.cohort_mentor_contact_figures)

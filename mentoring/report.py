@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import (
@@ -216,6 +216,11 @@ def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
         replied=len(replies),
         awaiting_reply=sum(1 for r in rows if r.awaiting_reply),
     )
+
+
+def cohort_mentor_contact_figures(cohort: Cohort) -> dict[str, Any]:
+    """The cohort's mentor contact as JSON-ready figures, for the report's API."""
+    return asdict(cohort_mentor_contact(cohort))
 
 
 def learner_mentor_contact(cohort: Cohort, learner_id: int) -> dict[str, Any]:

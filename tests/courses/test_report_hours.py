@@ -143,3 +143,11 @@ def test_one_test_only_shows_not_enough_data(client, world, hours):
     assert "not enough data: it needs both a pre-test and a post-test" in (
         page.content.decode()
     )
+
+
+def test_the_cohort_report_api_carries_hours(client, world, hours):
+    client_as(client, world.org_admin)
+    data = client.get(reverse("api-cohort-report", args=[world.cohort.pk])).json()
+    part = data["parts"]["cpd_hours"]
+    assert (part["certificates"], part["total_hours"]) == (3, 10.5)
+    assert part["median_hours"] == 4.0

@@ -177,3 +177,11 @@ def test_the_demo_shows_reply_times(db):
     assert summary.replied >= 2
     assert summary.median_reply_hours is not None
     assert summary.median_reply_hours >= 3
+
+
+def test_the_cohort_report_api_carries_mentor_contact(client, world, contact):
+    client_as(client, world.mentor_of_cohort)
+    data = client.get(reverse("api-cohort-report", args=[world.cohort.pk])).json()
+    part = data["parts"]["mentor_contact"]
+    assert (part["learners"], part["with_mentor"]) == (4, 3)
+    assert (part["median_reply_hours"], part["replied"]) == (3.0, 2)
