@@ -45,3 +45,18 @@ class CoursesConfig(AppConfig):
         from courses import cohort_hooks
 
         cohort_hooks.register()
+
+        # The learner report's course and CPD-hours parts, and the cohort
+        # report's hours (cpd cannot import courses).
+        from courses import learner_report, report_hours
+        from cpd.learner_report.selectors import learner_part_register
+        from cpd.panels import LEARNER_REPORT
+
+        panel_register(LEARNER_REPORT, learner_report.learner_courses_panel)
+        panel_register(LEARNER_REPORT, report_hours.learner_hours_panel)
+        panel_register(COHORT_REPORT, report_hours.cohort_hours_panel)
+        learner_part_register("courses", learner_report.learner_courses)
+        learner_part_register("cpd_hours", report_hours.learner_hours)
+        from cpd.report_parts import cohort_part_register
+
+        cohort_part_register("cpd_hours", report_hours.cohort_hours_figures)

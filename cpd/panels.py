@@ -25,6 +25,7 @@ _slots: dict[str, list[PanelRenderer]] = {}
 HOME = "home"  # the signed-in home page; context: none
 COURSE_DETAIL = "course-detail"  # a course outline; context: course, cohorts
 COHORT_REPORT = "cohort-report"  # a cohort's report; context: cohort
+LEARNER_REPORT = "learner-report"  # one learner's report; context: cohort, learner
 
 
 def panel_register(slot: str, renderer: PanelRenderer) -> None:

@@ -119,6 +119,73 @@ def can_view_learner_rows(user: AnyUser, cohort: Cohort) -> bool:
     return can_manage_cohort(user, cohort)
 
 
+# --- The learner report (cpd.learner_report) ------------------------------------
+# Who mentors whom lives in ``mentoring``, which cpd cannot import: it hands its
+# rule over in ``AppConfig.ready()`` (``register_mentee_rule``), in both forms.
+
+
+@dataclass(frozen=True)
+class MenteeRule:
+    """Whether a user mentors a learner in a cohort, in both forms."""
+
+    # (user, cohort) -> Q over Membership rows: the user's mentees there
+    q_for_mentor: Callable[[AnyUser, Cohort], Q]
+    # (user, cohort, learner id) -> the user mentors this learner there
+    is_mentor_of: Callable[[AnyUser, Cohort, int], bool]
+
+
+_mentee_rules: list[MenteeRule] = []
+
+
+def register_mentee_rule(
+    q_for_mentor: Callable[[AnyUser, Cohort], Q],
+    is_mentor_of: Callable[[AnyUser, Cohort, int], bool],
+) -> None:
+    """Let the app that pairs mentors say who mentors whom; twice is a no-op."""
+    rule = MenteeRule(q_for_mentor=q_for_mentor, is_mentor_of=is_mentor_of)
+    if rule not in _mentee_rules:
+        _mentee_rules.append(rule)
+
+
+def is_mentor_of(user: AnyUser, cohort: Cohort, learner_id: int) -> bool:
+    """The user is a mentor of the cohort and mentors this learner in it."""
+    if roles_of(user).role_in(cohort) != Role.MENTOR:
+        return False
+    return any(rule.is_mentor_of(user, cohort, learner_id) for rule in _mentee_rules)
+
+
+def can_view_learner_report(user: AnyUser, cohort: Cohort, learner_id: int) -> bool:
+    """One learner's report: the learner, their mentor, the cohort's administrators.
+
+    The caller has checked that ``learner_id`` is a learner of the cohort. Other
+    mentors and learners of the cohort may not (403: they see the member list
+    anyway); people outside the cohort never get this far (404).
+    """
+    roles = roles_of(user)
+    role = roles.role_in(cohort)
+    if roles.superuser or role == Role.ADMIN:
+        return True
+    if role == Role.LEARNER:
+        return bool(user.pk == learner_id)
+    return is_mentor_of(user, cohort, learner_id)
+
+
+def learner_reports_visible_to(user: AnyUser, cohort: Cohort) -> Q:
+    """Queryset form over the cohort's Membership rows whose report the user reads."""
+    roles = roles_of(user)
+    role = roles.role_in(cohort)
+    if roles.superuser or role == Role.ADMIN:
+        return Q(cohort=cohort, role=Role.LEARNER)
+    if role == Role.LEARNER:
+        return Q(cohort=cohort, role=Role.LEARNER, user_id=user.pk)
+    if role != Role.MENTOR:
+        return Q(pk__in=[])
+    mentees = Q(pk__in=[])
+    for rule in _mentee_rules:
+        mentees |= rule.q_for_mentor(user, cohort)
+    return Q(cohort=cohort, role=Role.LEARNER) & mentees
+
+
 def can_invite_to_cohort(user: AnyUser, cohort: Cohort) -> bool:
     """Only cohort administrators send invitations."""
     return can_manage_cohort(user, cohort)

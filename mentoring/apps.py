@@ -70,3 +70,18 @@ class MentoringConfig(AppConfig):
         from mentoring import cohort_hooks
 
         cohort_hooks.register()
+
+        # Reports: a mentor reads their mentees' learner reports only; mentor
+        # contact per learner and per cohort (cpd cannot import mentoring).
+        from cpd.learner_report.selectors import learner_part_register
+        from cpd.panels import COHORT_REPORT, LEARNER_REPORT, panel_register
+        from cpd.policies import register_mentee_rule
+        from mentoring import report
+
+        register_mentee_rule(report.mentees_q, report.is_mentor_of)
+        panel_register(LEARNER_REPORT, report.learner_mentor_panel)
+        panel_register(COHORT_REPORT, report.cohort_mentor_panel)
+        learner_part_register("mentor_contact", report.learner_mentor_contact)
+        from cpd.report_parts import cohort_part_register
+
+        cohort_part_register("mentor_contact", report.cohort_mentor_contact_figures)

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 
 from cpd.demo import DemoWorld
+from mentoring.demo_report import seed_contact
 from mentoring.models import CheckIn, CheckInMode, Message, PairingMode, Specialty
 from mentoring.services import checkins, conversations, pairing, profiles
 
@@ -97,3 +98,4 @@ def seed(world: DemoWorld, out: Any) -> None:
             agreed_actions="Finish the PPH lessons and the post-test before the call.",
         )
     out.write("mentoring: profiles, pairings, a conversation and a check-in ready.\n")
+    seed_contact(world, out)

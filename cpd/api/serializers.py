@@ -214,3 +214,20 @@ class CohortReportOutputSerializer(serializers.Serializer):
         if not self.context.get("show_rows"):
             return None
         return ReportLearnerSerializer(report.rows, many=True).data  # type: ignore[return-value]
+
+    # Other apps' figures (cpd.report_parts), e.g. mentor_contact, cpd_hours.
+    parts = serializers.SerializerMethodField(
+        help_text=(
+            "other apps' aggregates by part: mentor_contact (share with a "
+            "mentor, medians of messages, check-ins and time to first reply, "
+            "with n), cpd_hours (certificates, total and median hours)"
+        )
+    )
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=serializers.DictField(child=serializers.JSONField())
+        )
+    )
+    def get_parts(self, report: Any) -> dict[str, Any]:
+        return self.context.get("parts", {})

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cpd import policies, reports, selectors, services
+from cpd import policies, report_parts, reports, selectors, services
 from cpd.api import serializers as s
 from cpd.auth import acting_user
 from cpd.invitations.api import CohortInvitationListApi
@@ -104,7 +104,11 @@ class CohortReportApi(APIView):
         )
         return Response(
             s.CohortReportOutputSerializer(
-                report, context={"show_rows": show_rows}
+                report,
+                context={
+                    "show_rows": show_rows,
+                    "parts": report_parts.cohort_parts(cohort),
+                },
             ).data
         )
 

@@ -28,7 +28,7 @@ def test_seed_demo_pairs_both_cohorts_and_is_idempotent(db):
     first = _counts()
     assert Pairing.objects.filter(mode="one_to_one").count() == 3
     assert Pairing.objects.filter(mode="group").count() == 2
-    assert Message.objects.count() == 2
+    assert Message.objects.count() == 5  # and the reports' answered questions
     assert CheckIn.objects.count() == 1
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == first

@@ -1,0 +1,115 @@
+"""CPD hours awarded, for the learner and cohort reports (``cpd.panels`` slots).
+
+Hours come from certificates (``Certificate.hours``, copied from the course's
+``cpd_hours`` when issued), counted for the cohort's courses and learners and
+never when revoked. A certificate is issued when a course is complete, so the
+certificates are also the learner's courses completed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from courses.models import Certificate, Course, CourseAssignment
+from cpd.models import Cohort, Membership, Role, User
+
+# A median over fewer learners than this is "not enough data".
+MIN_FOR_MEDIAN = 2
+
+
+def _cohort_certificates(cohort: Cohort) -> Any:
+    return Certificate.objects.filter(
+        course__in=CourseAssignment.objects.filter(cohort=cohort).values("course_id"),
+        revoked_at__isnull=True,
+    )
+
+
+def learner_hours(cohort: Cohort, learner_id: int) -> dict[str, Any]:
+    """The learner's certificates on the cohort's courses, and hours (2 queries)."""
+    certificates = [
+        {
+            "course": title,
+            "hours": float(hours),
+            "issued_at": issued_at.isoformat(),
+        }
+        for title, hours, issued_at in _cohort_certificates(cohort)
+        .filter(user_id=learner_id)
+        .order_by("-issued_at", "-id")
+        .values_list("course__title", "hours", "issued_at")
+    ]
+    available = Course.objects.filter(
+        pk__in=CourseAssignment.objects.filter(cohort=cohort).values("course_id")
+    ).aggregate(h=Sum("cpd_hours"))["h"] or Decimal("0")
+    return {
+        "hours": round(sum(c["hours"] for c in certificates), 1),
+        "hours_available": float(available),
+        "certificates": certificates,
+    }
+
+
+@dataclass(frozen=True)
+class CohortHours:
+    learners: int
+    certificates: int
+    learners_certified: int
+    total_hours: float
+    median_hours: float | None  # per learner, counting those with none as 0
+
+
+def cohort_hours(cohort: Cohort) -> CohortHours:
+    """Hours and certificates over the cohort's learners (one query, a row each)."""
+    mine = (
+        _cohort_certificates(cohort)
+        .filter(user_id=OuterRef("user_id"))
+        .order_by()
+        .values("user_id")
+    )
+    rows = list(
+        Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
+        .annotate(
+            n=Subquery(mine.annotate(n=Count("pk")).values("n")),
+            hours=Subquery(mine.annotate(h=Sum("hours")).values("h")),
+        )
+        .order_by()
+        .values_list("n", "hours")
+    )
+    hours = [float(h or 0) for _n, h in rows]
+    return CohortHours(
+        learners=len(rows),
+        certificates=sum(n or 0 for n, _h in rows),
+        learners_certified=sum(1 for n, _h in rows if n),
+        total_hours=round(sum(hours), 1),
+        median_hours=(
+            round(float(statistics.median(hours)), 1)
+            if len(hours) >= MIN_FOR_MEDIAN
+            else None
+        ),
+    )
+
+
+def cohort_hours_figures(cohort: Cohort) -> dict[str, Any]:
+    """The cohort's hours as JSON-ready figures, for the report's API."""
+    return asdict(cohort_hours(cohort))
+
+
+def learner_hours_panel(request: HttpRequest, cohort: Cohort, learner: User) -> str:
+    """Learner report: CPD hours awarded and the certificates behind them."""
+    return render_to_string(
+        "courses/partials/learner_hours.html",
+        {"hours": learner_hours(cohort, learner.pk)},
+    )
+
+
+def cohort_hours_panel(request: HttpRequest, cohort: Cohort) -> str:
+    """Cohort report: total and median CPD hours per learner, certificates issued."""
+    return render_to_string(
+        "courses/partials/cohort_hours.html",
+        {"hours": cohort_hours(cohort), "min_n": MIN_FOR_MEDIAN},
+    )

@@ -1,0 +1,261 @@
+"""Mentor contact for the reports: who mentors whom, messages, check-ins, replies.
+
+``cpd`` draws the learner and cohort reports but cannot import mentoring, so
+mentoring hands over, in ``AppConfig.ready()``:
+
+- the mentee rule (``cpd.policies.register_mentee_rule``): a mentor reads the
+  learner report of their mentees only;
+- a panel for each report (``cpd.panels``) and the learner's figures for the
+  report's API (``cpd.learner_report.selectors.learner_part_register``).
+
+Per learner in a cohort: messages the learner wrote, messages their mentors
+wrote in conversations the learner is in, check-ins held, and the time from the
+learner's first message to the first reply of that conversation's mentor. One
+query for any number of learners: correlated subqueries per learner row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+from collections.abc import Collection
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from cpd.models import Cohort, Membership, Role, User
+from cpd.policies import AnyUser
+from mentoring.models import CheckIn, Message, Pairing
+
+# A median of fewer values than this is "not enough data".
+MIN_FOR_MEDIAN = 2
+
+
+def _count_of(rows: QuerySet[Any]) -> Subquery:
+    """COUNT of a correlated subquery's rows (an aggregate with no GROUP BY)."""
+    return Subquery(
+        rows.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
+        output_field=IntegerField(),
+    )
+
+
+# --- the mentee rule (cpd.policies) ------------------------------------------------
+
+
+def _active_pairings(user: AnyUser, cohort: Cohort) -> QuerySet[Pairing]:
+    return Pairing.objects.filter(cohort=cohort, mentor_id=user.pk or 0, active=True)
+
+
+def mentees_q(user: AnyUser, cohort: Cohort) -> Q:
+    """Membership rows of the user's active mentees in the cohort."""
+    return Q(user_id__in=_active_pairings(user, cohort).values("learner_id"))
+
+
+def is_mentor_of(user: AnyUser, cohort: Cohort, learner_id: int) -> bool:
+    """The user has an active pairing with the learner in the cohort."""
+    return _active_pairings(user, cohort).filter(learner_id=learner_id).exists()
+
+
+# --- figures -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MentorContact:
+    """One learner's contact with their mentors in one cohort."""
+
+    user_id: int
+    has_mentor: bool
+    from_learner: int
+    from_mentor: int
+    checkins: int
+    first_message_at: dt.datetime | None
+    first_reply_at: dt.datetime | None
+
+    @property
+    def messages(self) -> int:
+        return self.from_learner + self.from_mentor
+
+    @property
+    def reply_hours(self) -> float | None:
+        if self.first_message_at is None or self.first_reply_at is None:
+            return None
+        seconds = (self.first_reply_at - self.first_message_at).total_seconds()
+        return round(seconds / 3600, 1)
+
+    @property
+    def awaiting_reply(self) -> bool:
+        return self.first_message_at is not None and self.first_reply_at is None
+
+
+def mentor_contact_rows(
+    cohort: Cohort, user_ids: Collection[int] | None = None
+) -> dict[int, MentorContact]:
+    """Mentor contact per learner of the cohort (or of ``user_ids``), one query."""
+    learners = Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
+    if user_ids is not None:
+        learners = learners.filter(user_id__in=list(user_ids))
+    uid = OuterRef("user_id")
+    messages = Message.objects.filter(conversation__cohort=cohort)
+    first = messages.filter(author_id=uid).order_by("created_at", "id")
+    rows = (
+        learners.annotate(
+            has_mentor=Exists(
+                Pairing.objects.filter(cohort=cohort, learner_id=uid, active=True)
+            ),
+            from_learner=_count_of(messages.filter(author_id=uid)),
+            from_mentor=_count_of(
+                messages.filter(
+                    conversation__members__user_id=uid,
+                    author_id=F("conversation__mentor_id"),
+                )
+            ),
+            checkins=_count_of(
+                CheckIn.objects.filter(
+                    conversation__cohort=cohort,
+                    conversation__members__user_id=uid,
+                    done_at__isnull=False,
+                )
+            ),
+            first_at=Subquery(first.values("created_at")[:1]),
+            first_conversation=Subquery(first.values("conversation_id")[:1]),
+        )
+        .annotate(
+            reply_at=Subquery(
+                Message.objects.filter(
+                    conversation_id=OuterRef("first_conversation"),
+                    created_at__gt=OuterRef("first_at"),
+                    author_id=F("conversation__mentor_id"),
+                )
+                .order_by("created_at", "id")
+                .values("created_at")[:1]
+            )
+        )
+        .order_by()
+        .values(
+            "user_id",
+            "has_mentor",
+            "from_learner",
+            "from_mentor",
+            "checkins",
+            "first_at",
+            "reply_at",
+        )
+    )
+    return {
+        r["user_id"]: MentorContact(
+            user_id=r["user_id"],
+            has_mentor=r["has_mentor"],
+            from_learner=r["from_learner"],
+            from_mentor=r["from_mentor"],
+            checkins=r["checkins"],
+            first_message_at=r["first_at"],
+            first_reply_at=r["reply_at"],
+        )
+        for r in rows
+    }
+
+
+def learner_mentors(cohort: Cohort, learner_id: int) -> list[User]:
+    """The learner's active mentors in the cohort, by name."""
+    return [
+        p.mentor
+        for p in Pairing.objects.filter(
+            cohort=cohort, learner_id=learner_id, active=True
+        )
+        .select_related("mentor")
+        .order_by("mentor__display_name", "mentor_id")
+    ]
+
+
+@dataclass(frozen=True)
+class CohortMentorContact:
+    """Mentor contact over a cohort's learners."""
+
+    learners: int
+    with_mentor: int
+    with_mentor_share: float | None
+    median_messages: float | None
+    median_checkins: float | None
+    # over learners whose first message was answered (n: replied)
+    median_reply_hours: float | None
+    replied: int
+    awaiting_reply: int
+
+
+def _median(values: list[float]) -> float | None:
+    if len(values) < MIN_FOR_MEDIAN:
+        return None
+    return round(float(statistics.median(values)), 1)
+
+
+def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
+    """The cohort's mentor contact: share paired, medians with their n (one query)."""
+    rows = list(mentor_contact_rows(cohort).values())
+    n = len(rows)
+    with_mentor = sum(1 for r in rows if r.has_mentor)
+    replies = [r.reply_hours for r in rows if r.reply_hours is not None]
+    return CohortMentorContact(
+        learners=n,
+        with_mentor=with_mentor,
+        with_mentor_share=round(100 * with_mentor / n, 1) if n else None,
+        median_messages=_median([r.messages for r in rows]),
+        median_checkins=_median([r.checkins for r in rows]),
+        median_reply_hours=_median(replies),
+        replied=len(replies),
+        awaiting_reply=sum(1 for r in rows if r.awaiting_reply),
+    )
+
+
+def cohort_mentor_contact_figures(cohort: Cohort) -> dict[str, Any]:
+    """The cohort's mentor contact as JSON-ready figures, for the report's API."""
+    return asdict(cohort_mentor_contact(cohort))
+
+
+def learner_mentor_contact(cohort: Cohort, learner_id: int) -> dict[str, Any]:
+    """The learner's mentors and contact figures, JSON-ready (two queries)."""
+    contact = mentor_contact_rows(cohort, [learner_id]).get(learner_id)
+    mentors = learner_mentors(cohort, learner_id)
+    return {
+        "mentors": [m.display_name for m in mentors],
+        "messages_from_learner": contact.from_learner if contact else 0,
+        "messages_from_mentor": contact.from_mentor if contact else 0,
+        "checkins": contact.checkins if contact else 0,
+        "first_message_at": (
+            contact.first_message_at.isoformat()
+            if contact and contact.first_message_at
+            else None
+        ),
+        "first_reply_hours": contact.reply_hours if contact else None,
+        "awaiting_reply": contact.awaiting_reply if contact else False,
+    }
+
+
+# --- panels (cpd.panels) -------------------------------------------------------------
+
+
+def learner_mentor_panel(request: HttpRequest, cohort: Cohort, learner: User) -> str:
+    """Learner report: their mentors, messages, check-ins and first reply time."""
+    return render_to_string(
+        "mentoring/partials/learner_mentor_contact.html",
+        {"contact": learner_mentor_contact(cohort, learner.pk)},
+    )
+
+
+def cohort_mentor_panel(request: HttpRequest, cohort: Cohort) -> str:
+    """Cohort report: share with a mentor, medians of messages, check-ins, reply."""
+    return render_to_string(
+        "mentoring/partials/cohort_mentor_contact.html",
+        {"contact": cohort_mentor_contact(cohort), "min_n": MIN_FOR_MEDIAN},
+    )
