@@ -27,6 +27,12 @@ if REDIS_URL:  # noqa: F405
     for _cache in CACHES.values():  # noqa: F405
         _cache["KEY_PREFIX"] = f"test-{_worker}"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{_worker}"  # noqa: F405
+    # The broker's queues and bindings (kombu) and RedBeat's lock, likewise.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"test-{_worker}-celery:",
+    }
+    CELERY_REDBEAT_KEY_PREFIX = f"test-{_worker}-redbeat:"
 
 # Tests run tasks in-process; the worker test turns this off on its side only.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
