@@ -50,9 +50,10 @@ run: messages
 	$(BIN)/daphne -b $(HOST) -p $(PORT) cpd.asgi:application
 
 # Browser tests run in their own pytest process: Playwright's event loop would
-# otherwise share the thread with the async (Channels) tests.
+# otherwise share the thread with the async (Channels) tests. The rest runs on
+# every core (pytest-xdist; each worker has its own test database and prefixes).
 test: messages
-	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m "not browser" -n auto
 	$(BIN)/pytest -m browser
 
 lint: install

@@ -84,6 +84,29 @@ def pytest_collection_modifyitems(config, items):
             )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_connection_left(django_db_setup, django_db_blocker):
+    """Close what the run left connected to its test database, before it is dropped.
+
+    Sockets' database calls run in Channels' thread pool, whose threads keep
+    connections of their own; a database with sessions on it cannot be dropped.
+    The test database is this run's own, so every other session on it is ours.
+    """
+    yield
+    if not ON_POSTGRES:
+        return
+    from django.db import connection, connections
+
+    with django_db_blocker.unblock():
+        connections.close_all()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        connections.close_all()
+
+
 # Both caches as production configures them, on a port nothing listens on:
 # "default" answers misses (django-redis IGNORE_EXCEPTIONS), "counters" raises.
 UNREACHABLE_CACHES = {
