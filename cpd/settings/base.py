@@ -434,6 +434,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # 400, 403, 404 and 429 on every operation (cpd/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cpd.api.schema.error_responses",
+    ],
     # Two choice sets share the field name "mode": name their enums explicitly.
     "ENUM_NAME_OVERRIDES": {
         "PairingModeEnum": "mentoring.models.PairingMode",
