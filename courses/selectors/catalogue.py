@@ -84,6 +84,8 @@ def course_get_for_user(user: AnyUser, course_id: int) -> Course:
                 output_field=DateField(),
             ),
         )
+        # The end-of-course survey, if any: the outline invites to it.
+        .select_related("survey")
         .prefetch_related(
             Prefetch(
                 "modules",
@@ -151,3 +153,12 @@ def quiz_get_for_user(user: AnyUser, quiz_id: int) -> Quiz:
     if quiz is None:
         raise Http404("No such quiz.")
     return quiz
+
+
+def cohort_courses(cohort: Cohort) -> list[Course]:
+    """The courses a cohort takes, by title (ids and titles only)."""
+    return list(
+        Course.objects.filter(assignments__cohort=cohort)
+        .order_by("title", "pk")
+        .only("pk", "title")
+    )
