@@ -119,9 +119,20 @@ def archived_cohort_taking(user: AnyUser, course: Course) -> Cohort | None:
 # --- Course report and survey --------------------------------------------------------
 
 
+def _role_in(user: AnyUser, cohort: Cohort) -> str | None:
+    """The user's role in the cohort, from ``cohorts_taking``'s annotations if
+    the cohort carries them (no query), else from the cached roles."""
+    if hasattr(cohort, "viewer_role"):
+        if getattr(cohort, "viewer_admins_org", False):
+            return Role.ADMIN
+        return getattr(cohort, "viewer_role", None)
+    return roles_of(user).role_in(cohort)
+
+
 def _reports_on(user: AnyUser, cohort: Cohort) -> bool:
-    roles = roles_of(user)
-    return roles.superuser or roles.role_in(cohort) in (Role.ADMIN, Role.MENTOR)
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return _role_in(user, cohort) in (Role.ADMIN, Role.MENTOR)
 
 
 def course_report_cohorts(user: AnyUser, course: Course) -> Q:
@@ -175,5 +186,10 @@ def can_answer_survey(user: AnyUser, course: Course) -> bool:
 
 def is_learner_in_any(user: AnyUser, cohorts: list[Cohort]) -> bool:
     """Object form of ``can_answer_survey`` over the cohorts already read (no query)."""
-    by_cohort = roles_of(user).by_cohort
-    return any(by_cohort.get(cohort.pk) == Role.LEARNER for cohort in cohorts)
+    return any(_membership_role(user, c) == Role.LEARNER for c in cohorts)
+
+
+def _membership_role(user: AnyUser, cohort: Cohort) -> str | None:
+    if hasattr(cohort, "viewer_role"):
+        return getattr(cohort, "viewer_role", None)
+    return roles_of(user).by_cohort.get(cohort.pk)

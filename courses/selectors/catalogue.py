@@ -25,7 +25,7 @@ from courses.models import (
     Quiz,
 )
 from courses.policies import courses_visible_to
-from cpd.models import Cohort, Role
+from cpd.models import Cohort, Membership, Organisation, Role
 from cpd.policies import AnyUser, cohorts_visible_to
 
 
@@ -129,12 +129,30 @@ def outline_done_lesson_ids(course: Course) -> set[int]:
 
 
 def cohorts_taking(user: AnyUser, course: Course) -> list[Cohort]:
-    """The user's cohorts that take this course."""
+    """The user's cohorts that take this course, each with the user's role in it.
+
+    ``viewer_role`` (their membership's role, or None) and ``viewer_admins_org``
+    come in the same query, so the outline's policy checks cost none.
+    """
+    uid = user.pk if user.is_authenticated else 0
     return list(
         Cohort.objects.filter(
             cohorts_visible_to(user),
             pk__in=CourseAssignment.objects.filter(course=course).values("cohort_id"),
-        ).order_by("name")
+        )
+        .annotate(
+            viewer_role=Subquery(
+                Membership.objects.filter(cohort=OuterRef("pk"), user_id=uid).values(
+                    "role"
+                )[:1]
+            ),
+            viewer_admins_org=Exists(
+                Organisation.admins.through.objects.filter(
+                    organisation_id=OuterRef("organisation_id"), user_id=uid
+                )
+            ),
+        )
+        .order_by("name")
     )
 
 
