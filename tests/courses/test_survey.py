@@ -300,7 +300,8 @@ def test_the_api_refuses_bad_answers_with_400(api_client, world, course):
     _finish(world.learner, course)
     client_as(api_client, world.learner)
     url = reverse("api-course-survey", args=[course.pk])
-    for body in ({"answers": {"x": "1"}}, {"answers": {}}, {"nothing": 1}):
+    bodies: list[dict] = [{"answers": {"x": "1"}}, {"answers": {}}, {"nothing": 1}]
+    for body in bodies:
         assert api_client.post(url, body, format="json").status_code == 400
 
 
