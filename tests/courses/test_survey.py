@@ -339,3 +339,31 @@ def test_a_respondent_in_two_cohorts_is_counted_once(world, course, author):
     )
     response = SurveyResponse.objects.get()
     assert response.cohort_id == min(world.cohort.pk, world.other_cohort.pk)
+
+
+def test_the_survey_page_and_api_cost_the_same_for_more_items(
+    client, world, course, django_assert_max_num_queries
+):
+    from courses.models import SurveyItem
+
+    _finish(world.learner, course)
+    client_as(client, world.learner)
+    urls = [
+        reverse("courses-survey", args=[course.pk]),
+        reverse("api-course-survey", args=[course.pk]),
+        reverse("courses-course", args=[course.pk]),
+    ]
+
+    def counts() -> list[int]:
+        out = []
+        for url in urls:
+            with django_assert_max_num_queries(14) as ctx:
+                assert client.get(url).status_code == 200
+            out.append(len(ctx.captured_queries))
+        return out
+
+    counts()  # the first visits write what later ones only read
+    before = counts()
+    for n in range(10):
+        SurveyItem.objects.create(survey=course.survey, text=f"More {n}", order=20 + n)
+    assert counts() == before
