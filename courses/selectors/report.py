@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.db.models import (
+    Aggregate,
     Case,
     Count,
     Exists,
@@ -36,7 +38,6 @@ from django.db.models import (
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -62,6 +63,8 @@ from cpd.models import Cohort, Membership, Role
 from cpd.policies import AnyUser
 from cpd.reports import SMALL_CELL
 
+# The per-question sums, in the order the query returns them.
+SUMS = ("sx", "sy", "sxy", "syy")
 # Questions most often failed, listed apart.
 MOST_FAILED = 5
 # A question's difficulty and discrimination need this many answers.
@@ -208,6 +211,18 @@ class CourseReport:
         )
 
 
+class Median(Aggregate):
+    """PostgreSQL's median (``percentile_cont(0.5)``, interpolating two middles)."""
+
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _float(value: Any) -> float:
+    return float(value or 0)
+
+
 def _share(part: int, whole: int) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
@@ -251,8 +266,10 @@ def _lesson_rows(scope: ReportScope, learner_count: int) -> list[LessonRow]:
         if previous
         else Value(None, output_field=IntegerField())
     )
-    per_lesson = {
-        row["lesson_id"]: row
+    postgres = connections[progress.db].vendor == "postgresql"
+    medians = {"median": Median("seconds_spent")} if postgres else {}
+    per_lesson: dict[int, dict[str, Any]] = {
+        row["lesson_id"]: dict(row)
         for row in progress.annotate(
             previous_lesson=previous_of,
             had_previous=Exists(
@@ -266,11 +283,41 @@ def _lesson_rows(scope: ReportScope, learner_count: int) -> list[LessonRow]:
             reach=Count("pk"),
             completed=Count("pk", filter=Q(completed_at__isnull=False)),
             continued=Count("pk", filter=Q(had_previous=True)),
+            **medians,
         )
         .order_by()
     }
-    # The median: the middle row (odd count) or two (even) of each lesson's
-    # readers ordered by time; at most two rows per lesson come back.
+    window_medians = {} if postgres else _window_medians(progress)
+    reach_of: dict[int, int] = {}
+    for i, row in enumerate(rows):
+        agg = per_lesson.get(row.lesson_id)
+        reach = agg["reach"] if agg else 0
+        reach_of[row.lesson_id] = reach
+        if reach < SMALL_CELL:
+            continue  # suppressed: fewer than five readers
+        row.reach = reach
+        row.reach_share = _share(reach, learner_count)
+        row.completed = agg["completed"] if agg else 0
+        row.completion_share = _share(row.completed, reach)
+        row.median_seconds = (
+            (agg or {}).get("median") if postgres else window_medians.get(row.lesson_id)
+        )
+        # Both this lesson and the one before have five readers or more (a
+        # drop-off to a suppressed lesson would give its reach away).
+        if i and reach_of[rows[i - 1].lesson_id] >= SMALL_CELL:
+            before = reach_of[rows[i - 1].lesson_id]
+            continued = agg["continued"] if agg else 0
+            row.drop_off = _share(before - continued, before)
+    return rows
+
+
+def _window_medians(progress: QuerySet) -> dict[int, float]:
+    """Each lesson's median reading time without ``percentile_cont`` (SQLite).
+
+    The middle row (odd count) or two (even) of each lesson's readers ordered
+    by time, found by a window in the database: at most two rows per lesson
+    come back.
+    """
     middle: dict[int, list[int]] = {}
     for lesson_id, seconds in (
         progress.annotate(
@@ -285,26 +332,7 @@ def _lesson_rows(scope: ReportScope, learner_count: int) -> list[LessonRow]:
         .values_list("lesson_id", "seconds_spent")
     ):
         middle.setdefault(lesson_id, []).append(seconds)
-    reach_of: dict[int, int] = {}
-    for i, row in enumerate(rows):
-        agg = per_lesson.get(row.lesson_id)
-        reach = agg["reach"] if agg else 0
-        reach_of[row.lesson_id] = reach
-        if reach < SMALL_CELL:
-            continue  # suppressed: fewer than five readers
-        row.reach = reach
-        row.reach_share = _share(reach, learner_count)
-        row.completed = agg["completed"] if agg else 0
-        row.completion_share = _share(row.completed, reach)
-        values = middle.get(row.lesson_id, [])
-        row.median_seconds = sum(values) / len(values) if values else None
-        # Both this lesson and the one before have five readers or more (a
-        # drop-off to a suppressed lesson would give its reach away).
-        if i and reach_of[rows[i - 1].lesson_id] >= SMALL_CELL:
-            before = reach_of[rows[i - 1].lesson_id]
-            continued = agg["continued"] if agg else 0
-            row.drop_off = _share(before - continued, before)
-    return rows
+    return {lesson_id: sum(v) / len(v) for lesson_id, v in middle.items()}
 
 
 def _funnels(rows: list[LessonRow]) -> list[ModuleFunnel]:
@@ -350,35 +378,37 @@ def _question_rows(scope: ReportScope) -> list[QuestionRow]:
         .annotate(first=Min("pk"))
         .values("first")
     )
-    attempt_total = Subquery(
-        Answer.objects.filter(attempt_id=OuterRef("attempt_id"))
-        .values("attempt_id")
-        .annotate(total=Sum(Cast("credit", FloatField())))
-        .values("total")[:1],
-        output_field=FloatField(),
-    )
-    per_question = {
-        row["question_id"]: row
-        for row in Answer.objects.filter(attempt_id__in=first_attempts)
+    # One row per answer inside the database only: whether it is right, and
+    # the rest of its attempt's score (the attempt's total, a window over its
+    # answers, minus this one). The ORM cannot aggregate over a window, so the
+    # sums per question are taken by an outer query around the ORM's SQL.
+    credit = Cast("credit", FloatField())
+    per_answer = (
+        Answer.objects.filter(attempt_id__in=first_attempts)
         .annotate(
-            right=Case(
+            qid=F("question_id"),
+            x=Case(
                 When(credit__gte=1, then=Value(1.0)),
                 default=Value(0.0),
                 output_field=FloatField(),
             ),
-            # The rest of the attempt: its score without this question.
-            rest=attempt_total - Cast("credit", FloatField()),
-        )
-        .values("question_id")
-        .annotate(
-            n=Count("pk"),
-            sx=Sum("right"),
-            sy=Sum("rest"),
-            sxy=Sum(F("right") * F("rest")),
-            syy=Sum(F("rest") * F("rest")),
+            rest=Window(Sum(credit), partition_by=[F("attempt_id")]) - credit,
         )
         .order_by()
-    }
+        .values("qid", "x", "rest")
+    )
+    sql, params = per_answer.query.sql_with_params()
+    with connections[per_answer.db].cursor() as cursor:
+        cursor.execute(
+            "SELECT qid, COUNT(*), SUM(x), SUM(rest), SUM(x * rest), "  # noqa: S608
+            f"SUM(rest * rest) FROM ({sql}) AS per_answer GROUP BY qid",
+            params,
+        )
+        # (PostgreSQL sums the 0/1 literals as numeric: all made floats.)
+        per_question = {
+            qid: {"n": n, **dict(zip(SUMS, map(_float, sums), strict=True))}
+            for qid, n, *sums in cursor.fetchall()
+        }
     rows = []
     for q in questions:
         row = QuestionRow(

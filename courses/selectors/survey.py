@@ -21,6 +21,7 @@ from courses.models import (
     LessonProgress,
     Survey,
     SurveyAnswer,
+    SurveyItem,
     SurveyItemKind,
     SurveyResponded,
     SurveyResponse,
@@ -111,12 +112,16 @@ def survey_results(
 ) -> SurveyResults | None:
     """Aggregates of the answers from the given cohorts (None: no survey).
 
-    Three queries (survey, response count, scores per item and value), a
-    fourth for the comments when the viewer may read them.
+    Three queries (the items with their survey, the response count, scores per
+    item and value), a fourth for the comments when the viewer may read them.
+    A survey without items is no survey.
     """
-    survey = Survey.objects.filter(course=course).prefetch_related("items").first()
-    if survey is None:
+    survey_items = list(
+        SurveyItem.objects.filter(survey__course=course).select_related("survey")
+    )
+    if not survey_items:
         return None
+    survey = survey_items[0].survey
     responses = SurveyResponse.objects.filter(
         survey=survey, cohort_id__in=list(cohort_ids)
     )
@@ -131,7 +136,7 @@ def survey_results(
     ):
         counts.setdefault(item_id, {})[int(score or 0)] = n
     items = []
-    for item in survey.items.all():
+    for item in survey_items:
         result = ItemResult(item.pk, item.text, item.kind)
         if item.kind == SurveyItemKind.LIKERT:
             by_score = counts.get(item.pk, {})
