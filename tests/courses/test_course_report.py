@@ -6,6 +6,7 @@ from __future__ import annotations
 import statistics
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -322,3 +323,15 @@ def test_lesson_order_is_the_course_order(world, course):
     assert [r.title for r in report.lessons] == [
         lesson.title for lesson in Lesson.objects.filter(module__course=course)
     ]
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_the_report_renders_in_every_language_with_svg_numbers_unlocalised(
+    client, world, course, language
+):
+    client_as(client, world.org_admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    response = client.get(reverse("courses-report", args=[course.pk]))
+    assert response.status_code == 200
+    # a decimal comma would break the SVG: its numbers are never localised
+    assert 'width="83.3"' in response.content.decode()
