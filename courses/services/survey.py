@@ -29,6 +29,7 @@ from courses.models import (
 )
 from courses.selectors.survey import survey_reached_end
 from cpd.models import Membership, Role, User
+from cpd.policies import ensure_cohort_writable
 
 MAX_COMMENT = 1000
 
@@ -128,6 +129,11 @@ def survey_respond(
         return before, False
     if not survey.is_open:
         raise ValidationError(_("This survey is closed."))
+    # Like quiz attempts: refused only when every cohort of theirs taking the
+    # course is archived (read-only).
+    archived = policies.archived_cohort_taking(actor, course)
+    if archived is not None:
+        ensure_cohort_writable(archived)
     if not survey_reached_end(actor, course):
         raise PermissionDenied(_("The survey opens when you finish the course."))
     values = _parse(survey, answers)

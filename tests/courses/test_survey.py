@@ -367,3 +367,16 @@ def test_the_survey_page_and_api_cost_the_same_for_more_items(
     for n in range(10):
         SurveyItem.objects.create(survey=course.survey, text=f"More {n}", order=20 + n)
     assert counts() == before
+
+
+def test_an_archived_cohort_takes_no_more_answers(world, course):
+    from django.utils import timezone
+
+    _finish(world.learner, course)
+    world.cohort.archived_at = timezone.now()
+    world.cohort.save(update_fields=["archived_at"])
+    with pytest.raises(PermissionDenied, match="archived"):
+        survey_respond(
+            actor=world.learner, survey=course.survey, answers=_answers(course.survey)
+        )
+    assert not SurveyResponded.objects.exists()
