@@ -31,9 +31,12 @@ from courses.models import (
     Question,
     Quiz,
     Session,
+    Survey,
+    SurveyItem,
 )
 from courses.services.exchange import course_import
 from courses.services.lessons import lesson_body_with_image
+from courses.services.survey import survey_attach_default
 from cpd.images import image_process
 from cpd.services import image_upload
 
@@ -66,7 +69,7 @@ class CourseAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ModuleInline, AssignmentInline]
     search_fields = ["title"]
-    actions = ["download_markdown"]
+    actions = ["download_markdown", "attach_default_survey"]
     change_list_template = "admin/courses/course/change_list.html"
 
     def get_urls(self) -> list[URLPattern]:
@@ -100,6 +103,17 @@ class CourseAdmin(admin.ModelAdmin):
         )
         response["Content-Disposition"] = f'attachment; filename="{course.slug}.md"'
         return response
+
+    @admin.action(description="Attach the default end-of-course survey")
+    def attach_default_survey(
+        self, request: HttpRequest, queryset: QuerySet[Course]
+    ) -> None:
+        for course in queryset:
+            survey_attach_default(actor=request.user, course=course)  # type: ignore[arg-type]
+        self.message_user(
+            request,
+            "Each chosen course has a survey; edit its statements under Surveys.",
+        )
 
     def import_markdown(self, request: HttpRequest) -> HttpResponse:
         if not self.has_add_permission(request):
@@ -287,3 +301,19 @@ class SessionAdmin(admin.ModelAdmin):
     list_display = ["title", "cohort", "starts_at", "place"]
     list_filter = ["cohort"]
     inlines = [AttendanceInline]
+
+
+class SurveyItemInline(admin.TabularInline):
+    model = SurveyItem
+    extra = 1
+    fields = ["order", "kind", "text"]
+
+
+@admin.register(Survey)
+class SurveyAdmin(admin.ModelAdmin):
+    """The survey's statements; answers are not here (anonymous: see the report)."""
+
+    list_display = ["course", "is_open", "created_at"]
+    list_select_related = ["course"]
+    fields = ["course", "is_open"]
+    inlines = [SurveyItemInline]

@@ -18,7 +18,10 @@ from courses.models import (
 )
 from courses.services import progress, quizzes
 from courses.services.exchange import course_import
+from courses.services.survey import survey_attach_default, survey_respond
+from cpd import services as cpd_services
 from cpd.demo import DemoWorld
+from cpd.models import Role, User
 
 SLUG = "pph-first-hour"
 # Written offline in the course Markdown format, as authors would.
@@ -70,9 +73,11 @@ def seed(world: DemoWorld, out: Any) -> None:
             for user in (faith, mercy)
         )
     _finished_course(world)
+    _course_report_history(world)
     out.write(
         "Courses: 'PPH: the first hour' with pre-test, post-test and progress; "
-        "'Hand hygiene' finished by Faith, with a certificate.\n"
+        "'Hand hygiene' finished by Faith, with a certificate; six more "
+        "maternal learners, so the course reports and the survey show figures.\n"
     )
 
 
@@ -108,4 +113,88 @@ def _answer(user: Any, attempt: Any, right: int) -> None:
             answers[qid] = [
                 c.pk for c in question.choices.all() if c.is_correct == good
             ][:1]
+    quizzes.attempt_submit(user=user, attempt=attempt, answers=answers)
+
+
+# More learners of the maternal cohort, so the course reports show figures
+# (a lesson or question read by fewer than 5 is not shown): how far each read
+# "PPH: the first hour", their pre-test and post-test rights, and their survey.
+EXTRA: list[tuple[str, str, str, int, int, int | None, tuple[int, ...]]] = [
+    # name, cadre, district, lessons read (of the 3 open), pre and post right,
+    # survey scores
+    ("Achieng Odhiambo", "nurse", "Kisumu", 3, 1, 3, (5, 4, 3, 4, 5, 5)),
+    ("Brenda Chebet", "midwife", "Kisumu", 3, 2, 3, (4, 4, 2, 3, 4, 4)),
+    ("Caroline Wafula", "midwife", "Siaya", 3, 0, 2, (5, 5, 4, 4, 3, 5)),
+    ("Daniel Kiprono", "clinical officer", "Siaya", 3, 1, None, (3, 4, 2, 2, 4, 3)),
+    ("Esther Nduta", "nurse", "Kisumu", 3, 2, 2, (4, 3, 3, 5, 4, 4)),
+    ("Felix Omondi", "nurse", "Siaya", 1, 1, None, (4, 4, 1, 3, 2, 3)),
+]
+COMMENTS = [
+    "Short lessons I could read on the night shift. More pictures please.",
+    "",
+    "The quiz on blood loss was hard: a video of weighing pads would help.",
+    "",
+    "Please add a Swahili version.",
+    "",
+]
+
+
+def _course_report_history(world: DemoWorld) -> None:
+    """Six more learners' reading, quizzes and survey answers (idempotent)."""
+    maternal = world.cohorts["maternal"]
+    pph = Course.objects.get(slug=SLUG)
+    hygiene = Course.objects.get(slug="hand-hygiene")
+    admin = world.users["admin"]
+    survey = survey_attach_default(actor=admin, course=hygiene)
+    pph_lessons = list(Lesson.objects.filter(module__course=pph))
+    hygiene_lessons = list(Lesson.objects.filter(module__course=hygiene))
+    pre = pph.quizzes.get(kind="pre")
+    post = pph.quizzes.get(kind="post")
+    hygiene_post = hygiene.quizzes.get(kind="post")
+    for n, (name, cadre, district, read, pre_right, post_right, scores) in enumerate(
+        EXTRA
+    ):
+        email = f"learner{n + 1}@demo.cpd"
+        user = User.objects.filter(email=email).first()
+        if user is not None:
+            continue  # seeded before
+        user = User.objects.create_user(
+            email, None, display_name=name, cadre=cadre, district=district
+        )
+        cpd_services.membership_add(cohort=maternal, user=user, role=Role.LEARNER)
+        for i, lesson in enumerate(pph_lessons[:read]):
+            progress.lesson_visit(user=user, lesson=lesson, seconds=60 + 20 * n + i)
+            if i + 1 < read or read == 3:
+                progress.lesson_complete(user=user, lesson=lesson)
+        _sit(user, pre, pre_right)
+        if post_right is not None:
+            _sit(user, post, post_right)
+        for lesson in hygiene_lessons:
+            progress.lesson_visit(user=user, lesson=lesson, seconds=100 + 10 * n)
+            progress.lesson_complete(user=user, lesson=lesson)
+        _sit(user, hygiene_post, 2)
+        items = list(survey.items.all())
+        answers: dict[int, Any] = {
+            item.pk: str(score) for item, score in zip(items, scores, strict=False)
+        }
+        answers[items[-1].pk] = COMMENTS[n]
+        survey_respond(actor=user, survey=survey, answers=answers)
+
+
+def _sit(user: Any, quiz: Any, right: int) -> None:
+    """One attempt: the first ``right`` questions in the quiz's order right (all
+    their right options), the others wrong, so stronger learners also get the
+    harder questions and the report's discrimination reads as it would."""
+    attempt = quizzes.attempt_start(user=user, quiz=quiz)
+    ordered = list(quiz.questions.order_by("order", "pk"))
+    answers: dict[int, Any] = {}
+    for i, question in enumerate(ordered):
+        good = i < right
+        if question.kind == "numeric":
+            answers[question.pk] = "500" if good else "250"
+        else:
+            choices = [c.pk for c in question.choices.all() if c.is_correct == good]
+            answers[question.pk] = (
+                choices if question.kind == "multiple" else choices[:1]
+            )
     quizzes.attempt_submit(user=user, attempt=attempt, answers=answers)

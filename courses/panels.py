@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from courses.selectors import cohort_gain_summary, continue_lesson_for
+from courses.selectors import (
+    cohort_courses,
+    cohort_gain_summary,
+    continue_lesson_for,
+)
 from cpd.models import Cohort
 
 
@@ -27,4 +31,16 @@ def cohort_gain_panel(request: HttpRequest, cohort: Cohort) -> str:
     # processors (cohort switcher, bell) would run a second time.
     return render_to_string(
         "courses/partials/cohort_gain.html", {"gain": cohort_gain_summary(cohort)}
+    )
+
+
+def cohort_course_reports_panel(request: HttpRequest, cohort: Cohort) -> str:
+    """Cohort report: a link to each of the cohort's courses' report, for this cohort.
+
+    The cohort report is read by the cohort's mentors and administrators, who
+    read its part of each course's report too (``course_report_cohorts``).
+    """
+    return render_to_string(
+        "courses/partials/cohort_course_reports.html",
+        {"cohort": cohort, "courses": cohort_courses(cohort)},
     )

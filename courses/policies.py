@@ -11,7 +11,13 @@ from django.db.models import Q
 
 from courses.models import Attempt, Certificate, Course, CourseAssignment, Session
 from cpd.models import Cohort, Membership, Role
-from cpd.policies import AnyUser, can_moderate_cohort, cohorts_visible_to, roles_of
+from cpd.policies import (
+    AnyUser,
+    can_manage_cohort,
+    can_moderate_cohort,
+    cohorts_visible_to,
+    roles_of,
+)
 
 
 def courses_visible_to(user: AnyUser) -> Q:
@@ -108,3 +114,82 @@ def archived_cohort_taking(user: AnyUser, course: Course) -> Cohort | None:
     if not cohorts or any(c.archived_at is None for c in cohorts):
         return None
     return cohorts[0]
+
+
+# --- Course report and survey --------------------------------------------------------
+
+
+def _role_in(user: AnyUser, cohort: Cohort) -> str | None:
+    """The user's role in the cohort, from ``cohorts_taking``'s annotations if
+    the cohort carries them (no query), else from the cached roles."""
+    if hasattr(cohort, "viewer_role"):
+        if getattr(cohort, "viewer_admins_org", False):
+            return Role.ADMIN
+        return getattr(cohort, "viewer_role", None)
+    return roles_of(user).role_in(cohort)
+
+
+def _reports_on(user: AnyUser, cohort: Cohort) -> bool:
+    if user.is_authenticated and user.is_superuser:
+        return True
+    return _role_in(user, cohort) in (Role.ADMIN, Role.MENTOR)
+
+
+def course_report_cohorts(user: AnyUser, course: Course) -> Q:
+    """Cohorts taking the course whose learners' figures the user may read.
+
+    Administrators of the cohort's organisation (or of the cohort) and its
+    mentors; a superuser, every cohort. Another organisation's cohorts taking
+    the same (shared) course never count in the user's report.
+    """
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    taking = Q(
+        pk__in=CourseAssignment.objects.filter(course=course).values("cohort_id")
+    )
+    if user.is_superuser:
+        return taking
+    roles = roles_of(user)
+    mine = [
+        cid
+        for cid, role in roles.by_cohort.items()
+        if role in (Role.ADMIN, Role.MENTOR)
+    ]
+    return taking & (Q(pk__in=mine) | Q(organisation_id__in=roles.admin_org_ids))
+
+
+def can_view_course_report(user: AnyUser, cohorts: list[Cohort]) -> bool:
+    """The course report is open to whoever may read one of its cohorts' part.
+
+    ``cohorts`` are the user's cohorts taking the course (``cohorts_taking``);
+    roles are cached, so this costs no query. A learner only: 403; someone who
+    cannot see the course at all: 404 (by the course's own lookup).
+    """
+    return any(_reports_on(user, cohort) for cohort in cohorts)
+
+
+def can_read_survey_comments(user: AnyUser, cohort: Cohort) -> bool:
+    """Free-text survey comments: the cohort's administrators only, never mentors."""
+    return can_manage_cohort(user, cohort)
+
+
+def can_answer_survey(user: AnyUser, course: Course) -> bool:
+    """Learners of a cohort taking the course answer its survey (once, at its end)."""
+    if not user.is_authenticated:
+        return False
+    return Membership.objects.filter(
+        user=user,
+        role=Role.LEARNER,
+        cohort__in=CourseAssignment.objects.filter(course=course).values("cohort_id"),
+    ).exists()
+
+
+def is_learner_in_any(user: AnyUser, cohorts: list[Cohort]) -> bool:
+    """Object form of ``can_answer_survey`` over the cohorts already read (no query)."""
+    return any(_membership_role(user, c) == Role.LEARNER for c in cohorts)
+
+
+def _membership_role(user: AnyUser, cohort: Cohort) -> str | None:
+    if hasattr(cohort, "viewer_role"):
+        return getattr(cohort, "viewer_role", None)
+    return roles_of(user).by_cohort.get(cohort.pk)

@@ -9,13 +9,20 @@ from typing import Any
 
 from django.utils import timezone
 
-from courses.models import Attempt, Attendance, Certificate, LessonProgress, Session
+from courses.models import (
+    Attempt,
+    Attendance,
+    Certificate,
+    LessonProgress,
+    Session,
+    SurveyResponded,
+)
 from cpd.models import User
 from cpd.privacy.registry import CertificateChoice, ErasureContext, ExportPart
 
 
 def courses_export(user: User) -> ExportPart:
-    """Progress, quiz attempts with answers, certificates and attendance."""
+    """Progress, quiz attempts with answers, certificates, attendance, surveys."""
     progress = LessonProgress.objects.filter(user=user).select_related(
         "lesson__module__course"
     )
@@ -26,6 +33,10 @@ def courses_export(user: User) -> ExportPart:
     )
     certificates = Certificate.objects.filter(user=user).select_related("course")
     attendance = Attendance.objects.filter(user=user).select_related("session")
+    # Only *that* the person answered a survey is theirs to export: the answers
+    # are stored without any link to them (courses.models.survey), so nobody,
+    # the platform included, can tell which answers were theirs.
+    surveys = SurveyResponded.objects.filter(user=user).select_related("survey__course")
     data: dict[str, Any] = {
         "progress": [
             {
@@ -76,12 +87,17 @@ def courses_export(user: User) -> ExportPart:
             }
             for a in attendance
         ],
+        "surveys_answered": [
+            {"course": r.survey.course.title, "answered_on": r.responded_on}
+            for r in surveys
+        ],
     }
     return ExportPart(data=data)
 
 
 def courses_erase(user: User, context: ErasureContext) -> dict[str, int]:
-    """Delete progress, attempts and attendance; certificates stay (or are revoked).
+    """Delete progress, attempts, attendance and the record of answering surveys;
+    certificates stay (or are revoked).
 
     A kept certificate still names its holder's account, whose name erasure
     empties, so the public check shows the course, hours and date only.
@@ -90,6 +106,8 @@ def courses_erase(user: User, context: ErasureContext) -> dict[str, int]:
         "progress": LessonProgress.objects.filter(user=user).delete()[0],
         "attempts": Attempt.objects.filter(user=user).delete()[0],
         "attendance": Attendance.objects.filter(user=user).delete()[0],
+        # The anonymous answers stay: nothing links them to the person.
+        "surveys_answered": SurveyResponded.objects.filter(user=user).delete()[0],
     }
     Attendance.objects.filter(marked_by=user).update(marked_by=None)
     Session.objects.filter(facilitator=user).update(facilitator=None)

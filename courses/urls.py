@@ -7,6 +7,13 @@ from courses import views
 urlpatterns = [
     path("", views.my_courses, name="courses-home"),
     path("<int:course_id>/", views.course_detail, name="courses-course"),
+    path("<int:course_id>/report/", views.course_report, name="courses-report"),
+    path(
+        "<int:course_id>/report.csv",
+        views.course_report_csv,
+        name="courses-report-csv",
+    ),
+    path("<int:course_id>/survey/", views.course_survey, name="courses-survey"),
     path("lessons/<int:lesson_id>/", views.lesson_detail, name="courses-lesson"),
     path(
         "lessons/<int:lesson_id>/complete/",

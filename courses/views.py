@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,10 +24,12 @@ from courses.completion import completion_for
 from courses.forms import CheckInCodeForm, CheckInScanForm, SessionForm
 from courses.models import QuestionKind, QuizKind
 from courses.services import checkin, progress, quizzes, sessions
+from courses.services import survey as survey_service
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 from cpd.forms import rate_limit_error
 from cpd.limits import RateLimited
+from cpd.reports import SMALL_CELL
 
 # Quizzes in the order a learner meets them.
 QUIZ_ORDER = {QuizKind.PRE: 0, QuizKind.PRACTICE: 1, QuizKind.POST: 2}
@@ -72,6 +75,10 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
         request,
         "courses/course_detail.html",
         {
+            "can_report": policies.can_view_course_report(request.user, cohorts),
+            "survey_invite": _survey_invite(
+                request, course, cohorts, certificate, done
+            ),
             "course": course,
             "done": done,
             "next_lesson": next_lesson,
@@ -81,6 +88,31 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "cohorts": cohorts,
         },
     )
+
+
+def _survey_invite(
+    request: HttpRequest,
+    course: Any,
+    cohorts: list,
+    certificate: Any,
+    done: set[int],
+) -> str:
+    """ "open", "answered" or "" for the outline's survey line (one query at most).
+
+    From what the outline already read: the survey (selected with the course),
+    the learner's cohorts, certificate and lessons done.
+    """
+    survey = getattr(course, "survey", None)
+    if survey is None or not policies.is_learner_in_any(request.user, cohorts):
+        return ""
+    lessons = [
+        lesson for module in course.modules.all() for lesson in module.lessons.all()
+    ]
+    if not (certificate or (lessons and lessons[-1].pk in done)):
+        return ""
+    if selectors.survey_has_responded(request.user, survey):
+        return "answered"
+    return "open" if survey.is_open else ""
 
 
 @login_required
@@ -533,4 +565,187 @@ def session_new(request: HttpRequest, cohort_id: int) -> HttpResponse:
         "courses/session_form.html",
         {"cohort": cohort, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+# --- Course report and end-of-course survey -------------------------------------------
+
+
+def _scope_or_error(
+    request: HttpRequest, course_id: int
+) -> selectors.ReportScope | HttpResponse:
+    """The report's scope, or the page for a learner (403) or a bad ?cohort= (400).
+
+    A course or cohort the user cannot see raises Http404 (the 404 page).
+    """
+    try:
+        return selectors.course_report_scope(
+            request.user, course_id, request.GET.get("cohort")
+        )
+    except PermissionDenied as exc:
+        return HttpResponse(str(exc), status=403)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+
+
+def likert_bars(report: selectors.CourseReport) -> list[dict[str, Any]]:
+    """One stacked bar per rated item: five segments, 1 (light) to 5 (dark)."""
+    if report.survey is None:
+        return []
+    bars = []
+    rated = [i for i in report.survey.items if i.distribution]
+    for row, item in enumerate(rated):
+        x = 0.0
+        segments = []
+        for score, _count, percent in item.distribution:
+            if percent:
+                segments.append(
+                    {"x": x, "width": percent, "opacity": 0.2 * score, "score": score}
+                )
+            x += percent
+        bars.append({"y": 12 * row, "item": item, "segments": segments})
+    return bars
+
+
+@login_required
+def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Per lesson and question, the gain and satisfaction (mentors, administrators)."""
+    scope = _scope_or_error(request, course_id)
+    if isinstance(scope, HttpResponse):
+        return scope
+    report = selectors.course_report(scope)
+    bars = likert_bars(report)
+    return render(
+        request,
+        "courses/course_report.html",
+        {
+            "report": report,
+            "scope": scope,
+            "course": scope.course,
+            "likert_bars": bars,
+            "likert_height": 12 * len(bars),
+            "small_cell": SMALL_CELL,
+            "min_answers": selectors.MIN_ANSWERS,
+        },
+    )
+
+
+def course_report_rows(report: selectors.CourseReport) -> Any:
+    """The report's CSV rows: lessons, questions, gain and the survey, in sections."""
+    yield [_("lesson"), _("module"), _("position"), _("reached"),
+           _("reached %"), _("median reading minutes"), _("completed"),
+           _("completed %"), _("drop-off %")]  # fmt: skip
+    for r in report.lessons:
+        reach = "<5" if r.suppressed else r.reach
+        yield [r.title, r.module_title, r.position, reach, r.reach_share,
+               r.median_minutes, r.completed, r.completion_share,
+               r.drop_off]  # fmt: skip
+    yield []
+    yield [_("question"), _("quiz"), _("answers"), _("difficulty (% right)"),
+           _("discrimination (point-biserial)")]  # fmt: skip
+    for q in report.questions:
+        yield [q.text, q.quiz_title, q.n, q.difficulty, q.discrimination]
+    yield []
+    gain = report.gain
+    yield [_("learners with a pre- and post-test"), gain.with_both]
+    if gain.with_both >= 2:
+        yield [_("mean gain (points)"), gain.mean_gain]
+        yield [_("95% interval"), gain.interval[0] if gain.interval else "",
+               gain.interval[1] if gain.interval else ""]  # fmt: skip
+        yield [_("mean normalised gain"), gain.mean_normalised_gain]
+    if report.survey is not None:
+        yield []
+        yield [_("survey item"), _("answers"), _("mean (1-5)"),
+               "1", "2", "3", "4", "5"]  # fmt: skip
+        for item in report.survey.items:
+            if item.kind != "likert":
+                continue
+            yield [item.text, item.n, item.mean,
+                   *[count for _s, count, _p in item.distribution]]  # fmt: skip
+        yield [_("responses"), report.survey.responses]
+        if report.survey.comments:
+            yield []
+            yield [_("comment")]
+            for comment in report.survey.comments:
+                yield [comment]
+
+
+@login_required
+def course_report_csv(request: HttpRequest, course_id: int) -> HttpResponseBase:
+    """The course report as CSV (the same figures and suppression as the page)."""
+    scope = _scope_or_error(request, course_id)
+    if isinstance(scope, HttpResponse):
+        return scope
+    report = selectors.course_report(scope)
+    writer = csv.writer(_Echo())
+    response = StreamingHttpResponse(
+        (writer.writerow(row) for row in course_report_rows(report)),
+        content_type="text/csv; charset=utf-8",
+    )
+    suffix = f"-cohort-{scope.cohort.pk}" if scope.cohort else ""
+    name = f"course-{scope.course.pk}{suffix}-report.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _survey_answers(request: HttpRequest) -> dict[int, Any]:
+    return {
+        int(key[1:]): request.POST.get(key, "")
+        for key in request.POST
+        if key.startswith("i") and key[1:].isdigit() and len(key) < 14
+    }
+
+
+@login_required
+def course_survey(request: HttpRequest, course_id: int) -> HttpResponse:
+    """The end-of-course survey: one form, no script; answered once, anonymously."""
+    survey = selectors.survey_get_for_user(request.user, course_id)
+    if not policies.can_answer_survey(request.user, survey.course):
+        return render(request, "403.html", status=403)
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        try:
+            _row, created = survey_service.survey_respond(
+                actor=acting_user(request),
+                survey=survey,
+                answers=_survey_answers(request),
+            )
+        except ValidationError as exc:
+            errors = (
+                exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+            )
+        except PermissionDenied as exc:
+            messages.error(request, str(exc))
+            return redirect("courses-course", course_id=survey.course.pk)
+        else:
+            if created:
+                messages.success(request, _("Thank you: your answers were recorded."))
+            else:
+                messages.info(request, _("You had already answered this survey."))
+            return redirect("courses-course", course_id=survey.course.pk)
+    responded = selectors.survey_has_responded(request.user, survey)
+    return render(
+        request,
+        "courses/survey.html",
+        {
+            "survey": survey,
+            "course": survey.course,
+            "responded": responded,
+            "reached_end": responded
+            or selectors.survey_reached_end(request.user, survey.course),
+            "errors": errors,
+            "rows": [
+                (item, request.POST.get(f"i{item.pk}", ""))
+                for item in survey.items.all()
+            ],
+            "scores": [
+                (1, _("Strongly disagree")),
+                (2, _("Disagree")),
+                (3, _("Neither agree nor disagree")),
+                (4, _("Agree")),
+                (5, _("Strongly agree")),
+            ],
+            "max_comment": survey_service.MAX_COMMENT,
+        },
+        status=400 if errors else 200,
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.models import (
@@ -325,3 +326,129 @@ class CourseCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.SlugField()
     title = serializers.CharField()
+
+
+class CourseReportLessonSerializer(serializers.Serializer):
+    lesson_id = serializers.IntegerField()
+    title = serializers.CharField()
+    module_id = serializers.IntegerField()
+    module_title = serializers.CharField()
+    position = serializers.IntegerField()
+    suppressed = serializers.BooleanField(
+        help_text="fewer than 5 learners reached it: its figures are null"
+    )
+    reach = serializers.IntegerField(allow_null=True)
+    reach_share = serializers.FloatField(allow_null=True)
+    median_seconds = serializers.FloatField(allow_null=True)
+    completed = serializers.IntegerField(allow_null=True)
+    completion_share = serializers.FloatField(allow_null=True)
+    drop_off = serializers.FloatField(
+        allow_null=True,
+        help_text="% of the previous lesson's readers who never opened this one",
+    )
+
+
+class CourseReportQuestionSerializer(serializers.Serializer):
+    question_id = serializers.IntegerField()
+    quiz_title = serializers.CharField()
+    quiz_kind = serializers.CharField()
+    text = serializers.CharField()
+    n = serializers.IntegerField(help_text="first attempts that drew the question")
+    difficulty = serializers.FloatField(
+        allow_null=True, help_text="% answered fully right; null under 5 answers"
+    )
+    discrimination = serializers.FloatField(
+        allow_null=True,
+        help_text="point-biserial r with the rest score; null under 5 answers "
+        "or without spread",
+    )
+
+
+class CourseReportGainSerializer(serializers.Serializer):
+    with_both = serializers.IntegerField()
+    pre_only = serializers.IntegerField()
+    post_only = serializers.IntegerField()
+    mean_gain = serializers.FloatField(allow_null=True)
+    mean_normalised_gain = serializers.FloatField(allow_null=True)
+    interval = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, min_length=2, max_length=2
+    )
+
+
+class SurveyItemResultSerializer(serializers.Serializer):
+    item_id = serializers.IntegerField()
+    text = serializers.CharField()
+    kind = serializers.CharField()
+    n = serializers.IntegerField()
+    mean = serializers.FloatField(allow_null=True, help_text="null under 5 answers")
+    distribution = serializers.SerializerMethodField()
+
+    @extend_schema_field(
+        serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text="answers per score 1-5; empty under 5 answers",
+        )
+    )
+    def get_distribution(self, item: Any) -> dict[str, int]:
+        return {str(score): n for score, n, _p in item.distribution}
+
+
+class SurveyResultsSerializer(serializers.Serializer):
+    survey_id = serializers.IntegerField()
+    is_open = serializers.BooleanField()
+    responses = serializers.IntegerField()
+    enough_data = serializers.BooleanField()
+    items = SurveyItemResultSerializer(many=True)
+    comments = serializers.ListField(
+        child=serializers.CharField(),
+        allow_null=True,
+        help_text="administrators only, from 5 responses; null otherwise",
+    )
+
+
+class CourseReportOutputSerializer(serializers.Serializer):
+    course = serializers.IntegerField(source="course.pk")
+    cohort = serializers.IntegerField(
+        source="scope.cohort.pk", allow_null=True, default=None
+    )
+    cohorts = serializers.SerializerMethodField()
+    learners = serializers.IntegerField()
+    enough_data = serializers.BooleanField()
+    lessons = CourseReportLessonSerializer(many=True)
+    questions = CourseReportQuestionSerializer(many=True)
+    most_failed = CourseReportQuestionSerializer(many=True)
+    gain = CourseReportGainSerializer()
+    survey = SurveyResultsSerializer(allow_null=True)
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_cohorts(self, report: Any) -> list[int]:
+        return list(report.scope.cohort_ids)
+
+
+class SurveyItemPublicSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    text = serializers.CharField()
+
+
+class SurveyOutputSerializer(serializers.Serializer):
+    course = serializers.IntegerField()
+    is_open = serializers.BooleanField()
+    reached_end = serializers.BooleanField(
+        help_text="the learner finished the course (may answer)"
+    )
+    responded = serializers.BooleanField()
+    items = SurveyItemPublicSerializer(many=True)
+
+
+class SurveyAnswerInputSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=2000),
+        help_text='item id -> score "1".."5" (each statement) or text (optional)',
+    )
+
+
+class SurveyAnsweredSerializer(serializers.Serializer):
+    recorded = serializers.BooleanField(
+        help_text="false: answered before; nothing was changed"
+    )

@@ -12,6 +12,16 @@ urlpatterns = [
         name="api-course-detail",
     ),
     path(
+        "courses/<int:course_id>/report/",
+        views.CourseReportApi.as_view(),
+        name="api-course-report",
+    ),
+    path(
+        "courses/<int:course_id>/survey/",
+        views.CourseSurveyApi.as_view(),
+        name="api-course-survey",
+    ),
+    path(
         "courses/<int:course_id>/markdown/",
         views.CourseMarkdownApi.as_view(),
         name="api-course-markdown",

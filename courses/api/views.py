@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from drf_spectacular.utils import extend_schema
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -18,6 +20,7 @@ from courses.api import serializers as s
 from courses.completion import completion_for
 from courses.models import Attempt, Session
 from courses.services import checkin, progress, quizzes, sessions
+from courses.services import survey as survey_service
 from courses.services.exchange import course_import
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
@@ -348,4 +351,73 @@ class CourseImportApi(APIView):
         return Response(
             {"id": course.pk, "slug": course.slug, "title": course.title},
             status=status.HTTP_201_CREATED,
+        )
+
+
+class CourseReportApi(APIView):
+    """A course's report: lessons, questions, gain and satisfaction (aggregates)."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "cohort",
+                OpenApiTypes.INT,
+                description="only this cohort (one of those you report on)",
+            )
+        ],
+        responses=s.CourseReportOutputSerializer,
+    )
+    def get(self, request: Request, course_id: int) -> Response:
+        scope = selectors.course_report_scope(
+            request.user, course_id, request.query_params.get("cohort")
+        )
+        report = selectors.course_report(scope)
+        return Response(s.CourseReportOutputSerializer(report).data)
+
+
+class CourseSurveyApi(APIView):
+    """The end-of-course survey: its items (GET) and the learner's answer (POST).
+
+    A repeated POST records nothing more and answers 200 with recorded=false.
+    """
+
+    def _survey(self, request: Request, course_id: int) -> Any:
+        survey = selectors.survey_get_for_user(request.user, course_id)
+        if not policies.can_answer_survey(request.user, survey.course):
+            raise PermissionDenied(_("Only the course's learners answer its survey."))
+        return survey
+
+    @extend_schema(responses=s.SurveyOutputSerializer)
+    def get(self, request: Request, course_id: int) -> Response:
+        survey = self._survey(request, course_id)
+        responded = selectors.survey_has_responded(request.user, survey)
+        data = {
+            "course": survey.course.pk,
+            "is_open": survey.is_open,
+            "reached_end": responded
+            or selectors.survey_reached_end(request.user, survey.course),
+            "responded": responded,
+            "items": list(survey.items.all()),
+        }
+        return Response(s.SurveyOutputSerializer(data).data)
+
+    @extend_schema(
+        request=s.SurveyAnswerInputSerializer,
+        responses={201: s.SurveyAnsweredSerializer, 200: s.SurveyAnsweredSerializer},
+    )
+    def post(self, request: Request, course_id: int) -> Response:
+        survey = self._survey(request, course_id)
+        data = s.SurveyAnswerInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        answers: dict[int, Any] = {}
+        for key, value in data.validated_data["answers"].items():
+            if not str(key).isdigit() or len(str(key)) > 12:
+                raise ValidationError({"answers": [f"Unknown item id: {key}"]})
+            answers[int(key)] = value
+        _row, created = survey_service.survey_respond(
+            actor=acting_user(request), survey=survey, answers=answers
+        )
+        return Response(
+            {"recorded": created},
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )

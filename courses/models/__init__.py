@@ -12,6 +12,14 @@ from courses.models.quiz import (
     QuizKind,
 )
 from courses.models.session import Attendance, Session
+from courses.models.survey import (
+    Survey,
+    SurveyAnswer,
+    SurveyItem,
+    SurveyItemKind,
+    SurveyResponded,
+    SurveyResponse,
+)
 
 __all__ = [
     "Answer",
@@ -29,4 +37,10 @@ __all__ = [
     "Quiz",
     "QuizKind",
     "Session",
+    "Survey",
+    "SurveyAnswer",
+    "SurveyItem",
+    "SurveyItemKind",
+    "SurveyResponded",
+    "SurveyResponse",
 ]

@@ -7,6 +7,7 @@ from ``courses.selectors``.
 from __future__ import annotations
 
 from courses.selectors.catalogue import (
+    cohort_courses,
     cohorts_taking,
     course_get_for_user,
     course_lessons,
@@ -36,8 +37,16 @@ from courses.selectors.progress import (
     cohort_learners_sorted,
     completed_lesson_ids,
     continue_lesson_for,
+    knowledge_gain,
     learner_progress_for_cohort,
     progress_export_rows,
+)
+from courses.selectors.report import (
+    MIN_ANSWERS,
+    CourseReport,
+    ReportScope,
+    course_report,
+    course_report_scope,
 )
 from courses.selectors.sessions import (
     attended_user_ids,
@@ -49,9 +58,27 @@ from courses.selectors.sessions import (
     sessions_for_check_in,
     upcoming_sessions_for,
 )
+from courses.selectors.survey import (
+    SurveyResults,
+    survey_get_for_user,
+    survey_has_responded,
+    survey_reached_end,
+    survey_results,
+)
 
 __all__ = [
     "CohortGain",
+    "CourseReport",
+    "MIN_ANSWERS",
+    "ReportScope",
+    "SurveyResults",
+    "course_report",
+    "course_report_scope",
+    "knowledge_gain",
+    "survey_get_for_user",
+    "survey_has_responded",
+    "survey_reached_end",
+    "survey_results",
     "LearnerProgress",
     "attempt_get_for_user",
     "attempt_questions",
@@ -60,6 +87,7 @@ __all__ = [
     "certificate_by_code",
     "certificate_of_holder",
     "certificates_for",
+    "cohort_courses",
     "cohort_facilitators",
     "PROGRESS_SORTS",
     "cohort_gain_summary",

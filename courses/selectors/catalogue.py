@@ -25,7 +25,7 @@ from courses.models import (
     Quiz,
 )
 from courses.policies import courses_visible_to
-from cpd.models import Cohort, Role
+from cpd.models import Cohort, Membership, Organisation, Role
 from cpd.policies import AnyUser, cohorts_visible_to
 
 
@@ -84,6 +84,8 @@ def course_get_for_user(user: AnyUser, course_id: int) -> Course:
                 output_field=DateField(),
             ),
         )
+        # The end-of-course survey, if any: the outline invites to it.
+        .select_related("survey")
         .prefetch_related(
             Prefetch(
                 "modules",
@@ -127,12 +129,30 @@ def outline_done_lesson_ids(course: Course) -> set[int]:
 
 
 def cohorts_taking(user: AnyUser, course: Course) -> list[Cohort]:
-    """The user's cohorts that take this course."""
+    """The user's cohorts that take this course, each with the user's role in it.
+
+    ``viewer_role`` (their membership's role, or None) and ``viewer_admins_org``
+    come in the same query, so the outline's policy checks cost none.
+    """
+    uid = user.pk if user.is_authenticated else 0
     return list(
         Cohort.objects.filter(
             cohorts_visible_to(user),
             pk__in=CourseAssignment.objects.filter(course=course).values("cohort_id"),
-        ).order_by("name")
+        )
+        .annotate(
+            viewer_role=Subquery(
+                Membership.objects.filter(cohort=OuterRef("pk"), user_id=uid).values(
+                    "role"
+                )[:1]
+            ),
+            viewer_admins_org=Exists(
+                Organisation.admins.through.objects.filter(
+                    organisation_id=OuterRef("organisation_id"), user_id=uid
+                )
+            ),
+        )
+        .order_by("name")
     )
 
 
@@ -151,3 +171,12 @@ def quiz_get_for_user(user: AnyUser, quiz_id: int) -> Quiz:
     if quiz is None:
         raise Http404("No such quiz.")
     return quiz
+
+
+def cohort_courses(cohort: Cohort) -> list[Course]:
+    """The courses a cohort takes, by title (ids and titles only)."""
+    return list(
+        Course.objects.filter(assignments__cohort=cohort)
+        .order_by("title", "pk")
+        .only("pk", "title")
+    )

@@ -251,19 +251,31 @@ def cohort_learners_sorted(cohort: Cohort, sort: str) -> QuerySet[Membership]:
 def cohort_gain_summary(cohort: Cohort) -> CohortGain:
     """The whole cohort's knowledge gain in one query, however many learners.
 
-    Each learner's best submitted pre-test and post-test score over the
-    cohort's courses, as in :func:`learner_progress_for_cohort`, grouped in
-    the database so only two numbers per learner come back.
+    Over the cohort's learners and courses; see :func:`knowledge_gain`.
+    """
+    return knowledge_gain(
+        learners=Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values(
+            "user_id"
+        ),
+        courses=CourseAssignment.objects.filter(cohort=cohort).values("course_id"),
+    )
+
+
+def knowledge_gain(*, learners: QuerySet, courses: QuerySet) -> CohortGain:
+    """Pre/post knowledge gain of some learners on some courses, in one query.
+
+    ``learners`` and ``courses`` are subqueries of user ids and course ids (the
+    cohort report passes a cohort's, the course report one course and the
+    learners of the cohorts in scope). Each learner's best submitted pre-test
+    and post-test score over those courses, as in
+    :func:`learner_progress_for_cohort`, grouped in the database so only two
+    numbers per learner come back.
     """
     best: dict[int, dict[str, float]] = defaultdict(dict)
     for uid, kind, score in (
         Attempt.objects.filter(
-            user_id__in=Membership.objects.filter(
-                cohort=cohort, role=Role.LEARNER
-            ).values("user_id"),
-            quiz__course__in=CourseAssignment.objects.filter(cohort=cohort).values(
-                "course_id"
-            ),
+            user_id__in=learners,
+            quiz__course__in=courses,
             quiz__kind__in=(QuizKind.PRE, QuizKind.POST),
             submitted_at__isnull=False,
             score_percent__isnull=False,

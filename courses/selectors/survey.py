@@ -1,0 +1,174 @@
+"""Survey reads: a course's survey, whether a learner may answer, the results.
+
+Results are aggregates only. An item with fewer than ``SMALL_CELL`` scores
+shows no mean and no distribution; comments need as many responses, and go to
+the administrators of the respondents' cohorts only, ordered by their text (so
+their order says nothing about who wrote them or when).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
+
+from courses.models import (
+    Certificate,
+    Course,
+    Lesson,
+    LessonProgress,
+    Survey,
+    SurveyAnswer,
+    SurveyItem,
+    SurveyItemKind,
+    SurveyResponded,
+    SurveyResponse,
+)
+from courses.selectors.catalogue import course_list_for_user
+from cpd.policies import AnyUser
+from cpd.reports import SMALL_CELL
+
+SCORES = (1, 2, 3, 4, 5)
+
+
+def survey_get_for_user(user: AnyUser, course_id: int) -> Survey:
+    """The survey of a course the user can see, with its items, or Http404."""
+    course = course_list_for_user(user).filter(pk=course_id).first()
+    if course is None:
+        raise Http404("No such course.")
+    survey = Survey.objects.filter(course=course).prefetch_related("items").first()
+    if survey is None:
+        raise Http404("No survey for this course.")
+    survey.course = course  # the visible course, read above
+    return survey
+
+
+def survey_has_responded(user: AnyUser, survey: Survey) -> bool:
+    return SurveyResponded.objects.filter(survey=survey, user_id=user.pk or 0).exists()
+
+
+def survey_reached_end(user: AnyUser, course: Course) -> bool:
+    """The learner finished the course: a certificate, or its last lesson done.
+
+    One query. A course without lessons has no end to reach.
+    """
+    last = Lesson.objects.filter(module__course=course).order_by(
+        "-module__order", "-module_id", "-order", "-pk"
+    )[:1]
+    uid = user.pk or 0
+    return Course.objects.filter(
+        Exists(
+            Certificate.objects.filter(
+                user_id=uid, course=OuterRef("pk"), revoked_at__isnull=True
+            )
+        )
+        | Exists(
+            LessonProgress.objects.filter(
+                user_id=uid, lesson__in=last.values("pk"), completed_at__isnull=False
+            )
+        ),
+        pk=course.pk,
+    ).exists()
+
+
+@dataclass
+class ItemResult:
+    item_id: int
+    text: str
+    kind: str
+    n: int = 0
+    mean: float | None = None  # None: fewer than SMALL_CELL scores
+    # (score, answers, % of answers) for 1..5; empty when suppressed.
+    distribution: list[tuple[int, int, float]] = field(default_factory=list)
+
+    @property
+    def suppressed(self) -> bool:
+        return self.kind == SurveyItemKind.LIKERT and self.mean is None
+
+
+@dataclass
+class SurveyResults:
+    survey_id: int
+    is_open: bool
+    responses: int
+    items: list[ItemResult]
+    # None: not the viewer's to read (mentors), or fewer than SMALL_CELL
+    # responses (``comments_suppressed``).
+    comments: list[str] | None = None
+    comments_suppressed: bool = False
+
+    @property
+    def enough_data(self) -> bool:
+        return self.responses >= SMALL_CELL
+
+
+def survey_results(
+    *,
+    course: Course,
+    cohort_ids: Collection[int],
+    comment_cohort_ids: Collection[int] = (),
+) -> SurveyResults | None:
+    """Aggregates of the answers from the given cohorts (None: no survey).
+
+    Three queries (the items with their survey, the response count, scores per
+    item and value), a fourth for the comments when the viewer may read them.
+    A survey without items is no survey.
+    """
+    survey_items = list(
+        SurveyItem.objects.filter(survey__course=course).select_related("survey")
+    )
+    if not survey_items:
+        return None
+    survey = survey_items[0].survey
+    responses = SurveyResponse.objects.filter(
+        survey=survey, cohort_id__in=list(cohort_ids)
+    )
+    total = responses.count()
+    counts: dict[int, dict[int, int]] = {}
+    for item_id, score, n in (
+        SurveyAnswer.objects.filter(response__in=responses, score__isnull=False)
+        .values("item_id", "score")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("item_id", "score", "n")
+    ):
+        counts.setdefault(item_id, {})[int(score or 0)] = n
+    items = []
+    for item in survey_items:
+        result = ItemResult(item.pk, item.text, item.kind)
+        if item.kind == SurveyItemKind.LIKERT:
+            by_score = counts.get(item.pk, {})
+            result.n = sum(by_score.values())
+            if result.n >= SMALL_CELL:
+                result.mean = round(
+                    sum(s * k for s, k in by_score.items()) / result.n, 2
+                )
+                result.distribution = [
+                    (s, by_score.get(s, 0), round(100 * by_score.get(s, 0) / result.n))
+                    for s in SCORES
+                ]
+        items.append(result)
+    results = SurveyResults(
+        survey_id=survey.pk, is_open=survey.is_open, responses=total, items=items
+    )
+    readable = [cid for cid in comment_cohort_ids if cid in set(cohort_ids)]
+    if readable:
+        mine = responses.filter(cohort_id__in=readable)
+        if len(readable) != len(set(cohort_ids)):
+            enough = mine.count() >= SMALL_CELL
+        else:
+            enough = total >= SMALL_CELL
+        if enough:
+            results.comments = list(
+                SurveyAnswer.objects.filter(
+                    response__in=mine, item__kind=SurveyItemKind.TEXT
+                )
+                .exclude(comment="")
+                .order_by("comment")
+                .values_list("comment", flat=True)
+            )
+        else:
+            results.comments_suppressed = True
+    return results
