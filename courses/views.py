@@ -641,7 +641,7 @@ def course_report_rows(report: selectors.CourseReport) -> Any:
                r.median_minutes, r.completed, r.completion_share,
                r.drop_off]  # fmt: skip
     yield []
-    yield [_("question"), _("quiz"), _("answers"), _("difficulty (% right)"),
+    yield [_("question"), _("quiz"), _("answers"), _("difficulty (share right)"),
            _("discrimination (point-biserial)")]  # fmt: skip
     for q in report.questions:
         yield [q.text, q.quiz_title, q.n, q.difficulty, q.discrimination]
@@ -650,7 +650,7 @@ def course_report_rows(report: selectors.CourseReport) -> Any:
     yield [_("learners with a pre- and post-test"), gain.with_both]
     if gain.with_both >= 2:
         yield [_("mean gain (points)"), gain.mean_gain]
-        yield [_("95% interval"), gain.interval[0] if gain.interval else "",
+        yield [_("95 percent interval"), gain.interval[0] if gain.interval else "",
                gain.interval[1] if gain.interval else ""]  # fmt: skip
         yield [_("mean normalised gain"), gain.mean_normalised_gain]
     if report.survey is not None:
