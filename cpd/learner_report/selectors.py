@@ -84,8 +84,11 @@ def learner_get_for_report(user: AnyUser, cohort: Cohort, learner_id: int) -> Us
     The caller has already fetched the cohort through ``cohort_get_for_user``
     and checks ``can_view_learner_report`` for 403 after this.
     """
+    # ``user__pk``, not ``user_id``: a lookup on the user's own key matches
+    # nothing for an id past the database's integer range, where one on the
+    # foreign key column raises (OverflowError, DataError: a 500).
     membership = (
-        Membership.objects.filter(cohort=cohort, role=Role.LEARNER, user_id=learner_id)
+        Membership.objects.filter(cohort=cohort, role=Role.LEARNER, user__pk=learner_id)
         .select_related("user")
         .first()
     )

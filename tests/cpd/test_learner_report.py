@@ -172,12 +172,19 @@ def test_someone_who_is_not_a_learner_of_the_cohort_has_no_report(
     client, world, history, route
 ):
     client_as(client, world.org_admin)
-    for user_id in (world.mentor_of_cohort.pk, world.other_learner.pk, 999_999):
+    # ids past the database's integer range are absent too, not a 500
+    for user_id in (
+        world.mentor_of_cohort.pk,
+        world.other_learner.pk,
+        999_999,
+        2**63,
+        10**25,
+    ):
         url = reverse(route, args=[world.cohort.pk, user_id])
         assert client.get(url).status_code == 404
-    assert (
-        client.get(reverse(route, args=[999_999, world.learner.pk])).status_code == 404
-    )
+    for cohort_id in (999_999, 10**25):
+        url = reverse(route, args=[cohort_id, world.learner.pk])
+        assert client.get(url).status_code == 404
 
 
 @pytest.mark.parametrize("route", ["learner-report", "api-learner-report"])
