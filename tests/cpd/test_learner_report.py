@@ -158,13 +158,35 @@ def test_another_learner_of_the_cohort_is_refused(client, world, history, peer, 
 
 
 def test_an_ended_pairing_no_longer_opens_the_report(client, world, history):
-    Membership.objects.filter(user=world.mentor_of_cohort)  # roles unchanged
     from mentoring.models import Pairing
 
     Pairing.objects.filter(learner=world.learner).update(active=False)
     client_as(client, world.mentor_of_cohort)
     url = reverse("learner-report", args=[world.cohort.pk, world.learner.pk])
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_pairing_in_another_cohort_does_not_open_this_cohorts_report(
+    client, world, unpaired_mentor, route
+):
+    # given: the learner and Mentor C in both cohorts, paired in the other only
+    services.membership_add(
+        cohort=world.other_cohort, user=world.learner, role=Role.LEARNER
+    )
+    services.membership_add(
+        cohort=world.other_cohort, user=unpaired_mentor, role=Role.MENTOR
+    )
+    PairingFactory(
+        cohort=world.other_cohort, mentor=unpaired_mentor, learner=world.learner
+    )
+    client_as(client, unpaired_mentor)
+    # when / then: the other cohort's report opens, this cohort's does not
+    other = reverse(route, args=[world.other_cohort.pk, world.learner.pk])
+    assert client.get(other).status_code == 200
+    url = reverse(route, args=[world.cohort.pk, world.learner.pk])
+    assert client.get(url).status_code == 403
+    assert not lr.learner_reports_for(unpaired_mentor, world.cohort).exists()
 
 
 @pytest.mark.parametrize("route", ROUTES)
