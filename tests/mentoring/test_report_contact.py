@@ -144,7 +144,9 @@ def test_the_mentee_rule(world, contact):
     assert not report.is_mentor_of(world.other_mentor, world.cohort, a.pk)
     assert policies.is_mentor_of(m, world.cohort, a.pk)
     # a pairing in the cohort does not make an administrator "the mentor"
-    assert not policies.is_mentor_of(world.org_admin, world.cohort, a.pk)
+    PairingFactory(cohort=world.cohort, mentor=world.org_admin, learner=c)
+    assert report.is_mentor_of(world.org_admin, world.cohort, c.pk)
+    assert not policies.is_mentor_of(world.org_admin, world.cohort, c.pk)
 
 
 def test_cohort_contact_costs_one_query_whatever_the_size(world, contact):
