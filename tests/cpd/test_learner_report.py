@@ -356,5 +356,5 @@ def test_the_report_costs_the_same_queries_for_a_longer_history(
         services.membership_add(cohort=world.cohort, user=more, role=Role.LEARNER)
     assert counts() == before
     # session, user, roles (2), cohort, learner, pairing, figures, weeks,
-    # timeline, courses (6), hours (1), mentor contact (2), the layout's
-    assert max(before) <= 21
+    # timeline, courses (6), hours (1), mentor contact (1), the layout's
+    assert max(before) <= 20

@@ -116,6 +116,15 @@ def test_the_cohort_report_shows_mentor_contact(client, world, contact):
     assert "1 learner is still waiting for a first reply" in body
 
 
+def test_a_learners_mentor_contact_costs_one_query(world, contact):
+    a, _b, c, _d = contact
+    with CaptureQueriesContext(connection) as ctx:
+        part = report.learner_mentor_contact(world.cohort, a.pk)
+    assert len(ctx.captured_queries) == 1
+    assert part["mentors"] == ["Mentor A"]
+    assert report.learner_mentor_contact(world.cohort, c.pk)["mentors"] == []
+
+
 def test_the_learner_report_shows_their_mentor_contact(client, world, contact):
     client_as(client, world.mentor_of_cohort)
     url = reverse("api-learner-report", args=[world.cohort.pk, world.learner.pk])
