@@ -249,8 +249,10 @@ def test_the_page_is_small_and_has_an_accessible_chart(client, world, history):
     )
     body = page.content.decode()
     assert len(page.content) < 60_000
-    assert 'role="img"' in body
-    assert "<title" in body
+    # the chart's own title (the page's <title> is in every page's head)
+    assert '<svg role="img" aria-labelledby="lw-title"' in body
+    assert '<title id="lw-title">Days active per week</title>' in body
+    assert "<th>Days active</th>" in body  # the table beside it
     assert "My progress" in body
 
 
