@@ -8,7 +8,6 @@ certificates are also the learner's courses completed.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,9 +18,7 @@ from django.template.loader import render_to_string
 
 from courses.models import Certificate, Course, CourseAssignment
 from cpd.models import Cohort, Membership, Role, User
-
-# A median over fewer learners than this is "not enough data".
-MIN_FOR_MEDIAN = 2
+from cpd.reports import MIN_FOR_MEDIAN, median_of
 
 
 def _cohort_certificates(cohort: Cohort) -> Any:
@@ -107,11 +104,7 @@ def cohort_hours(cohort: Cohort) -> CohortHours:
         certificates=sum(n or 0 for n, _h in rows),
         learners_certified=sum(1 for n, _h in rows if n),
         total_hours=round(sum(hours), 1),
-        median_hours=(
-            round(float(statistics.median(hours)), 1)
-            if len(hours) >= MIN_FOR_MEDIAN
-            else None
-        ),
+        median_hours=median_of(hours, min_n=MIN_FOR_MEDIAN),
     )
 
 

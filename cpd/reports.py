@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +34,8 @@ QUIET_DAYS = 14
 WEEKS = 8
 # Learners listed on the report page (least active first); the CSV has all.
 PAGE_ROWS = 50
+# The other apps' report parts take a median over at least this many values.
+MIN_FOR_MEDIAN = 2
 # Time on platform, per learner, in minutes: the distribution's bins.
 TIME_BINS: list[tuple[int, int | None, Any]] = [
     (0, 1, _("none")),
@@ -95,8 +97,11 @@ def _cohort_statements(cohort: Cohort) -> Any:
     )
 
 
-def _median(values: list[int]) -> float | None:
-    return float(statistics.median(values)) if values else None
+def median_of(values: Sequence[float], *, min_n: int = 1) -> float | None:
+    """The median to one decimal; None ("not enough data") under ``min_n`` values."""
+    if len(values) < max(min_n, 1):
+        return None
+    return round(float(statistics.median(values)), 1)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -185,9 +190,9 @@ def cohort_report(
         return report
     active = [r for r in rows if r.days_active]
     report.active_learners = len(active)
-    report.median_days_active = _median([r.days_active for r in rows])
-    report.median_sessions = _median([r.sessions for r in rows])
-    report.median_minutes = _median([r.minutes for r in rows])
+    report.median_days_active = median_of([r.days_active for r in rows])
+    report.median_sessions = median_of([r.sessions for r in rows])
+    report.median_minutes = median_of([r.minutes for r in rows])
     report.time_distribution = [
         (
             label,

@@ -17,7 +17,6 @@ query for any number of learners: correlated subqueries per learner row.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -36,10 +35,8 @@ from django.template.loader import render_to_string
 
 from cpd.models import Cohort, Membership, Role, User
 from cpd.policies import AnyUser
+from cpd.reports import MIN_FOR_MEDIAN, median_of
 from mentoring.models import CheckIn, Message, Pairing
-
-# A median of fewer values than this is "not enough data".
-MIN_FOR_MEDIAN = 2
 
 
 def _count_of(rows: QuerySet[Any]) -> Subquery:
@@ -186,12 +183,6 @@ class CohortMentorContact:
     awaiting_reply: int
 
 
-def _median(values: list[float]) -> float | None:
-    if len(values) < MIN_FOR_MEDIAN:
-        return None
-    return round(float(statistics.median(values)), 1)
-
-
 def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
     """The cohort's mentor contact: share paired, medians with their n (one query)."""
     rows = list(mentor_contact_rows(cohort).values())
@@ -202,9 +193,9 @@ def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
         learners=n,
         with_mentor=with_mentor,
         with_mentor_share=round(100 * with_mentor / n, 1) if n else None,
-        median_messages=_median([r.messages for r in rows]),
-        median_checkins=_median([r.checkins for r in rows]),
-        median_reply_hours=_median(replies),
+        median_messages=median_of([r.messages for r in rows], min_n=MIN_FOR_MEDIAN),
+        median_checkins=median_of([r.checkins for r in rows], min_n=MIN_FOR_MEDIAN),
+        median_reply_hours=median_of(replies, min_n=MIN_FOR_MEDIAN),
         replied=len(replies),
         awaiting_reply=sum(1 for r in rows if r.awaiting_reply),
     )

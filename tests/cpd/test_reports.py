@@ -205,3 +205,11 @@ def test_weeks_without_statements_count_zero():
         (dt.date(2026, 1, 12), 3),
         (dt.date(2026, 1, 19), 0),
     ]
+
+
+def test_a_median_needs_its_minimum_of_values():
+    assert reports.median_of([]) is None
+    assert reports.median_of([3]) == 3.0
+    assert reports.median_of([3], min_n=2) is None
+    assert reports.median_of([4, 1], min_n=2) == 2.5
+    assert reports.median_of([0.25, 0.3, 9]) == 0.3  # to one decimal
