@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cpd import policies, services
 from cpd.learner_report import selectors as lr
-from cpd.models import Activity, Membership, Role, Verb
+from cpd.models import Activity, Role, Verb
 from cpd.record import record
 from tests.conftest import ROLES, client_as
 from tests.factories.cpd import UserFactory
