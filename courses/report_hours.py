@@ -8,7 +8,6 @@ certificates are also the learner's courses completed.
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -19,9 +18,7 @@ from django.template.loader import render_to_string
 
 from courses.models import Certificate, Course, CourseAssignment
 from cpd.models import Cohort, Membership, Role, User
-
-# A median over fewer learners than this is "not enough data".
-MIN_FOR_MEDIAN = 2
+from cpd.reports import MIN_FOR_MEDIAN, median_of
 
 
 def _cohort_certificates(cohort: Cohort) -> Any:
@@ -32,21 +29,42 @@ def _cohort_certificates(cohort: Cohort) -> Any:
 
 
 def learner_hours(cohort: Cohort, learner_id: int) -> dict[str, Any]:
-    """The learner's certificates on the cohort's courses, and hours (2 queries)."""
+    """The learner's certificates on the cohort's courses, and hours (one query).
+
+    A row per course of the cohort (a handful) carries the course's hours and
+    the learner's certificate for it, if any: ``certificate_once`` allows one.
+    """
+    mine = Certificate.objects.filter(
+        course_id=OuterRef("pk"), user_id=learner_id, revoked_at__isnull=True
+    )
+    rows = list(
+        Course.objects.filter(
+            pk__in=CourseAssignment.objects.filter(cohort=cohort).values("course_id")
+        )
+        .annotate(
+            certificate_id=Subquery(mine.values("pk")[:1]),
+            certificate_hours=Subquery(mine.values("hours")[:1]),
+            certificate_issued_at=Subquery(mine.values("issued_at")[:1]),
+        )
+        .order_by()
+        .values_list(
+            "title",
+            "cpd_hours",
+            "certificate_id",
+            "certificate_hours",
+            "certificate_issued_at",
+        )
+    )
+    held = sorted(
+        (row for row in rows if row[2] is not None),
+        key=lambda row: (row[4], row[2]),
+        reverse=True,
+    )
     certificates = [
-        {
-            "course": title,
-            "hours": float(hours),
-            "issued_at": issued_at.isoformat(),
-        }
-        for title, hours, issued_at in _cohort_certificates(cohort)
-        .filter(user_id=learner_id)
-        .order_by("-issued_at", "-id")
-        .values_list("course__title", "hours", "issued_at")
+        {"course": title, "hours": float(hours), "issued_at": issued_at.isoformat()}
+        for title, _available, _id, hours, issued_at in held
     ]
-    available = Course.objects.filter(
-        pk__in=CourseAssignment.objects.filter(cohort=cohort).values("course_id")
-    ).aggregate(h=Sum("cpd_hours"))["h"] or Decimal("0")
+    available = sum((row[1] for row in rows), Decimal("0"))
     return {
         "hours": round(sum(c["hours"] for c in certificates), 1),
         "hours_available": float(available),
@@ -86,11 +104,7 @@ def cohort_hours(cohort: Cohort) -> CohortHours:
         certificates=sum(n or 0 for n, _h in rows),
         learners_certified=sum(1 for n, _h in rows if n),
         total_hours=round(sum(hours), 1),
-        median_hours=(
-            round(float(statistics.median(hours)), 1)
-            if len(hours) >= MIN_FOR_MEDIAN
-            else None
-        ),
+        median_hours=median_of(hours, min_n=MIN_FOR_MEDIAN),
     )
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +34,8 @@ QUIET_DAYS = 14
 WEEKS = 8
 # Learners listed on the report page (least active first); the CSV has all.
 PAGE_ROWS = 50
+# The other apps' report parts take a median over at least this many values.
+MIN_FOR_MEDIAN = 2
 # Time on platform, per learner, in minutes: the distribution's bins.
 TIME_BINS: list[tuple[int, int | None, Any]] = [
     (0, 1, _("none")),
@@ -94,8 +97,11 @@ def _cohort_statements(cohort: Cohort) -> Any:
     )
 
 
-def _median(values: list[int]) -> float | None:
-    return float(statistics.median(values)) if values else None
+def median_of(values: Sequence[float], *, min_n: int = 1) -> float | None:
+    """The median to one decimal; None ("not enough data") under ``min_n`` values."""
+    if len(values) < max(min_n, 1):
+        return None
+    return round(float(statistics.median(values)), 1)
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -143,12 +149,7 @@ def cohort_report(
         .order_by()
         .values_list("week", "n")
     )
-    first_week = (since - dt.timedelta(days=since.weekday())).date()
-    week_list = []
-    for i in range(weeks + 1):
-        start = first_week + dt.timedelta(weeks=i)
-        count = next((n for w, n in per_week.items() if _as_date(w) == start), 0)
-        week_list.append((start, count))
+    weeks_counted = week_list(per_week.items(), since, weeks)
     per_learner = {
         row["actor_id"]: row
         for row in statements.values("actor_id")
@@ -181,7 +182,7 @@ def cohort_report(
     report = CohortReport(
         cohort=cohort,
         learners=len(rows),
-        weeks=week_list,
+        weeks=weeks_counted,
         rows=rows,
         enough_data=bool(rows) and any(r.days_active for r in rows),
     )
@@ -189,9 +190,9 @@ def cohort_report(
         return report
     active = [r for r in rows if r.days_active]
     report.active_learners = len(active)
-    report.median_days_active = _median([r.days_active for r in rows])
-    report.median_sessions = _median([r.sessions for r in rows])
-    report.median_minutes = _median([r.minutes for r in rows])
+    report.median_days_active = median_of([r.days_active for r in rows])
+    report.median_sessions = median_of([r.sessions for r in rows])
+    report.median_minutes = median_of([r.minutes for r in rows])
     report.time_distribution = [
         (
             label,
@@ -216,6 +217,33 @@ def cohort_report(
 
 def _as_date(value: dt.datetime | dt.date) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def week_list(
+    counts: Iterable[tuple[dt.datetime | dt.date, int]],
+    since: dt.datetime,
+    weeks: int,
+) -> list[tuple[dt.date, int]]:
+    """Each week from the one holding ``since`` to this one, with its count or 0.
+
+    ``counts`` are (TruncWeek value, count) rows of the weeks that had any.
+    """
+    per_week = {_as_date(week): n for week, n in counts}
+    first_week = (since - dt.timedelta(days=since.weekday())).date()
+    starts = [first_week + dt.timedelta(weeks=i) for i in range(weeks + 1)]
+    return [(start, per_week.get(start, 0)) for start in starts]
+
+
+def week_bars(weeks: list[tuple[dt.date, int]], top: int) -> list[dict[str, int]]:
+    """The bars of a weekly chart (``cpd/partials/week_chart.html``).
+
+    Ten units a week in a box 80 high; ``top`` is drawn at the full 65.
+    """
+    top = top or 1
+    return [
+        {"x": 10 * i + 2, "h": round(65 * n / top), "y": 70 - round(65 * n / top)}
+        for i, (_week, n) in enumerate(weeks)
+    ]
 
 
 def cohort_statements_for_export(cohort: Cohort) -> Any:

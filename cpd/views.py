@@ -198,11 +198,10 @@ def cohort_report(request: HttpRequest, cohort_id: int) -> HttpResponse:
             _("Only the cohort's mentors and administrators."), status=403
         )
     report = reports.cohort_report(cohort)
-    peak = max((n for _w, n in report.weeks), default=0) or 1
-    chart = [
-        {"x": 10 * i + 2, "h": round(65 * n / peak), "y": 70 - round(65 * n / peak)}
-        for i, (_week, n) in enumerate(report.weeks)
-    ]
+    # bars scaled to the busiest week
+    chart = reports.week_bars(
+        report.weeks, max((n for _w, n in report.weeks), default=0)
+    )
     return render(
         request,
         "cpd/cohort_report.html",

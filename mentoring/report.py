@@ -17,13 +17,11 @@ query for any number of learners: correlated subqueries per learner row.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db.models import (
-    Exists,
     F,
     Func,
     IntegerField,
@@ -37,10 +35,8 @@ from django.template.loader import render_to_string
 
 from cpd.models import Cohort, Membership, Role, User
 from cpd.policies import AnyUser
+from cpd.reports import MIN_FOR_MEDIAN, median_of
 from mentoring.models import CheckIn, Message, Pairing
-
-# A median of fewer values than this is "not enough data".
-MIN_FOR_MEDIAN = 2
 
 
 def _count_of(rows: QuerySet[Any]) -> Subquery:
@@ -77,6 +73,8 @@ class MentorContact:
 
     user_id: int
     has_mentor: bool
+    # the active mentor's name (pairing_one_active_per_learner: at most one)
+    mentor_name: str | None
     from_learner: int
     from_mentor: int
     checkins: int
@@ -111,8 +109,10 @@ def mentor_contact_rows(
     first = messages.filter(author_id=uid).order_by("created_at", "id")
     rows = (
         learners.annotate(
-            has_mentor=Exists(
+            mentor_name=Subquery(
                 Pairing.objects.filter(cohort=cohort, learner_id=uid, active=True)
+                .order_by()
+                .values("mentor__display_name")[:1]
             ),
             from_learner=_count_of(messages.filter(author_id=uid)),
             from_mentor=_count_of(
@@ -145,7 +145,7 @@ def mentor_contact_rows(
         .order_by()
         .values(
             "user_id",
-            "has_mentor",
+            "mentor_name",
             "from_learner",
             "from_mentor",
             "checkins",
@@ -156,7 +156,8 @@ def mentor_contact_rows(
     return {
         r["user_id"]: MentorContact(
             user_id=r["user_id"],
-            has_mentor=r["has_mentor"],
+            has_mentor=r["mentor_name"] is not None,
+            mentor_name=r["mentor_name"],
             from_learner=r["from_learner"],
             from_mentor=r["from_mentor"],
             checkins=r["checkins"],
@@ -165,18 +166,6 @@ def mentor_contact_rows(
         )
         for r in rows
     }
-
-
-def learner_mentors(cohort: Cohort, learner_id: int) -> list[User]:
-    """The learner's active mentors in the cohort, by name."""
-    return [
-        p.mentor
-        for p in Pairing.objects.filter(
-            cohort=cohort, learner_id=learner_id, active=True
-        )
-        .select_related("mentor")
-        .order_by("mentor__display_name", "mentor_id")
-    ]
 
 
 @dataclass(frozen=True)
@@ -194,12 +183,6 @@ class CohortMentorContact:
     awaiting_reply: int
 
 
-def _median(values: list[float]) -> float | None:
-    if len(values) < MIN_FOR_MEDIAN:
-        return None
-    return round(float(statistics.median(values)), 1)
-
-
 def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
     """The cohort's mentor contact: share paired, medians with their n (one query)."""
     rows = list(mentor_contact_rows(cohort).values())
@@ -210,9 +193,9 @@ def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
         learners=n,
         with_mentor=with_mentor,
         with_mentor_share=round(100 * with_mentor / n, 1) if n else None,
-        median_messages=_median([r.messages for r in rows]),
-        median_checkins=_median([r.checkins for r in rows]),
-        median_reply_hours=_median(replies),
+        median_messages=median_of([r.messages for r in rows], min_n=MIN_FOR_MEDIAN),
+        median_checkins=median_of([r.checkins for r in rows], min_n=MIN_FOR_MEDIAN),
+        median_reply_hours=median_of(replies, min_n=MIN_FOR_MEDIAN),
         replied=len(replies),
         awaiting_reply=sum(1 for r in rows if r.awaiting_reply),
     )
@@ -224,11 +207,11 @@ def cohort_mentor_contact_figures(cohort: Cohort) -> dict[str, Any]:
 
 
 def learner_mentor_contact(cohort: Cohort, learner_id: int) -> dict[str, Any]:
-    """The learner's mentors and contact figures, JSON-ready (two queries)."""
+    """The learner's mentor and contact figures, JSON-ready (one query)."""
     contact = mentor_contact_rows(cohort, [learner_id]).get(learner_id)
-    mentors = learner_mentors(cohort, learner_id)
+    mentors = [contact.mentor_name] if contact and contact.has_mentor else []
     return {
-        "mentors": [m.display_name for m in mentors],
+        "mentors": mentors,
         "messages_from_learner": contact.from_learner if contact else 0,
         "messages_from_mentor": contact.from_mentor if contact else 0,
         "checkins": contact.checkins if contact else 0,

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cpd.models import SOCIAL_VERBS, Activity, Cohort, Membership, Role, User, Verb
 from cpd.policies import AnyUser, learner_reports_visible_to
-from cpd.reports import WEEKS
+from cpd.reports import WEEKS, week_bars, week_list
 
 # Statements per page of the timeline (newest first).
 TIMELINE_PAGE = 25
@@ -84,8 +84,11 @@ def learner_get_for_report(user: AnyUser, cohort: Cohort, learner_id: int) -> Us
     The caller has already fetched the cohort through ``cohort_get_for_user``
     and checks ``can_view_learner_report`` for 403 after this.
     """
+    # ``user__pk``, not ``user_id``: a lookup on the user's own key matches
+    # nothing for an id past the database's integer range, where one on the
+    # foreign key column raises (OverflowError, DataError: a 500).
     membership = (
-        Membership.objects.filter(cohort=cohort, role=Role.LEARNER, user_id=learner_id)
+        Membership.objects.filter(cohort=cohort, role=Role.LEARNER, user__pk=learner_id)
         .select_related("user")
         .first()
     )
@@ -111,10 +114,6 @@ def _statements(cohort: Cohort, learner_id: int) -> QuerySet[Activity]:
 
 def _count(verb: str) -> Count:
     return Count("id", filter=Q(verb=verb))
-
-
-def _as_date(value: dt.datetime | dt.date) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 def learner_report(
@@ -146,23 +145,19 @@ def learner_report(
         social=Count("id", filter=Q(verb__in=SOCIAL_VERBS)),
         last=Max("timestamp"),
     )
-    per_week = {
-        _as_date(week): n
-        for week, n in statements.annotate(week=TruncWeek("timestamp"))
+    days_per_week = week_list(
+        statements.annotate(week=TruncWeek("timestamp"))
         .values("week")
         .annotate(n=Count(TruncDate("timestamp"), distinct=True))
         .order_by()
-        .values_list("week", "n")
-    }
-    first_week = (since - dt.timedelta(days=since.weekday())).date()
-    week_list = []
-    for i in range(weeks + 1):
-        start = first_week + dt.timedelta(weeks=i)
-        week_list.append((start, per_week.get(start, 0)))
+        .values_list("week", "n"),
+        since,
+        weeks,
+    )
     report = LearnerReport(
         cohort=cohort,
         learner=learner,
-        weeks=week_list,
+        weeks=days_per_week,
         enough_data=bool(agg["days"]),
         days_active=agg["days"],
         sessions=agg["sessions"],
@@ -182,10 +177,7 @@ def learner_report(
         last_active=agg["last"],
     )
     # Days active per week, 0-7: bars on a fixed scale, so weeks compare.
-    report.chart = [
-        {"x": 10 * i + 2, "h": round(65 * n / 7), "y": 70 - round(65 * n / 7)}
-        for i, (_week, n) in enumerate(week_list)
-    ]
+    report.chart = week_bars(days_per_week, 7)
     return report
 
 

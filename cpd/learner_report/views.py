@@ -42,9 +42,12 @@ def page_number(raw: str | None) -> int | None:
     """``?page=``: a positive number, 1 when absent, None when malformed."""
     if raw is None or raw == "":
         return 1
-    if not raw.isdigit() or not 0 < int(raw) <= 10_000:
+    # isdigit() alone admits "²" (int() refuses it); the length keeps int() away
+    # from thousands of digits (it raises past 4,300). Both were 500s.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 5:
         return None
-    return int(raw)
+    page = int(raw)
+    return page if 0 < page <= 10_000 else None
 
 
 @login_required

@@ -77,6 +77,19 @@ def test_learner_hours_match_hand_computed_values(world, hours):
     assert report_hours.learner_hours(world.cohort, c.pk)["certificates"] == []
 
 
+def test_learner_hours_cost_one_query_whatever_the_certificates(world, hours):
+    one, two, (a, _b, _c) = hours
+    with CaptureQueriesContext(connection) as ctx:
+        part = report_hours.learner_hours(world.cohort, a.pk)
+    assert len(ctx.captured_queries) == 1
+    # newest first, each with its own hours
+    assert [(c["course"], c["hours"]) for c in part["certificates"]] == [
+        ("Course Two", 2.5),
+        ("Course One", 4.0),
+    ]
+    assert part["certificates"][0]["issued_at"] >= part["certificates"][1]["issued_at"]
+
+
 def test_pages_show_hours_or_say_there_are_none(client, world, hours):
     # the cohort report's panels show once someone has used the platform
     record(actor=world.learner, verb=Verb.READ, object_type="x", duration_seconds=60)

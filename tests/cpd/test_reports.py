@@ -180,3 +180,36 @@ def test_the_api_leaves_rows_out_unless_asked(client, world, three):
     url = reverse("api-cohort-report", args=[world.cohort.pk])
     assert client.get(url).json()["rows"] is None
     assert len(client.get(url, {"rows": "1"}).json()["rows"]) == 3
+
+
+def test_weekly_bars_are_drawn_to_their_scale():
+    weeks = [
+        (dt.date(2026, 1, 5), 7),
+        (dt.date(2026, 1, 12), 2),
+        (dt.date(2026, 1, 19), 0),
+    ]
+    assert reports.week_bars(weeks, 7) == [
+        {"x": 2, "h": 65, "y": 5},
+        {"x": 12, "h": 19, "y": 51},  # 65 * 2 / 7 = 18.6
+        {"x": 22, "h": 0, "y": 70},
+    ]
+    # nothing at all: flat bars, no division by zero
+    assert reports.week_bars(weeks[2:], 0) == [{"x": 2, "h": 0, "y": 70}]
+
+
+def test_weeks_without_statements_count_zero():
+    since = dt.datetime(2026, 1, 7, 15, tzinfo=dt.UTC)  # a Wednesday
+    counts = [(dt.datetime(2026, 1, 12, tzinfo=dt.UTC), 3)]
+    assert reports.week_list(counts, since, 2) == [
+        (dt.date(2026, 1, 5), 0),
+        (dt.date(2026, 1, 12), 3),
+        (dt.date(2026, 1, 19), 0),
+    ]
+
+
+def test_a_median_needs_its_minimum_of_values():
+    assert reports.median_of([]) is None
+    assert reports.median_of([3]) == 3.0
+    assert reports.median_of([3], min_n=2) is None
+    assert reports.median_of([4, 1], min_n=2) == 2.5
+    assert reports.median_of([0.25, 0.3, 9]) == 0.3  # to one decimal

@@ -116,6 +116,15 @@ def test_the_cohort_report_shows_mentor_contact(client, world, contact):
     assert "1 learner is still waiting for a first reply" in body
 
 
+def test_a_learners_mentor_contact_costs_one_query(world, contact):
+    a, _b, c, _d = contact
+    with CaptureQueriesContext(connection) as ctx:
+        part = report.learner_mentor_contact(world.cohort, a.pk)
+    assert len(ctx.captured_queries) == 1
+    assert part["mentors"] == ["Mentor A"]
+    assert report.learner_mentor_contact(world.cohort, c.pk)["mentors"] == []
+
+
 def test_the_learner_report_shows_their_mentor_contact(client, world, contact):
     client_as(client, world.mentor_of_cohort)
     url = reverse("api-learner-report", args=[world.cohort.pk, world.learner.pk])
@@ -144,7 +153,9 @@ def test_the_mentee_rule(world, contact):
     assert not report.is_mentor_of(world.other_mentor, world.cohort, a.pk)
     assert policies.is_mentor_of(m, world.cohort, a.pk)
     # a pairing in the cohort does not make an administrator "the mentor"
-    assert not policies.is_mentor_of(world.org_admin, world.cohort, a.pk)
+    PairingFactory(cohort=world.cohort, mentor=world.org_admin, learner=c)
+    assert report.is_mentor_of(world.org_admin, world.cohort, c.pk)
+    assert not policies.is_mentor_of(world.org_admin, world.cohort, c.pk)
 
 
 def test_cohort_contact_costs_one_query_whatever_the_size(world, contact):
