@@ -12,6 +12,9 @@ class CoursesConfig(AppConfig):
 
         panel_register(HOME, continue_lesson_panel)
         panel_register(COHORT_REPORT, cohort_gain_panel)
+        from courses.report_scatter import cohort_engagement_gain_panel
+
+        panel_register(COHORT_REPORT, cohort_engagement_gain_panel)
 
         from courses import record_backfill
         from cpd.record import backfill_register

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from courses.models import Attempt, Certificate, Course, CourseAssignment, Session
+from cpd import policies as cpd_policies
 from cpd.models import Cohort, Membership, Role
 from cpd.policies import AnyUser, can_moderate_cohort, cohorts_visible_to, roles_of
 
@@ -108,3 +109,20 @@ def archived_cohort_taking(user: AnyUser, course: Course) -> Cohort | None:
     if not cohorts or any(c.archived_at is None for c in cohorts):
         return None
     return cohorts[0]
+
+
+# --- The cohort report's engagement against gain ---------------------------------
+
+
+def can_view_engagement_gain(user: AnyUser, cohort: Cohort) -> bool:
+    """Rank correlation and banded table: as the cohort report (mentors, admins)."""
+    return cpd_policies.can_view_cohort_report(user, cohort)
+
+
+def can_view_engagement_points(user: AnyUser, cohort: Cohort) -> bool:
+    """The scatter's points, one per learner (anonymous): administrators only.
+
+    As the report's per-learner rows: a mentor who knows a mentee's days active
+    could pick out their point, so mentors get the aggregates.
+    """
+    return cpd_policies.can_view_learner_rows(user, cohort)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -17,6 +18,7 @@ from courses import drip, markdown_io, policies, selectors
 from courses.api import serializers as s
 from courses.completion import completion_for
 from courses.models import Attempt, Session
+from courses.report_scatter import engagement_gain
 from courses.services import checkin, progress, quizzes, sessions
 from courses.services.exchange import course_import
 from cpd import selectors as cpd_selectors
@@ -348,4 +350,20 @@ class CourseImportApi(APIView):
         return Response(
             {"id": course.pk, "slug": course.slug, "title": course.title},
             status=status.HTTP_201_CREATED,
+        )
+
+
+class CohortEngagementGainApi(APIView):
+    """Days active against knowledge gain, with Spearman's rho (points: admins)."""
+
+    @extend_schema(responses=s.CohortEngagementGainOutputSerializer)
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+        if not policies.can_view_engagement_gain(request.user, cohort):
+            raise PermissionDenied(_("Only the cohort's mentors and administrators."))
+        show_points = policies.can_view_engagement_points(request.user, cohort)
+        return Response(
+            s.CohortEngagementGainOutputSerializer(
+                engagement_gain(cohort), context={"show_points": show_points}
+            ).data
         )

@@ -248,12 +248,12 @@ def cohort_learners_sorted(cohort: Cohort, sort: str) -> QuerySet[Membership]:
     ).order_by("-sort_key", "user__display_name", "pk")
 
 
-def cohort_gain_summary(cohort: Cohort) -> CohortGain:
-    """The whole cohort's knowledge gain in one query, however many learners.
+def learner_best_scores(cohort: Cohort) -> dict[int, dict[str, float]]:
+    """Each learner's best submitted pre-test and post-test score (one query).
 
-    Each learner's best submitted pre-test and post-test score over the
-    cohort's courses, as in :func:`learner_progress_for_cohort`, grouped in
-    the database so only two numbers per learner come back.
+    Over the cohort's courses, as in :func:`learner_progress_for_cohort`,
+    grouped in the database so only two numbers per learner come back:
+    ``{user_id: {"pre": 40.0, "post": 75.0}}`` (a kind absent if not taken).
     """
     best: dict[int, dict[str, float]] = defaultdict(dict)
     for uid, kind, score in (
@@ -273,6 +273,25 @@ def cohort_gain_summary(cohort: Cohort) -> CohortGain:
         .values_list("user_id", "quiz__kind", "best")
     ):
         best[uid][kind] = float(score)
+    return dict(best)
+
+
+def learner_gains(cohort: Cohort) -> dict[int, float]:
+    """Post-test minus pre-test per learner who has both (one query)."""
+    return {
+        uid: b[QuizKind.POST] - b[QuizKind.PRE]
+        for uid, b in learner_best_scores(cohort).items()
+        if QuizKind.PRE in b and QuizKind.POST in b
+    }
+
+
+def cohort_gain_summary(cohort: Cohort) -> CohortGain:
+    """The whole cohort's knowledge gain in one query, however many learners.
+
+    Each learner's best submitted pre-test and post-test score over the
+    cohort's courses (:func:`learner_best_scores`), summarised here.
+    """
+    best = learner_best_scores(cohort)
     gains = [
         b[QuizKind.POST] - b[QuizKind.PRE]
         for b in best.values()
