@@ -24,7 +24,16 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpd.models import SOCIAL_VERBS, Activity, Cohort, Membership, Role, Verb
+from cpd.models import (
+    SOCIAL_VERBS,
+    Activity,
+    AgeBand,
+    Cohort,
+    Gender,
+    Membership,
+    Role,
+    Verb,
+)
 
 # Any group smaller than this is not shown (nobody can be re-identified).
 SMALL_CELL = 5
@@ -57,6 +66,11 @@ class LearnerRow:
     attended: int = 0
     last_active: dt.datetime | None = None
     last_social: dt.datetime | None = None
+    facility: str = ""
+    # Only with the learner's consent: otherwise empty and never grouped.
+    demographics_consent: bool = False
+    gender: str = ""
+    age_band: str = ""
 
 
 @dataclass
@@ -84,6 +98,10 @@ class CohortReport:
     attended_share: float | None = None
     by_cadre: list[GroupRow] = field(default_factory=list)
     by_district: list[GroupRow] = field(default_factory=list)
+    by_facility: list[GroupRow] = field(default_factory=list)
+    # Over consenting learners only, with one "not shared" row for the rest.
+    by_gender: list[GroupRow] = field(default_factory=list)
+    by_age_band: list[GroupRow] = field(default_factory=list)
 
 
 def _cohort_statements(cohort: Cohort) -> Any:
@@ -106,21 +124,40 @@ def _groups(rows: list[LearnerRow], key: str) -> list[GroupRow]:
     grouped: dict[str, list[LearnerRow]] = defaultdict(list)
     for row in rows:
         grouped[getattr(row, key) or "—"].append(row)
-    out = []
-    for label, members in sorted(grouped.items()):
-        if len(members) < SMALL_CELL:
-            out.append(GroupRow(label, None, None, None))
-            continue
-        active = sum(1 for r in members if r.days_active)
-        social = sum(1 for r in members if r.social)
-        out.append(
-            GroupRow(
-                label,
-                len(members),
-                _share(active, len(members)),
-                _share(social, len(members)),
-            )
-        )
+    return [_group_row(label, members) for label, members in sorted(grouped.items())]
+
+
+def _group_row(label: str, members: list[LearnerRow]) -> GroupRow:
+    """One group's figures, or its label only under ``SMALL_CELL`` learners."""
+    if len(members) < SMALL_CELL:
+        return GroupRow(label, None, None, None)
+    active = sum(1 for r in members if r.days_active)
+    social = sum(1 for r in members if r.social)
+    return GroupRow(
+        label,
+        len(members),
+        _share(active, len(members)),
+        _share(social, len(members)),
+    )
+
+
+def _consented_groups(
+    rows: list[LearnerRow], key: str, labels: dict[str, Any]
+) -> list[GroupRow]:
+    """Groups over consenting learners only; the others in one "not shared" row.
+
+    A learner who did not consent is never placed in a group, whatever the
+    field holds.
+    """
+    shared = [r for r in rows if r.demographics_consent]
+    grouped: dict[str, list[LearnerRow]] = defaultdict(list)
+    for row in shared:
+        value = getattr(row, key)
+        grouped[str(labels.get(value, value)) if value else "—"].append(row)
+    out = [_group_row(label, members) for label, members in sorted(grouped.items())]
+    not_shared = [r for r in rows if not r.demographics_consent]
+    if not_shared:
+        out.append(_group_row(str(_("not shared")), not_shared))
     return out
 
 
@@ -133,7 +170,16 @@ def cohort_report(
     learners = list(
         Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
         .order_by("user__display_name", "user_id")
-        .values_list("user_id", "user__display_name", "user__cadre", "user__district")
+        .values_list(
+            "user_id",
+            "user__display_name",
+            "user__cadre",
+            "user__district",
+            "user__facility",
+            "user__demographics_consent",
+            "user__gender",
+            "user__age_band",
+        )
     )
     statements = _cohort_statements(cohort).filter(timestamp__gte=since)
     per_week = dict(
@@ -165,9 +211,14 @@ def cohort_report(
         .order_by()
     }
     rows = []
-    for user_id, name, cadre, district in learners:
+    for user_id, name, cadre, district, *people in learners:
         agg = per_learner.get(user_id)
         row = LearnerRow(user_id, name, cadre, district)
+        facility, consent, gender, age_band = people
+        row.facility = str(facility)
+        if consent:
+            row.demographics_consent = True
+            row.gender, row.age_band = str(gender), str(age_band)
         if agg:
             row.days_active = agg["days"]
             row.sessions = agg["sessions"]
@@ -211,7 +262,21 @@ def cohort_report(
     report.attended_share = _share(sum(1 for r in rows if r.attended), len(rows))
     report.by_cadre = _groups(rows, "cadre")
     report.by_district = _groups(rows, "district")
+    report.by_facility = _groups(rows, "facility")
+    report.by_gender = _consented_groups(rows, "gender", dict(Gender.choices))
+    report.by_age_band = _consented_groups(rows, "age_band", dict(AgeBand.choices))
     return report
+
+
+def report_groups(report: CohortReport) -> list[tuple[Any, list[GroupRow]]]:
+    """The report's group tables with their dimension's name, in display order."""
+    return [
+        (_("cadre"), report.by_cadre),
+        (_("district"), report.by_district),
+        (_("facility"), report.by_facility),
+        (_("gender"), report.by_gender),
+        (_("age band"), report.by_age_band),
+    ]
 
 
 def _as_date(value: dt.datetime | dt.date) -> dt.date:
