@@ -162,6 +162,7 @@ def scatter(report: EngagementGain) -> dict[str, Any]:
         "days_max": days_max,
         "label_y": HEIGHT - 4,
         "tick_x": _LEFT - 3,
+        "gain_label_x": _LEFT + 4,
         "high_label_y": round(y(high) + 6, 1),
         "tick_y": HEIGHT - _BOTTOM + 11,
     }

@@ -240,12 +240,19 @@ def _draw(report: SocialReport, connected: list[Person], links: list[Link]) -> N
     drawn = ranked[:MAX_NODES]
     report.capped = len(ranked) > MAX_NODES
     biggest = max((p.degree for p in drawn), default=1)
+    # Neighbours on the ring must not overlap: the largest radius is under
+    # half the spacing between them.
+    spacing = 2 * math.pi * _RING / max(len(drawn), 1)
+    largest = min(13.0, 0.45 * spacing)
+    smallest = min(6.0, 0.6 * largest)
     for i, person in enumerate(drawn):
         angle = 2 * math.pi * i / len(drawn) - math.pi / 2
         person.number = i + 1
         person.x = round(_CENTRE + _RING * math.cos(angle), 1)
         person.y = round(_CENTRE + _RING * math.sin(angle), 1)
-        person.r = round(6 + 7 * math.sqrt(person.degree / biggest), 1)
+        person.r = round(
+            smallest + (largest - smallest) * math.sqrt(person.degree / biggest), 1
+        )
         person.side = round(1.8 * person.r, 1)
         person.sx = round(person.x - person.side / 2, 1)
         person.sy = round(person.y - person.side / 2, 1)
