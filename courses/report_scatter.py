@@ -3,8 +3,10 @@
 A scatter of each learner's days active (from the learning record, through
 ``cpd.reports.learner_engagement``) against their knowledge gain (post-test
 minus pre-test, through ``courses.selectors.learner_gains``, the same figures
-as the gain panel), with Spearman's rank correlation and its n. Two queries
-whatever the cohort's size; the points are per-learner aggregate rows.
+as the gain panel), with Spearman's rank correlation and its n. Days active are
+those of the cohort report's eight weeks: on the report page they come from the
+report's own per-learner rows (the panel costs one query, the gains); the API
+counts them (two queries). The points are per-learner aggregate rows.
 
 Points are anonymous (no names, no labels). Who sees what: the cohort's mentors
 and administrators read the correlation and the banded table (groups under
@@ -14,6 +16,7 @@ anyway, see the points (``courses.policies.can_view_engagement_points``).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import statistics
 from collections.abc import Sequence
@@ -22,12 +25,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from courses import policies
 from courses.selectors import learner_gains
 from cpd.models import Cohort
-from cpd.reports import SMALL_CELL, learner_engagement
+from cpd.reports import SMALL_CELL, WEEKS, CohortReport, learner_engagement
 
 # Fewer pairs than this: no correlation ("not enough data").
 MIN_PAIRS = 5
@@ -102,15 +106,26 @@ class EngagementGain:
         return self.rho is not None
 
 
-def engagement_gain(cohort: Cohort) -> EngagementGain:
-    """Days active against gain for the cohort's learners with both tests."""
+def engagement_gain(
+    cohort: Cohort, *, report: CohortReport | None = None
+) -> EngagementGain:
+    """Days active against gain for the cohort's learners with both tests.
+
+    Days active are the cohort report's (its eight weeks): taken from
+    ``report``'s per-learner rows when the page has them (one query, the
+    gains), else counted (two queries).
+    """
     gains = learner_gains(cohort)
-    engagement = learner_engagement(cohort)
-    points = sorted(
-        (engagement[uid].days_active if uid in engagement else 0, round(gain, 1))
-        for uid, gain in gains.items()
-    )
-    report = EngagementGain(
+    if report is not None:
+        days = {row.user_id: row.days_active for row in report.rows}
+    else:
+        since = timezone.now() - dt.timedelta(weeks=WEEKS)
+        days = {
+            uid: e.days_active
+            for uid, e in learner_engagement(cohort, since=since).items()
+        }
+    points = sorted((days.get(uid, 0), round(gain, 1)) for uid, gain in gains.items())
+    result = EngagementGain(
         cohort=cohort,
         points=points,
         rho=spearman([d for d, _g in points], [g for _d, g in points]),
@@ -120,12 +135,12 @@ def engagement_gain(cohort: Cohort) -> EngagementGain:
         if not in_band:
             continue
         if len(in_band) < SMALL_CELL:
-            report.bands.append(Band(label, None, None))
+            result.bands.append(Band(label, None, None))
         else:
-            report.bands.append(
+            result.bands.append(
                 Band(label, len(in_band), round(statistics.median(in_band), 1))
             )
-    return report
+    return result
 
 
 def _nice(value: float, step: int) -> int:
@@ -168,19 +183,21 @@ def scatter(report: EngagementGain) -> dict[str, Any]:
     }
 
 
-def cohort_engagement_gain_panel(request: HttpRequest, cohort: Cohort) -> str:
+def cohort_engagement_gain_panel(
+    request: HttpRequest, cohort: Cohort, report: CohortReport | None = None
+) -> str:
     """Cohort report: days active against knowledge gain, with Spearman's rho."""
     if not policies.can_view_engagement_gain(request.user, cohort):
         return ""
-    report = engagement_gain(cohort)
+    eg = engagement_gain(cohort, report=report)
     show_points = policies.can_view_engagement_points(request.user, cohort)
     # No request: the layout's context processors would run a second time.
     return render_to_string(
         "courses/partials/cohort_engagement_gain.html",
         {
-            "eg": report,
+            "eg": eg,
             "show_points": show_points,
-            "chart": scatter(report) if show_points and report.enough_data else None,
+            "chart": scatter(eg) if show_points and eg.enough_data else None,
             "min_pairs": MIN_PAIRS,
             "small_cell": SMALL_CELL,
         },

@@ -21,8 +21,10 @@ density, share of learners connected, reply times).
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import math
 import statistics
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import F, Min, Q
@@ -39,6 +41,8 @@ from forums.models import Post, Thread
 
 # The drawing shows at most this many people (the most connected).
 MAX_NODES = 40
+# Lines drawn at most (the heaviest), whatever the links among the drawn.
+MAX_LINES = 200
 # Reply links listed by name in the table beside the drawing.
 TOP_PAIRS = 10
 # Fewer questions with a reply than this: "not enough data".
@@ -110,6 +114,7 @@ class SocialReport:
     drawn: list[Person] = field(default_factory=list)
     drawn_links: list[Link] = field(default_factory=list)
     capped: bool = False
+    lines_capped: bool = False
 
     @property
     def enough_data(self) -> bool:
@@ -165,18 +170,22 @@ def social_report(
         .order_by()
         .values_list("author_id", "thread__author_id", "n")
     )
-    links: list[Link] = []
-    neighbours: dict[int, set[int]] = {}
+    # Plain tuples: a big cohort has tens of thousands of pairs, and only the
+    # drawn and listed ones become Link objects.
+    links: list[tuple[int, int, int]] = []
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    replies: dict[int, int] = defaultdict(int)
     for source, target, n in pairs:
         if source not in people or target not in people:
             continue  # a membership changed between the two queries
-        links.append(Link(people[source], people[target], n))
-        neighbours.setdefault(source, set()).add(target)
-        neighbours.setdefault(target, set()).add(source)
-        people[source].replies += n
-        people[target].replies += n
+        links.append((source, target, n))
+        neighbours[source].add(target)
+        neighbours[target].add(source)
+        replies[source] += n
+        replies[target] += n
     for uid, linked in neighbours.items():
         people[uid].degree = len(linked)
+        people[uid].replies = replies[uid]
 
     live = Q(posts__deleted_at__isnull=True, posts__created_at__gte=F("created_at"))
     firsts = (
@@ -220,7 +229,7 @@ def social_report(
         connected=len(connected),
         learners_connected=learners_connected,
         links=len(links),
-        replies=sum(link.replies for link in links),
+        replies=sum(n for _s, _t, n in links),
         questions=questions,
         mentor_reply=_reply_time(mentor_waits),
         peer_reply=_reply_time(peer_waits),
@@ -230,11 +239,16 @@ def social_report(
     if learners:
         report.learners_connected_share = round(100 * learners_connected / learners, 1)
     if with_names:
-        _draw(report, connected, links)
+        _draw(report, people, connected, links)
     return report
 
 
-def _draw(report: SocialReport, connected: list[Person], links: list[Link]) -> None:
+def _draw(
+    report: SocialReport,
+    people: dict[int, Person],
+    connected: list[Person],
+    links: list[tuple[int, int, int]],
+) -> None:
     """Lay the most connected people on a circle, biggest first, for the SVG."""
     ranked = sorted(connected, key=lambda p: (-p.degree, -p.replies, p.name))
     drawn = ranked[:MAX_NODES]
@@ -258,13 +272,20 @@ def _draw(report: SocialReport, connected: list[Person], links: list[Link]) -> N
         person.sy = round(person.y - person.side / 2, 1)
     shown = {p.user_id for p in drawn}
     report.drawn = drawn
+    inner = [(s, t, n) for s, t, n in links if s in shown and t in shown]
+    # The heaviest lines only: 40 people can have 1,560 links, too many bytes
+    # for a phone and too dense to read.
+    report.lines_capped = len(inner) > MAX_LINES
     report.drawn_links = [
-        link
-        for link in links
-        if link.source.user_id in shown and link.target.user_id in shown
+        Link(people[s], people[t], n)
+        for s, t, n in heapq.nlargest(MAX_LINES, inner, key=lambda r: r[2])
+    ]
+    top = [
+        Link(people[s], people[t], n)
+        for s, t, n in heapq.nlargest(TOP_PAIRS * 4, links, key=lambda r: r[2])
     ]
     report.top_pairs = sorted(
-        links, key=lambda link: (-link.replies, link.source.name, link.target.name)
+        top, key=lambda link: (-link.replies, link.source.name, link.target.name)
     )[:TOP_PAIRS]
 
 
@@ -298,6 +319,7 @@ def cohort_social_panel(request: HttpRequest, cohort: Cohort) -> str:
             "lines": lines,
             "size": SIZE,
             "max_nodes": MAX_NODES,
+            "max_lines": MAX_LINES,
             "weeks": WEEKS,
             "reply_rows": [
                 (_("a mentor"), report.mentor_reply),

@@ -103,7 +103,9 @@ def test_bands_under_five_are_suppressed_and_five_shown(world, monkeypatch):
     monkeypatch.setattr(
         report_scatter,
         "learner_engagement",
-        lambda cohort: {u: LearnerEngagement(d, 0) for u, d in days.items()},
+        lambda cohort, since=None: {
+            u: LearnerEngagement(d, 0) for u, d in days.items()
+        },
     )
     report = report_scatter.engagement_gain(world.cohort)
     bands = {str(b.label): (b.learners, b.median_gain) for b in report.bands}

@@ -220,3 +220,12 @@ def test_the_network_costs_the_same_queries_for_many_more_people(
     assert len(report.drawn) == social.MAX_NODES
     assert report.capped
     assert "40 most connected people are drawn" in page.content.decode()
+
+
+def test_only_the_heaviest_lines_are_drawn(world, net, monkeypatch):
+    monkeypatch.setattr(social, "MAX_LINES", 3)
+    report = social.social_report(world.cohort, with_names=True, now=NOW)
+    assert report.lines_capped
+    assert len(report.drawn_links) == 3
+    assert max(link.replies for link in report.drawn_links) == 2  # B → A kept
+    assert report.links == 5  # the figures still count every link
