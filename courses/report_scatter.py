@@ -42,6 +42,10 @@ DAY_BANDS: list[tuple[int, int | None, Any]] = [
     (6, 11, _("6–10 days")),
     (11, None, _("11 days or more")),
 ]
+# More points than this are grouped on a grid of GRID-unit cells, one dot per
+# cell sized by its learners: 4,000 dots would weigh 145 KB.
+MAX_DOTS = 300
+GRID = 8
 # The drawing's geometry (viewBox units).
 WIDTH, HEIGHT = 300, 180
 _LEFT, _RIGHT, _TOP, _BOTTOM = 30, 8, 8, 26
@@ -161,10 +165,23 @@ def scatter(report: EngagementGain) -> dict[str, Any]:
     def y(gain: float) -> float:
         return round(_TOP + plot_h * (high - gain) / (high - low), 1)
 
+    dots = [{"x": x(d), "y": y(g), "r": 3} for d, g in report.points]
+    grouped = len(dots) > MAX_DOTS
+    if grouped:
+        cells: dict[tuple[int, int], int] = {}
+        for dot in dots:
+            key = (round(dot["x"] / GRID), round(dot["y"] / GRID))
+            cells[key] = cells.get(key, 0) + 1
+        dots = [
+            {"x": cx * GRID, "y": cy * GRID, "r": round(min(6, 1.5 + math.sqrt(n)), 1)}
+            for (cx, cy), n in sorted(cells.items())
+        ]
     return {
         "width": WIDTH,
         "height": HEIGHT,
-        "points": [{"x": x(d), "y": y(g)} for d, g in report.points],
+        "points": dots,
+        "grouped": grouped,
+        "max_dots": MAX_DOTS,
         "left": _LEFT,
         "right": WIDTH - _RIGHT,
         "bottom": HEIGHT - _BOTTOM,

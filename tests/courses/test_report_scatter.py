@@ -191,3 +191,16 @@ def test_the_scatter_costs_the_same_queries_for_more_learners(
     assert count() == before
     with django_assert_max_num_queries(7):
         assert client.get(url).json()["n"] == 12
+
+
+def test_a_big_cohort_draws_grouped_dots(world):
+    points = sorted((n % 20, float(n % 90)) for n in range(400))
+    big = report_scatter.EngagementGain(cohort=world.cohort, points=points, rho=0.1)
+    chart = report_scatter.scatter(big)
+    assert chart["grouped"]
+    # one dot per 8-unit cell at most, never one per learner
+    assert len(chart["points"]) < 300
+    small = report_scatter.EngagementGain(
+        cohort=world.cohort, points=points[:10], rho=0.1
+    )
+    assert len(report_scatter.scatter(small)["points"]) == 10
