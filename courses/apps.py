@@ -16,6 +16,10 @@ class CoursesConfig(AppConfig):
 
         panel_register(COHORT_REPORT, cohort_course_reports_panel)
 
+        from courses.report_scatter import cohort_engagement_gain_panel
+
+        panel_register(COHORT_REPORT, cohort_engagement_gain_panel)
+
         from courses import record_backfill
         from cpd.record import backfill_register
 

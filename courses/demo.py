@@ -9,10 +9,12 @@ from typing import Any
 from django.utils import timezone
 
 from courses.models import (
+    Attempt,
     Attendance,
     Course,
     CourseAssignment,
     Lesson,
+    LessonProgress,
     Question,
     Session,
 )
@@ -72,6 +74,7 @@ def seed(world: DemoWorld, out: Any) -> None:
             Attendance(session=drill, user=user, marked_by=world.users["amina"])
             for user in (faith, mercy)
         )
+    _classmates(world, pre, post, lessons[:3])
     _finished_course(world)
     _course_report_history(world)
     out.write(
@@ -99,6 +102,36 @@ def _finished_course(world: DemoWorld) -> None:
         progress.lesson_complete(user=faith, lesson=lesson)
     attempt = quizzes.attempt_start(user=faith, quiz=post)
     _answer(faith, attempt, 2)  # both right: the certificate is issued
+
+
+# Per classmate: lessons read (of the first three), right answers of four on
+# the pre-test and on the post-test. Days active and gains differ, so the
+# report's scatter has points and a rank correlation.
+CLASSMATE_PLAN = [(3, 1, 4), (1, 2, 3), (2, 1, 3), (3, 2, 4), (0, 2, 2), (2, 0, 2)]
+CLASSMATE_PLAN += [(1, 1, 1), (3, 0, 3)]
+
+
+def _classmates(world: DemoWorld, pre: Any, post: Any, lessons: list[Lesson]) -> None:
+    """The classmates' reading and tests, spread over past days (idempotent)."""
+    now = timezone.now()
+    for i, (read, before, after) in enumerate(CLASSMATE_PLAN):
+        user = world.users.get(f"classmate{i}")
+        if user is None or pre.attempts.filter(user=user).exists():
+            continue
+        for j, lesson in enumerate(lessons[:read]):
+            progress.lesson_visit(user=user, lesson=lesson, seconds=120 + 60 * j)
+            progress.lesson_complete(user=user, lesson=lesson)
+            day = now - dt.timedelta(days=15 - 3 * j, hours=i)
+            LessonProgress.objects.filter(user=user, lesson=lesson).update(
+                first_opened_at=day, last_seen_at=day, completed_at=day
+            )
+        for quiz, right, days_ago in ((pre, before, 18), (post, after, 2)):
+            attempt = quizzes.attempt_start(user=user, quiz=quiz)
+            _answer(user, attempt, right)
+            day = now - dt.timedelta(days=days_ago, hours=i)
+            Attempt.objects.filter(pk=attempt.pk).update(
+                started_at=day, submitted_at=day
+            )
 
 
 def _answer(user: Any, attempt: Any, right: int) -> None:

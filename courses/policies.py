@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from courses.models import Attempt, Certificate, Course, CourseAssignment, Session
+from cpd import policies as cpd_policies
 from cpd.models import Cohort, Membership, Role
 from cpd.policies import (
     AnyUser,
@@ -193,3 +194,20 @@ def _membership_role(user: AnyUser, cohort: Cohort) -> str | None:
     if hasattr(cohort, "viewer_role"):
         return getattr(cohort, "viewer_role", None)
     return roles_of(user).by_cohort.get(cohort.pk)
+
+
+# --- The cohort report's engagement against gain ---------------------------------
+
+
+def can_view_engagement_gain(user: AnyUser, cohort: Cohort) -> bool:
+    """Rank correlation and banded table: as the cohort report (mentors, admins)."""
+    return cpd_policies.can_view_cohort_report(user, cohort)
+
+
+def can_view_engagement_points(user: AnyUser, cohort: Cohort) -> bool:
+    """The scatter's points, one per learner (anonymous): administrators only.
+
+    As the report's per-learner rows: a mentor who knows a mentee's days active
+    could pick out their point, so mentors get the aggregates.
+    """
+    return cpd_policies.can_view_learner_rows(user, cohort)

@@ -5,10 +5,14 @@
 names a slot (``{% panels "home" %}``); the app that owns the part registers a
 renderer for that slot in its ``AppConfig.ready()``, the way ``mentoring``
 registers its private-image rule. A renderer returns HTML, or "" to show nothing.
+
+A renderer is given only the context keys it names (or all, with ``**kwargs``),
+so a slot can offer more context without breaking the renderers before it.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +28,9 @@ _slots: dict[str, list[PanelRenderer]] = {}
 
 HOME = "home"  # the signed-in home page; context: none
 COURSE_DETAIL = "course-detail"  # a course outline; context: course, cohorts
-COHORT_REPORT = "cohort-report"  # a cohort's report; context: cohort
+# a cohort's report; context: cohort, report (the page's cpd.reports.CohortReport,
+# so a panel can reuse its per-learner rows instead of querying them again)
+COHORT_REPORT = "cohort-report"
 LEARNER_REPORT = "learner-report"  # one learner's report; context: cohort, learner
 
 
@@ -37,5 +43,16 @@ def panel_register(slot: str, renderer: PanelRenderer) -> None:
 
 def panels_render(slot: str, request: HttpRequest, **context: Any) -> SafeString:
     """Every registered panel of the slot, rendered in order and joined."""
-    parts = [renderer(request, **context) for renderer in _slots.get(slot, [])]
+    parts = [
+        renderer(request, **_accepted(renderer, context))
+        for renderer in _slots.get(slot, [])
+    ]
     return format_html_join("", "{}", ((part,) for part in parts if part))
+
+
+def _accepted(renderer: PanelRenderer, context: dict[str, Any]) -> dict[str, Any]:
+    """The part of the slot's context that the renderer's signature names."""
+    params = inspect.signature(renderer).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return context
+    return {key: value for key, value in context.items() if key in params}

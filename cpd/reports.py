@@ -25,7 +25,16 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cpd.models import SOCIAL_VERBS, Activity, Cohort, Membership, Role, Verb
+from cpd.models import (
+    SOCIAL_VERBS,
+    Activity,
+    AgeBand,
+    Cohort,
+    Gender,
+    Membership,
+    Role,
+    Verb,
+)
 
 # Any group smaller than this is not shown (nobody can be re-identified).
 SMALL_CELL = 5
@@ -60,6 +69,11 @@ class LearnerRow:
     attended: int = 0
     last_active: dt.datetime | None = None
     last_social: dt.datetime | None = None
+    facility: str = ""
+    # Only with the learner's consent: otherwise empty and never grouped.
+    demographics_consent: bool = False
+    gender: str = ""
+    age_band: str = ""
 
 
 @dataclass
@@ -87,6 +101,10 @@ class CohortReport:
     attended_share: float | None = None
     by_cadre: list[GroupRow] = field(default_factory=list)
     by_district: list[GroupRow] = field(default_factory=list)
+    by_facility: list[GroupRow] = field(default_factory=list)
+    # Over consenting learners only, with one "not shared" row for the rest.
+    by_gender: list[GroupRow] = field(default_factory=list)
+    by_age_band: list[GroupRow] = field(default_factory=list)
 
 
 def _cohort_statements(cohort: Cohort) -> Any:
@@ -112,21 +130,40 @@ def _groups(rows: list[LearnerRow], key: str) -> list[GroupRow]:
     grouped: dict[str, list[LearnerRow]] = defaultdict(list)
     for row in rows:
         grouped[getattr(row, key) or "—"].append(row)
-    out = []
-    for label, members in sorted(grouped.items()):
-        if len(members) < SMALL_CELL:
-            out.append(GroupRow(label, None, None, None))
-            continue
-        active = sum(1 for r in members if r.days_active)
-        social = sum(1 for r in members if r.social)
-        out.append(
-            GroupRow(
-                label,
-                len(members),
-                _share(active, len(members)),
-                _share(social, len(members)),
-            )
-        )
+    return [_group_row(label, members) for label, members in sorted(grouped.items())]
+
+
+def _group_row(label: str, members: list[LearnerRow]) -> GroupRow:
+    """One group's figures, or its label only under ``SMALL_CELL`` learners."""
+    if len(members) < SMALL_CELL:
+        return GroupRow(label, None, None, None)
+    active = sum(1 for r in members if r.days_active)
+    social = sum(1 for r in members if r.social)
+    return GroupRow(
+        label,
+        len(members),
+        _share(active, len(members)),
+        _share(social, len(members)),
+    )
+
+
+def _consented_groups(
+    rows: list[LearnerRow], key: str, labels: dict[str, Any]
+) -> list[GroupRow]:
+    """Groups over consenting learners only; the others in one "not shared" row.
+
+    A learner who did not consent is never placed in a group, whatever the
+    field holds.
+    """
+    shared = [r for r in rows if r.demographics_consent]
+    grouped: dict[str, list[LearnerRow]] = defaultdict(list)
+    for row in shared:
+        value = getattr(row, key)
+        grouped[str(labels.get(value, value)) if value else "—"].append(row)
+    out = [_group_row(label, members) for label, members in sorted(grouped.items())]
+    not_shared = [r for r in rows if not r.demographics_consent]
+    if not_shared:
+        out.append(_group_row(str(_("not shared")), not_shared))
     return out
 
 
@@ -139,7 +176,16 @@ def cohort_report(
     learners = list(
         Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
         .order_by("user__display_name", "user_id")
-        .values_list("user_id", "user__display_name", "user__cadre", "user__district")
+        .values_list(
+            "user_id",
+            "user__display_name",
+            "user__cadre",
+            "user__district",
+            "user__facility",
+            "user__demographics_consent",
+            "user__gender",
+            "user__age_band",
+        )
     )
     statements = _cohort_statements(cohort).filter(timestamp__gte=since)
     per_week = dict(
@@ -166,9 +212,14 @@ def cohort_report(
         .order_by()
     }
     rows = []
-    for user_id, name, cadre, district in learners:
+    for user_id, name, cadre, district, *people in learners:
         agg = per_learner.get(user_id)
         row = LearnerRow(user_id, name, cadre, district)
+        facility, consent, gender, age_band = people
+        row.facility = str(facility)
+        if consent:
+            row.demographics_consent = True
+            row.gender, row.age_band = str(gender), str(age_band)
         if agg:
             row.days_active = agg["days"]
             row.sessions = agg["sessions"]
@@ -212,7 +263,21 @@ def cohort_report(
     report.attended_share = _share(sum(1 for r in rows if r.attended), len(rows))
     report.by_cadre = _groups(rows, "cadre")
     report.by_district = _groups(rows, "district")
+    report.by_facility = _groups(rows, "facility")
+    report.by_gender = _consented_groups(rows, "gender", dict(Gender.choices))
+    report.by_age_band = _consented_groups(rows, "age_band", dict(AgeBand.choices))
     return report
+
+
+def report_groups(report: CohortReport) -> list[tuple[Any, list[GroupRow]]]:
+    """The report's group tables with their dimension's name, in display order."""
+    return [
+        (_("cadre"), report.by_cadre),
+        (_("district"), report.by_district),
+        (_("facility"), report.by_facility),
+        (_("gender"), report.by_gender),
+        (_("age band"), report.by_age_band),
+    ]
 
 
 def _as_date(value: dt.datetime | dt.date) -> dt.date:
@@ -249,3 +314,33 @@ def week_bars(weeks: list[tuple[dt.date, int]], top: int) -> list[dict[str, int]
 def cohort_statements_for_export(cohort: Cohort) -> Any:
     """Every statement of the cohort's learners in the cohort or on courses."""
     return _cohort_statements(cohort)
+
+
+@dataclass(frozen=True)
+class LearnerEngagement:
+    days_active: int
+    minutes: int
+
+
+def learner_engagement(
+    cohort: Cohort, *, since: dt.datetime | None = None
+) -> dict[int, LearnerEngagement]:
+    """Days active and minutes on lessons per learner of the cohort (one query).
+
+    Over the whole record unless ``since`` is given; learners with no
+    statement are absent. For other apps' reports (the scatter of engagement
+    against gain in ``courses``), which cannot reach the report's rows.
+    """
+    statements = _cohort_statements(cohort)
+    if since is not None:
+        statements = statements.filter(timestamp__gte=since)
+    return {
+        uid: LearnerEngagement(days, (seconds or 0) // 60)
+        for uid, days, seconds in statements.values("actor_id")
+        .annotate(
+            days=Count(TruncDate("timestamp"), distinct=True),
+            seconds=Sum("duration_seconds"),
+        )
+        .order_by()
+        .values_list("actor_id", "days", "seconds")
+    }

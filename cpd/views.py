@@ -242,6 +242,18 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
         yield out.writerow([_("week starting"), _("active learners")])
         for week, n in report.weeks:
             yield out.writerow([week.isoformat(), n])
+        # The groups, small cells suppressed (as on the page): everyone who
+        # reads the report reads these.
+        for dimension, groups in reports.report_groups(report):
+            yield out.writerow([])
+            yield out.writerow([dimension, _("learners"), _("active %"), _("social %")])
+            for g in groups:
+                if g.learners is None:
+                    yield out.writerow([g.label, _("fewer than 5"), "", ""])
+                else:
+                    yield out.writerow(
+                        [g.label, g.learners, g.active_share, g.social_share]
+                    )
         if show_rows:
             yield out.writerow([])
             yield out.writerow(

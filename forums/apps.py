@@ -12,6 +12,12 @@ class ForumsConfig(AppConfig):
 
         panel_register(COURSE_DETAIL, course_forums_panel)
 
+        # The cohort report's reply network and reply times (forums owns posts).
+        from cpd.panels import COHORT_REPORT
+        from forums.report import cohort_social_panel
+
+        panel_register(COHORT_REPORT, cohort_social_panel)
+
         from cpd.record import backfill_register
         from forums import record_backfill
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TextIO
+
+from django.utils import timezone
 
 from cpd.demo import DemoWorld
 from cpd.models import User
-from forums.models import Forum, Thread
+from forums.models import Forum, Post, Thread
 from forums.services import engagement, posting
 from forums.services.forums import forum_create, forum_for_cohort
 
@@ -133,5 +136,97 @@ def seed(world: DemoWorld, out: TextIO) -> None:
         case=True,
     )
     engagement.answer_accept(actor=u["joseph"], thread=eclampsia, post=reply)
+    _classmates_talk(world, maternal)
     count = Thread.objects.filter(forum__cohort__in=world.cohorts.values()).count()
     out.write(f"Forums: {count} threads in the demo cohorts.\n")
+
+
+# Questions the maternal cohort's classmates asked: (asker, title, body, days
+# ago, replies as (who, hours after, body)). Their times are set in the past
+# so the report's reply times to questions are believable.
+CLASSMATE_QUESTIONS = [
+    (
+        "classmate0",
+        "Oxytocin storage when the fridge is off",
+        "Power cuts leave our fridge off most afternoons. How long is oxytocin "
+        "still good outside the cold chain?",
+        3,
+        [
+            (
+                "classmate1",
+                2,
+                "We keep it in a cool box with ice packs from the EPI fridge.",
+            ),
+            (
+                "amina",
+                5,
+                "Oxytocin needs 2–8 °C. Out of the cold chain, replace it "
+                "after the time on the manufacturer's label, and ask for a heat-stable "
+                "carbetocin supply if cuts are daily.",
+            ),
+            ("classmate2", 7, "Our pharmacist marks the date it left the fridge."),
+        ],
+    ),
+    (
+        "classmate3",
+        "Estimating blood loss: do you weigh the pads?",
+        "Visual estimates in our ward are always low. Does anyone weigh pads and "
+        "drapes?",
+        6,
+        [
+            (
+                "faith",
+                1,
+                "Yes: 1 g is about 1 ml. We keep a kitchen scale in labour ward.",
+            ),
+            ("classmate4", 3, "We use a calibrated drape under the mother."),
+            (
+                "amina",
+                9,
+                "Weighing or a calibrated drape beats visual estimates. "
+                "Act on signs of shock whatever the estimate says.",
+            ),
+        ],
+    ),
+    (
+        "classmate5",
+        "Fundal massage after the placenta: how long?",
+        "How long do you keep massaging after the placenta is out?",
+        9,
+        [
+            ("classmate0", 4, "Until the uterus is firm, then check every 15 minutes."),
+            ("classmate6", 6, "Teach the mother to feel it too."),
+            ("amina", 20, "Check tone every 15 minutes for the first 2 hours."),
+        ],
+    ),
+]
+
+
+def _classmates_talk(world: DemoWorld, forum: Forum) -> None:
+    """The classmates' questions and replies, dated in the past (idempotent)."""
+    u = world.users
+    now = timezone.now()
+    for asker, title, body, days_ago, replies in CLASSMATE_QUESTIONS:
+        if asker not in u:
+            continue
+        thread, created = posting.thread_create(
+            actor=u[asker],
+            forum=forum,
+            title=title,
+            body=body,
+            tags=["question"],
+            idempotency_key=f"demo-{asker}-question",
+        )
+        opened = now - dt.timedelta(days=days_ago)
+        posts = [
+            _reply(u[who], thread, f"demo-{asker}-reply-{n}", text)
+            for n, (who, _hours, text) in enumerate(replies)
+        ]
+        if not created:
+            continue
+        Thread.objects.filter(pk=thread.pk).update(created_at=opened)
+        Post.objects.filter(thread=thread, author=u[asker]).update(created_at=opened)
+        for post, (_who, hours, _text) in zip(posts, replies, strict=True):
+            Post.objects.filter(pk=post.pk).update(
+                created_at=opened + dt.timedelta(hours=hours)
+            )

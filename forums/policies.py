@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
+from cpd import policies as cpd_policies
 from cpd.models import Cohort
 from cpd.policies import (
     AnyUser,
@@ -127,3 +128,23 @@ def can_delete_post(user: AnyUser, post: Post) -> bool:
     return can_edit_post(user, post) or (
         bool(user.is_authenticated) and can_moderate_forum(user, post.thread.forum)
     )
+
+
+# --- The cohort report's social part ---------------------------------------------
+
+
+def can_view_social_report(user: AnyUser, cohort: Cohort) -> bool:
+    """The reply network's aggregates and reply times: as the cohort report.
+
+    Mentors and administrators of the cohort (``cpd.policies``), so the two
+    never disagree.
+    """
+    return cpd_policies.can_view_cohort_report(user, cohort)
+
+
+def can_view_social_names(user: AnyUser, cohort: Cohort) -> bool:
+    """Who replies to whom, by name (the drawing, the pairs): administrators only.
+
+    As the report's per-learner rows; mentors see the aggregates only.
+    """
+    return cpd_policies.can_view_learner_rows(user, cohort)

@@ -452,3 +452,38 @@ class SurveyAnsweredSerializer(serializers.Serializer):
     recorded = serializers.BooleanField(
         help_text="false: answered before; nothing was changed"
     )
+
+
+class EngagementGainBandSerializer(serializers.Serializer):
+    days_active = serializers.CharField(source="label")
+    learners = serializers.IntegerField(
+        allow_null=True, help_text="null: fewer than 5 learners (not shown)"
+    )
+    median_gain = serializers.FloatField(allow_null=True)
+
+
+class CohortEngagementGainOutputSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(source="cohort.pk")
+    n = serializers.IntegerField(help_text="learners with a pre- and a post-test")
+    enough_data = serializers.BooleanField()
+    spearman_rho = serializers.FloatField(
+        source="rho",
+        allow_null=True,
+        help_text="null: fewer than 5 pairs, or no variation (not enough data)",
+    )
+    bands = EngagementGainBandSerializer(many=True)
+    points = serializers.SerializerMethodField(
+        help_text="[days active, gain] per learner, anonymous and sorted; "
+        "for the cohort's administrators only"
+    )
+
+    @extend_schema_field(
+        serializers.ListField(
+            child=serializers.ListField(child=serializers.FloatField()),
+            allow_null=True,
+        )
+    )
+    def get_points(self, report: Any) -> list[list[float]] | None:
+        if not self.context.get("show_points"):
+            return None
+        return [[days, gain] for days, gain in report.points]

@@ -7,6 +7,11 @@ from courses.api import views
 urlpatterns = [
     path("courses/", views.CourseListApi.as_view(), name="api-course-list"),
     path(
+        "cohorts/<int:cohort_id>/report/engagement-gain/",
+        views.CohortEngagementGainApi.as_view(),
+        name="api-cohort-engagement-gain",
+    ),
+    path(
         "courses/<int:course_id>/",
         views.CourseDetailApi.as_view(),
         name="api-course-detail",

@@ -19,6 +19,7 @@ from courses import drip, markdown_io, policies, selectors
 from courses.api import serializers as s
 from courses.completion import completion_for
 from courses.models import Attempt, Session
+from courses.report_scatter import engagement_gain
 from courses.services import checkin, progress, quizzes, sessions
 from courses.services import survey as survey_service
 from courses.services.exchange import course_import
@@ -411,7 +412,7 @@ class CourseSurveyApi(APIView):
         data.is_valid(raise_exception=True)
         answers: dict[int, Any] = {}
         for key, value in data.validated_data["answers"].items():
-            if not str(key).isdigit() or len(str(key)) > 12:
+            if not str(key).isdecimal() or len(str(key)) > 12:
                 raise ValidationError({"answers": [f"Unknown item id: {key}"]})
             answers[int(key)] = value
         _row, created = survey_service.survey_respond(
@@ -420,4 +421,20 @@ class CourseSurveyApi(APIView):
         return Response(
             {"recorded": created},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+class CohortEngagementGainApi(APIView):
+    """Days active against knowledge gain, with Spearman's rho (points: admins)."""
+
+    @extend_schema(responses=s.CohortEngagementGainOutputSerializer)
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+        if not policies.can_view_engagement_gain(request.user, cohort):
+            raise PermissionDenied(_("Only the cohort's mentors and administrators."))
+        show_points = policies.can_view_engagement_points(request.user, cohort)
+        return Response(
+            s.CohortEngagementGainOutputSerializer(
+                engagement_gain(cohort), context={"show_points": show_points}
+            ).data
         )

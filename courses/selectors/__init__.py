@@ -38,6 +38,8 @@ from courses.selectors.progress import (
     completed_lesson_ids,
     continue_lesson_for,
     knowledge_gain,
+    learner_best_scores,
+    learner_gains,
     learner_progress_for_cohort,
     progress_export_rows,
 )
@@ -106,6 +108,8 @@ __all__ = [
     "course_list_for_user",
     "course_for_authoring",
     "course_markdown",
+    "learner_best_scores",
+    "learner_gains",
     "learner_progress_for_cohort",
     "lesson_get_for_user",
     "quiz_get_for_user",

@@ -248,28 +248,16 @@ def cohort_learners_sorted(cohort: Cohort, sort: str) -> QuerySet[Membership]:
     ).order_by("-sort_key", "user__display_name", "pk")
 
 
-def cohort_gain_summary(cohort: Cohort) -> CohortGain:
-    """The whole cohort's knowledge gain in one query, however many learners.
+def best_scores(
+    *, learners: QuerySet, courses: QuerySet
+) -> dict[int, dict[str, float]]:
+    """Each learner's best submitted pre-test and post-test score (one query).
 
-    Over the cohort's learners and courses; see :func:`knowledge_gain`.
-    """
-    return knowledge_gain(
-        learners=Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values(
-            "user_id"
-        ),
-        courses=CourseAssignment.objects.filter(cohort=cohort).values("course_id"),
-    )
-
-
-def knowledge_gain(*, learners: QuerySet, courses: QuerySet) -> CohortGain:
-    """Pre/post knowledge gain of some learners on some courses, in one query.
-
-    ``learners`` and ``courses`` are subqueries of user ids and course ids (the
-    cohort report passes a cohort's, the course report one course and the
-    learners of the cohorts in scope). Each learner's best submitted pre-test
-    and post-test score over those courses, as in
+    ``learners`` and ``courses`` are subqueries of user ids and course ids (a
+    cohort's, or one course and the learners of the cohorts in scope). As in
     :func:`learner_progress_for_cohort`, grouped in the database so only two
-    numbers per learner come back.
+    numbers per learner come back: ``{user_id: {"pre": 40.0, "post": 75.0}}``
+    (a kind absent if not taken).
     """
     best: dict[int, dict[str, float]] = defaultdict(dict)
     for uid, kind, score in (
@@ -285,6 +273,47 @@ def knowledge_gain(*, learners: QuerySet, courses: QuerySet) -> CohortGain:
         .values_list("user_id", "quiz__kind", "best")
     ):
         best[uid][kind] = float(score)
+    return dict(best)
+
+
+def _cohort_scope(cohort: Cohort) -> dict[str, QuerySet]:
+    return {
+        "learners": Membership.objects.filter(cohort=cohort, role=Role.LEARNER).values(
+            "user_id"
+        ),
+        "courses": CourseAssignment.objects.filter(cohort=cohort).values("course_id"),
+    }
+
+
+def learner_best_scores(cohort: Cohort) -> dict[int, dict[str, float]]:
+    """:func:`best_scores` over the cohort's learners and courses."""
+    return best_scores(**_cohort_scope(cohort))
+
+
+def learner_gains(cohort: Cohort) -> dict[int, float]:
+    """Post-test minus pre-test per learner who has both (one query)."""
+    return {
+        uid: b[QuizKind.POST] - b[QuizKind.PRE]
+        for uid, b in learner_best_scores(cohort).items()
+        if QuizKind.PRE in b and QuizKind.POST in b
+    }
+
+
+def cohort_gain_summary(cohort: Cohort) -> CohortGain:
+    """The whole cohort's knowledge gain in one query, however many learners.
+
+    Over the cohort's learners and courses; see :func:`knowledge_gain`.
+    """
+    return knowledge_gain(**_cohort_scope(cohort))
+
+
+def knowledge_gain(*, learners: QuerySet, courses: QuerySet) -> CohortGain:
+    """Pre/post knowledge gain of some learners on some courses, in one query.
+
+    Each learner's best pre-test and post-test (:func:`best_scores`), summarised:
+    the mean raw and normalised gain with n and the paired 95% interval.
+    """
+    best = best_scores(learners=learners, courses=courses)
     gains = [
         b[QuizKind.POST] - b[QuizKind.PRE]
         for b in best.values()

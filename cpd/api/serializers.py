@@ -199,6 +199,15 @@ class CohortReportOutputSerializer(serializers.Serializer):
     attended_share = serializers.FloatField(allow_null=True)
     by_cadre = ReportGroupSerializer(many=True)
     by_district = ReportGroupSerializer(many=True)
+    by_facility = ReportGroupSerializer(many=True)
+    by_gender = ReportGroupSerializer(
+        many=True,
+        help_text="consenting learners only; the others in a 'not shared' group",
+    )
+    by_age_band = ReportGroupSerializer(
+        many=True,
+        help_text="consenting learners only; the others in a 'not shared' group",
+    )
     rows = serializers.SerializerMethodField(
         help_text="one row per learner, for the cohort's administrators only"
     )

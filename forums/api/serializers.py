@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forums.models import Forum, Post, Report, Thread
@@ -147,3 +150,43 @@ class SearchHitOutputSerializer(serializers.Serializer):
     forum = serializers.IntegerField(source="post.thread.forum_id")
     snippet_html = serializers.CharField(source="snippet")
     rank = serializers.FloatField()
+
+
+class SocialReplyTimeSerializer(serializers.Serializer):
+    n = serializers.IntegerField(help_text="questions with a reply of this kind")
+    median_hours = serializers.FloatField(
+        allow_null=True, help_text="null: fewer than 2 (not enough data)"
+    )
+
+
+class SocialLinkSerializer(serializers.Serializer):
+    replier = serializers.CharField(source="source.name")
+    thread_starter = serializers.CharField(source="target.name")
+    replier_is_mentor = serializers.BooleanField(source="source.mentor")
+    thread_starter_is_mentor = serializers.BooleanField(source="target.mentor")
+    replies = serializers.IntegerField()
+
+
+class CohortSocialReportOutputSerializer(serializers.Serializer):
+    cohort = serializers.IntegerField(source="cohort.pk")
+    enough_data = serializers.BooleanField()
+    people = serializers.IntegerField(help_text="learners and mentors of the cohort")
+    learners = serializers.IntegerField()
+    connected = serializers.IntegerField(help_text="people with a reply link")
+    learners_connected = serializers.IntegerField()
+    learners_connected_share = serializers.FloatField(allow_null=True)
+    links = serializers.IntegerField(help_text="distinct pairs: A replied to B")
+    replies = serializers.IntegerField()
+    density = serializers.FloatField(allow_null=True)
+    questions = serializers.IntegerField()
+    mentor_reply = SocialReplyTimeSerializer()
+    peer_reply = SocialReplyTimeSerializer()
+    top_pairs = serializers.SerializerMethodField(
+        help_text="named reply links, for the cohort's administrators only"
+    )
+
+    @extend_schema_field(SocialLinkSerializer(many=True, allow_null=True))
+    def get_top_pairs(self, report: Any) -> Any:
+        if not self.context.get("with_names"):
+            return None
+        return SocialLinkSerializer(report.top_pairs, many=True).data

@@ -6,6 +6,11 @@ from forums.api import views as v
 
 urlpatterns = [
     path("forums/", v.ForumListApi.as_view(), name="api-forum-list"),
+    path(
+        "cohorts/<int:cohort_id>/report/social/",
+        v.CohortSocialReportApi.as_view(),
+        name="api-cohort-social-report",
+    ),
     path("forums/search/", v.SearchApi.as_view(), name="api-forum-search"),
     path("forums/reports/", v.ReportQueueApi.as_view(), name="api-forum-reports"),
     path(

@@ -15,10 +15,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cpd.auth import acting_user
-from cpd.selectors import images_for_attachment
+from cpd.selectors import cohort_get_for_user, images_for_attachment
 from forums import policies, selectors
 from forums.api import serializers as s
 from forums.models import Post, Thread
+from forums.report import social_report
 from forums.services import engagement, moderation, posting
 
 
@@ -315,3 +316,22 @@ class SearchApi(APIView):
             forum_id=int(forum) if forum.isdigit() else None,
         )
         return Response(s.SearchHitOutputSerializer(hits, many=True).data)
+
+
+class CohortSocialReportApi(APIView):
+    """The cohort report's reply network and reply times (names: admins only)."""
+
+    @extend_schema(responses=s.CohortSocialReportOutputSerializer)
+    def get(self, request: Request, cohort_id: int) -> Response:
+        cohort = cohort_get_for_user(request.user, cohort_id)
+        if not policies.can_view_social_report(request.user, cohort):
+            raise ApiPermissionDenied(
+                _("Only the cohort's mentors and administrators.")
+            )
+        with_names = policies.can_view_social_names(request.user, cohort)
+        return Response(
+            s.CohortSocialReportOutputSerializer(
+                social_report(cohort, with_names=with_names),
+                context={"with_names": with_names},
+            ).data
+        )

@@ -26,7 +26,8 @@ def _counts():
 def test_seed_demo_pairs_both_cohorts_and_is_idempotent(db):
     call_command("seed_demo", stdout=io.StringIO())
     first = _counts()
-    assert Pairing.objects.filter(mode="one_to_one").count() == 3
+    # Amina takes four of the maternal cohort's eleven: her capacity
+    assert Pairing.objects.filter(mode="one_to_one").count() == 4
     assert Pairing.objects.filter(mode="group").count() == 2
     assert Message.objects.count() == 5  # and the reports' answered questions
     assert CheckIn.objects.count() == 1

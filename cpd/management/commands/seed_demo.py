@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpd import record, services
-from cpd.demo import DemoWorld
+from cpd.demo import CLASSMATES, DemoWorld
 from cpd.models import Activity, Cohort, Organisation, Role, User
 
 DEMO_APPS = ("courses", "forums", "forums.rooms", "mentoring")
@@ -104,7 +104,7 @@ class Command(BaseCommand):
                 "(one a Django admin): refused under production settings. Create "
                 "the first administrator with `manage.py createsuperuser`."
             )
-        users = {p["display_name"]: self._user(p) for p in PEOPLE}
+        users = {p["display_name"]: self._user(p) for p in PEOPLE + CLASSMATES}
         admin = users["Grace Wanjiru"]
         org = Organisation.objects.filter(name=ORG_NAME).first()
         if org is None:
@@ -127,12 +127,17 @@ class Command(BaseCommand):
             (emergency, "Peter Ouma", Role.LEARNER),
             (emergency, "Hassan Ali", Role.LEARNER),
         ]
+        plan += [(maternal, c["display_name"], Role.LEARNER) for c in CLASSMATES]
         for cohort, name, role in plan:
             services.membership_add(cohort=cohort, user=users[name], role=role)
         world = DemoWorld(
             organisation=org,
             cohorts={"maternal": maternal, "emergency": emergency},
-            users={key: users[name] for key, name in SHORT_NAMES.items()},
+            users={key: users[name] for key, name in SHORT_NAMES.items()}
+            | {
+                f"classmate{i}": users[c["display_name"]]
+                for i, c in enumerate(CLASSMATES)
+            },
         )
         # Each app seeds its own part (idempotently) in <app>/demo.py:seed().
         for app in DEMO_APPS:
