@@ -187,7 +187,7 @@ def _course_report_history(world: DemoWorld) -> None:
     for n, (name, cadre, district, read, pre_right, post_right, scores) in enumerate(
         EXTRA
     ):
-        email = f"learner{n + 1}@demo.cpd"
+        email = f"reader{n + 1}@demo.cpd"
         user = User.objects.filter(email=email).first()
         if user is not None:
             continue  # seeded before

@@ -15,7 +15,8 @@ from cpd.demo import DemoWorld
 from mentoring.models import Message, Pairing
 from mentoring.services import conversations
 
-# (learner, their question, the mentor's answer, hours until the answer)
+# (learner, their question, the mentor's answer, hours until the answer); "*" is
+# another one-to-one mentee of the cohort (pairing picks whom the capacity holds)
 THREADS = [
     (
         "faith",
@@ -25,7 +26,7 @@ THREADS = [
         3,
     ),
     (
-        "mercy",
+        "*",
         "How often should I check the fundus after a normal birth?",
         "Every 15 minutes in the first hour, then every 30 minutes in the "
         "second. Note each check on the partograph.",
@@ -39,12 +40,21 @@ def seed_contact(world: DemoWorld, out: Any) -> None:
     cohort = world.cohorts["maternal"]
     start = timezone.now() - dt.timedelta(days=6)
     for day, (key, question, answer, hours) in enumerate(THREADS):
-        learner = world.users[key]
-        pair = Pairing.objects.filter(
-            cohort=cohort, learner=learner, active=True
-        ).first()
+        pairs = Pairing.objects.filter(cohort=cohort, active=True).select_related(
+            "learner", "mentor"
+        )
+        if key == "*":
+            pair = (
+                pairs.filter(mode="one_to_one")
+                .exclude(learner=world.users["faith"])
+                .order_by("learner__display_name", "pk")
+                .first()
+            )
+        else:
+            pair = pairs.filter(learner=world.users[key]).first()
         if pair is None:
             continue
+        learner = pair.learner
         conversation = conversations.conversation_for_pairing(pairing=pair)
         messages = Message.objects.filter(conversation=conversation)
         if messages.filter(body=answer).exists():

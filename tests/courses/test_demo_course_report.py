@@ -15,7 +15,8 @@ def test_the_demo_course_reports_show_figures(db):
     admin = User.objects.get(email="admin@demo.cpd")
     pph = Course.objects.get(slug="pph-first-hour")
     report = selectors.course_report(selectors.course_report_scope(admin, pph.pk))
-    assert [r.reach for r in report.lessons[:3]] == [8, 5, 5]
+    # Faith, Mercy, six readers (courses) and the report's classmates (cpd)
+    assert [r.reach for r in report.lessons[:3]] == [15, 10, 8]
     assert report.lessons[1].drop_off is not None
     assert all(q.difficulty is not None for q in report.questions if q.n)
     assert report.gain.interval is not None
