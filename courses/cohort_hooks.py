@@ -17,4 +17,7 @@ def register() -> None:
 
     cohort_hooks.hook_register(cohort_hooks.COURSE_CHOICES, assignments.course_choices)
     cohort_hooks.hook_register(cohort_hooks.COURSES_OF, assignments.cohort_course_ids)
+    cohort_hooks.hook_register(
+        cohort_hooks.COURSE_IDS_QUERY, assignments.cohort_course_ids_query
+    )
     cohort_hooks.hook_register(cohort_hooks.COURSES_SET, courses_set)

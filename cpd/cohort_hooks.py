@@ -61,6 +61,7 @@ UNPAIRED = "unpaired"
 CREATED = "created"
 COURSE_CHOICES = "course_choices"
 COURSES_OF = "courses_of"
+COURSE_IDS_QUERY = "course_ids_query"
 COURSES_SET = "courses_set"
 MENTOR_LOADS = "mentor_loads"
 PAIRING_RUN = "pairing_run"
@@ -71,6 +72,7 @@ _NAMES = frozenset(
         CREATED,
         COURSE_CHOICES,
         COURSES_OF,
+        COURSE_IDS_QUERY,
         COURSES_SET,
         MENTOR_LOADS,
         PAIRING_RUN,
@@ -116,6 +118,12 @@ def course_choices() -> list[CourseChoice]:
 
 def courses_of(cohort: Cohort) -> list[int]:
     fn: CoursesOfHook | None = hook(COURSES_OF)
+    return [] if fn is None else fn(cohort)
+
+
+def course_ids_query(cohort: Cohort) -> Any:
+    """The cohort's course ids as a lazy subquery (no query of its own), or []."""
+    fn = hook(COURSE_IDS_QUERY)
     return [] if fn is None else fn(cohort)
 
 

@@ -7,8 +7,9 @@ each aggregated in the database. Medians and shares are then taken over the
 per-learner rows (one row per learner, never per statement).
 
 A cohort's statements are those its learners made in the cohort (forums, rooms,
-sessions, mentoring) or on courses (lessons and quizzes carry the course, not a
-cohort): a learner in two cohorts taking one course counts in both.
+sessions, mentoring), on the cohort's courses (lessons and quizzes carry the
+course, not a cohort) or in neither (sign-ins): a learner in two cohorts taking
+one course counts in both, and another cohort's course counts in neither's.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.db.models.functions import TruncDate, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cpd import cohort_hooks
 from cpd.models import (
     SOCIAL_VERBS,
     Activity,
@@ -107,11 +109,24 @@ class CohortReport:
     by_age_band: list[GroupRow] = field(default_factory=list)
 
 
+def in_cohort(cohort: Cohort) -> Q:
+    """A learner's statements that belong to ``cohort``'s record (no query here).
+
+    Those made in the cohort, those on the cohort's courses (lessons and quizzes
+    carry the course, not a cohort), and those of neither (sign-ins). A course
+    another cohort takes (another organisation's, perhaps) stays out of it.
+    """
+    courses = cohort_hooks.course_ids_query(cohort)
+    return Q(cohort=cohort) | Q(
+        Q(course_id__isnull=True) | Q(course_id__in=courses), cohort__isnull=True
+    )
+
+
 def _cohort_statements(cohort: Cohort) -> Any:
     # The learners as a subquery, not a list of ids: the planner joins.
     learners = Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
     return Activity.objects.filter(actor_id__in=learners.values("user_id")).filter(
-        Q(cohort=cohort) | Q(cohort__isnull=True)
+        in_cohort(cohort)
     )
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from courses.models import Course, CourseAssignment
@@ -22,6 +24,11 @@ def course_choices() -> list[CourseChoice]:
             "pk", "title"
         )
     ]
+
+
+def cohort_course_ids_query(cohort: Cohort) -> QuerySet[CourseAssignment, Any]:
+    """The ids of the courses the cohort takes, as a subquery (not run here)."""
+    return CourseAssignment.objects.filter(cohort=cohort).values("course_id")
 
 
 def cohort_course_ids(cohort: Cohort) -> list[int]:

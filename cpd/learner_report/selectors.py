@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from cpd.models import SOCIAL_VERBS, Activity, Cohort, Membership, Role, User, Verb
 from cpd.policies import AnyUser, learner_reports_visible_to
-from cpd.reports import WEEKS, week_bars, week_list
+from cpd.reports import WEEKS, in_cohort, week_bars, week_list
 
 # Statements per page of the timeline (newest first).
 TIMELINE_PAGE = 25
@@ -107,9 +107,7 @@ def learner_reports_for(user: AnyUser, cohort: Cohort) -> QuerySet[Membership]:
 
 
 def _statements(cohort: Cohort, learner_id: int) -> QuerySet[Activity]:
-    return Activity.objects.filter(actor_id=learner_id).filter(
-        Q(cohort=cohort) | Q(cohort__isnull=True)
-    )
+    return Activity.objects.filter(actor_id=learner_id).filter(in_cohort(cohort))
 
 
 def _count(verb: str) -> Count:
