@@ -20,19 +20,19 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {
 }
 # On a real Redis, everything the suite writes starts with "test" (the suite
 # refuses a database holding other keys: tests/conftest.py), and each xdist
-# worker has a channel-layer prefix of its own, so one worker's room events never
-# reach another's sockets.
+# worker has prefixes of its own, so one worker's room events never reach
+# another's sockets. The broker's keys (kombu) and RedBeat's lock likewise (set
+# whatever REDIS_URL says: a fault test's subprocess gets a private Redis).
+_worker = env.str("PYTEST_XDIST_WORKER", default="main")
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+    "global_keyprefix": f"test-{_worker}-celery:",
+}
+CELERY_REDBEAT_KEY_PREFIX = f"test-{_worker}-redbeat:"
 if REDIS_URL:  # noqa: F405
-    _worker = env.str("PYTEST_XDIST_WORKER", default="main")
     for _cache in CACHES.values():  # noqa: F405
         _cache["KEY_PREFIX"] = f"test-{_worker}"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{_worker}"  # noqa: F405
-    # The broker's queues and bindings (kombu) and RedBeat's lock, likewise.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
-        "global_keyprefix": f"test-{_worker}-celery:",
-    }
-    CELERY_REDBEAT_KEY_PREFIX = f"test-{_worker}-redbeat:"
 
 # Tests run tasks in-process; the worker test turns this off on its side only.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

@@ -12,6 +12,7 @@ import logging
 
 import pytest
 from channels.layers import channel_layers
+from django.conf import settings as django_settings
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -30,6 +31,9 @@ from tests.factories.courses import QuizFactory, course_for, question_with
 from tests.factories.rooms import RoomFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# The broker's default queue, under the test settings' key prefix.
+QUEUE = f"{django_settings.CELERY_BROKER_TRANSPORT_OPTIONS['global_keyprefix']}celery"
 
 
 @pytest.fixture
@@ -151,7 +155,7 @@ def test_writes_and_pages_while_redis_is_stopped(
     # given: everything works with Redis up
     up = _writes(world, scene, "up")
     assert all(code < 400 for _, code in up), up
-    queued_before = int(on_private_redis.cli("llen", "celery") or 0)
+    queued_before = int(on_private_redis.cli("llen", QUEUE) or 0)
     assert queued_before >= 1  # the invitation's task reached the broker
 
     # when: Redis stops
@@ -190,5 +194,5 @@ def test_writes_and_pages_while_redis_is_stopped(
     pending.update(created_at=past, due_at=past)
     assert outbox.sweep() == 1
     assert outbox.sweep() == 0
-    assert int(on_private_redis.cli("llen", "celery")) == 1  # a fresh server
+    assert int(on_private_redis.cli("llen", QUEUE)) == 1  # a fresh server
     assert client.get(reverse("readyz")).json()["status"] == "ok"

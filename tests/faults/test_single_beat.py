@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -59,7 +60,8 @@ def test_only_one_of_two_beats_holds_the_lock(private_redis, tmp_path):
         holders = [t for t in texts if "Extending lock" in t]
         assert len(holders) == 1, texts
         # the broker got the periodic tasks from one beat only
-        assert private_redis.cli("exists", "cpd:redbeat::lock") == "1"
+        lock = f"{settings.CELERY_REDBEAT_KEY_PREFIX}:lock"
+        assert private_redis.cli("exists", lock) == "1"
     finally:
         for beat in beats:
             beat.terminate()
