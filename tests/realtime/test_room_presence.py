@@ -31,7 +31,7 @@ async def presence_until(communicator, done):
     """Presence frames received until one satisfies ``done``, that one last."""
     frames = []
     while True:
-        event = await communicator.receive_json_from(timeout=10)
+        event = await communicator.receive_json_from(timeout=30)  # a loaded machine
         if event["kind"] == "presence":
             frames.append(event)
             if done(event):
