@@ -35,7 +35,7 @@ async def connect(user, room, after=None):
         headers.append((b"cookie", await sync_to_async(session_cookie)(user)))
     path = f"/ws/rooms/{room.pk}/" + (f"?after={after}" if after is not None else "")
     communicator = WebsocketCommunicator(application, path, headers=headers)
-    connected, code = await communicator.connect()
+    connected, code = await communicator.connect(timeout=30)  # many join at once
     return communicator, connected, code
 
 
