@@ -111,9 +111,11 @@ def course_report_scope(
     )
     chosen = None
     if cohort_param not in (None, ""):
-        if not str(cohort_param).isdigit() or len(str(cohort_param)) > 12:
+        raw = str(cohort_param)
+        # isdigit() alone admits "²" and other digits int() refuses (a 500).
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             raise ValidationError({"cohort": _("Give a cohort id (a number).")})
-        chosen = next((c for c in cohorts if c.pk == int(cohort_param)), None)
+        chosen = next((c for c in cohorts if c.pk == int(raw)), None)
         if chosen is None:
             raise Http404("No such cohort for this course.")
     in_scope = [chosen] if chosen else cohorts
