@@ -692,7 +692,11 @@ def _survey_answers(request: HttpRequest) -> dict[int, Any]:
     return {
         int(key[1:]): request.POST.get(key, "")
         for key in request.POST
-        if key.startswith("i") and key[1:].isdigit() and len(key) < 14
+        # isascii(): isdigit() alone admits "²", which int() refuses (a 500)
+        if key.startswith("i")
+        and key[1:].isascii()
+        and key[1:].isdigit()
+        and len(key) < 14
     }
 
 

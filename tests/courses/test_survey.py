@@ -380,3 +380,18 @@ def test_an_archived_cohort_takes_no_more_answers(world, course):
             actor=world.learner, survey=course.survey, answers=_answers(course.survey)
         )
     assert not SurveyResponded.objects.exists()
+
+
+def test_the_phone_page_ignores_keys_that_only_look_like_item_ids(
+    client, world, course
+):
+    # "i²" passes str.isdigit() but int() refuses it: a 500 before the fix
+    _finish(world.learner, course)
+    client_as(client, world.learner)
+    form = {f"i{k}": v for k, v in _answers(course.survey, 5).items()}
+    response = client.post(
+        reverse("courses-survey", args=[course.pk]), {**form, "i²": "3"}
+    )
+    assert response.status_code == 302
+    assert SurveyResponse.objects.count() == 1
+
