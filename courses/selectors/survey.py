@@ -109,12 +109,21 @@ def survey_results(
     course: Course,
     cohort_ids: Collection[int],
     comment_cohort_ids: Collection[int] = (),
+    scope_cohort_ids: Collection[int] = (),
+    scope_comment_cohort_ids: Collection[int] = (),
 ) -> SurveyResults | None:
     """Aggregates of the answers from the given cohorts (None: no survey).
 
-    Three queries (the items with their survey, the response count, scores per
-    item and value), a fourth for the comments when the viewer may read them.
-    A survey without items is no survey.
+    ``scope_cohort_ids`` are all the cohorts the viewer may report on, when
+    ``cohort_ids`` is a part of them (one cohort chosen): if the rest of the
+    scope holds 1 to 4 responses, the part shows no scores and no comments,
+    since the whole minus the part would give those few answers away; the
+    same for comments over ``scope_comment_cohort_ids`` (those the viewer
+    reads comments of, across the scope).
+
+    Three queries (the items with their survey, the responses per cohort,
+    scores per item and value), a fourth for the comments when the viewer may
+    read them. A survey without items is no survey.
     """
     survey_items = list(
         SurveyItem.objects.filter(survey__course=course).select_related("survey")
@@ -122,10 +131,27 @@ def survey_results(
     if not survey_items:
         return None
     survey = survey_items[0].survey
+    chosen = set(cohort_ids)
+    scope = chosen | set(scope_cohort_ids)
     responses = SurveyResponse.objects.filter(
         survey=survey, cohort_id__in=list(cohort_ids)
     )
-    total = responses.count()
+    per_cohort = dict(
+        SurveyResponse.objects.filter(survey=survey, cohort_id__in=list(scope))
+        .values("cohort_id")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("cohort_id", "n")
+    )
+    total = sum(n for cid, n in per_cohort.items() if cid in chosen)
+    rest = sum(n for cid, n in per_cohort.items() if cid not in chosen)
+    # The whole scope minus this part would show the rest's few answers.
+    differencing = 0 < rest < SMALL_CELL
+    comment_rest = sum(
+        n
+        for cid, n in per_cohort.items()
+        if cid not in chosen and cid in set(scope_comment_cohort_ids)
+    )
     counts: dict[int, dict[int, int]] = {}
     for item_id, score, n in (
         SurveyAnswer.objects.filter(response__in=responses, score__isnull=False)
@@ -141,7 +167,7 @@ def survey_results(
         if item.kind == SurveyItemKind.LIKERT:
             by_score = counts.get(item.pk, {})
             result.n = sum(by_score.values())
-            if result.n >= SMALL_CELL:
+            if result.n >= SMALL_CELL and not differencing:
                 result.mean = round(
                     sum(s * k for s, k in by_score.items()) / result.n, 2
                 )
@@ -160,7 +186,7 @@ def survey_results(
             enough = mine.count() >= SMALL_CELL
         else:
             enough = total >= SMALL_CELL
-        if enough:
+        if enough and not differencing and not 0 < comment_rest < SMALL_CELL:
             results.comments = list(
                 SurveyAnswer.objects.filter(
                     response__in=mine, item__kind=SurveyItemKind.TEXT

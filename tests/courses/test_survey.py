@@ -404,3 +404,35 @@ def test_a_comment_with_a_nul_character_is_stored_without_it(client, world, cour
     response = client.post(reverse("courses-survey", args=[course.pk]), form)
     assert response.status_code == 302
     assert SurveyAnswer.objects.exclude(comment="").get().comment == "Useful"
+
+
+def test_one_cohort_shows_no_answers_when_the_rest_of_the_scope_has_a_few(
+    client, world, course, six
+):
+    # given a second cohort of the organisation, where one learner answered
+    from tests.factories.cpd import CohortFactory
+
+    small = CohortFactory(organisation=world.cohort.organisation, name="Cohort C")
+    CourseAssignment.objects.create(cohort=small, course=course)
+    alone = UserFactory(display_name="Alone in C")
+    services.membership_add(cohort=small, user=alone, role=Role.LEARNER)
+    _finish(alone, course)
+    survey = course.survey
+    survey_respond(actor=alone, survey=survey, answers=_answers(survey, 2, "Only C"))
+    url = reverse("api-course-report", args=[course.pk])
+    client_as(client, world.org_admin)
+    # when the administrator reads the whole scope (seven answers)
+    whole = client.get(url).json()["survey"]
+    assert whole["items"][0]["mean"] == round((sum(FIRST) + 2) / 7, 2)
+    assert "Only C" in whole["comments"]
+    # then cohort A alone (six) would give C's one answer away by difference
+    part = client.get(url, {"cohort": world.cohort.pk}).json()["survey"]
+    assert part["items"][0]["mean"] is None
+    assert not part["items"][0]["distribution"]
+    assert part["comments"] is None
+    csv_url = reverse("courses-report-csv", args=[course.pk])
+    body = b"".join(
+        client.get(csv_url, {"cohort": world.cohort.pk}).streaming_content
+    ).decode()
+    assert "More videos please" not in body
+    assert "3.67" not in body
