@@ -436,3 +436,15 @@ def test_one_cohort_shows_no_answers_when_the_rest_of_the_scope_has_a_few(
     ).decode()
     assert "More videos please" not in body
     assert "3.67" not in body
+
+
+def test_a_comment_typed_as_a_formula_is_text_in_the_csv(client, world, course, six):
+    # given a sixth comment a spreadsheet would run
+    SurveyAnswer.objects.filter(comment="More videos please").update(
+        comment='=HYPERLINK("http://x")'
+    )
+    client_as(client, world.org_admin)
+    url = reverse("courses-report-csv", args=[course.pk])
+    body = b"".join(client.get(url).streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert '\n"=HYPERLINK' not in body
