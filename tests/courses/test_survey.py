@@ -148,6 +148,8 @@ def test_the_answers_carry_no_link_to_the_person():
     assert SurveyResponse._meta.pk.get_internal_type() == "UUIDField"
     answer_fields = {f.name for f in SurveyAnswer._meta.get_fields()}
     assert answer_fields == {"id", "response", "item", "score", "comment"}
+    # numbered answers would follow the numbered "who answered" rows, in order
+    assert SurveyAnswer._meta.pk.get_internal_type() == "UUIDField"
     # who answered keeps a day, never a time that could be matched
     assert (
         SurveyResponded._meta.get_field("responded_on").get_internal_type()
