@@ -450,3 +450,47 @@ def test_a_comment_typed_as_a_formula_is_text_in_the_csv(client, world, course, 
     body = b"".join(client.get(url).streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert '\n"=HYPERLINK' not in body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_answering_at_once_record_one_answer(world, course, monkeypatch):
+    """Both requests pass the "answered before?" check, then race (PostgreSQL)."""
+    import threading
+
+    from django.db import connection
+
+    import courses.services.survey as survey_module
+
+    survey = course.survey
+    _finish(world.learner, course)
+    both_checked = threading.Barrier(2)
+    reached_end = survey_module.survey_reached_end
+
+    def reached_end_together(user, course):
+        both_checked.wait(timeout=10)
+        return reached_end(user, course)
+
+    monkeypatch.setattr(survey_module, "survey_reached_end", reached_end_together)
+    outcomes: list[object] = []
+
+    def answer(score: int) -> None:
+        try:
+            _row, created = survey_respond(
+                actor=world.learner, survey=survey, answers=_answers(survey, score)
+            )
+            outcomes.append(created)
+        except Exception as exc:  # noqa: BLE001 - the test reports any error
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(s,)) for s in (2, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [False, True]
+    assert SurveyResponded.objects.count() == 1
+    assert SurveyResponse.objects.count() == 1
+    assert SurveyAnswer.objects.filter(score__isnull=False).count() == 6
