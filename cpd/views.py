@@ -273,7 +273,7 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
             for r in report.rows:
                 yield out.writerow(
                     [
-                        r.name,
+                        reports.csv_text(r.name),
                         r.days_active,
                         r.sessions,
                         r.minutes,
