@@ -494,3 +494,43 @@ def test_two_phones_answering_at_once_record_one_answer(world, course, monkeypat
     assert SurveyResponded.objects.count() == 1
     assert SurveyResponse.objects.count() == 1
     assert SurveyAnswer.objects.filter(score__isnull=False).count() == 6
+
+
+def test_comments_of_one_cohort_hidden_when_other_readable_ones_have_a_few(
+    world, course, six
+):
+    # given cohorts B (5 responses, comments not the viewer's) and C (2, theirs)
+    from tests.factories.cpd import CohortFactory
+
+    survey = course.survey
+    text_item = survey.items.get(kind=SurveyItemKind.TEXT)
+    other = {}
+    for name, n in (("B", 5), ("C", 2)):
+        other[name] = CohortFactory(organisation=world.cohort.organisation, name=name)
+        for i in range(n):
+            response = SurveyResponse.objects.create(survey=survey, cohort=other[name])
+            SurveyAnswer.objects.create(
+                response=response, item=text_item, comment=f"{name} says {i}"
+            )
+    a, b, c = world.cohort.pk, other["B"].pk, other["C"].pk
+    # when A alone is read by someone who reads A's and C's comments
+    results = selectors.survey_results(
+        course=course,
+        cohort_ids=[a],
+        comment_cohort_ids=[a],
+        scope_cohort_ids=[a, b, c],
+        scope_comment_cohort_ids=[a, c],
+    )
+    # then A's scores show (the rest has 7), but not its comments: C's two
+    # would follow from the comments of the whole scope minus A's
+    assert results.items[0].mean == round(sum(FIRST) / 6, 2)
+    assert results.comments is None
+    assert results.comments_suppressed
+    # and with C's comments out of their reach, A's are shown
+    assert selectors.survey_results(
+        course=course,
+        cohort_ids=[a],
+        comment_cohort_ids=[a],
+        scope_cohort_ids=[a, b, c],
+        scope_comment_cohort_ids=[a],
+    ).comments == ["More videos please", "Too long for night shifts"]
