@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from courses.models import (
@@ -122,8 +122,9 @@ def survey_results(
     reads comments of, across the scope).
 
     Three queries (the items with their survey, the responses per cohort,
-    scores per item and value), a fourth for the comments when the viewer may
-    read them. A survey without items is no survey.
+    scores per item and value, of the part and of the rest; an item the rest
+    scored 1 to 4 times shows nothing either), a fourth for the comments when
+    the viewer may read them. A survey without items is no survey.
     """
     survey_items = list(
         SurveyItem.objects.filter(survey__course=course).select_related("survey")
@@ -153,21 +154,35 @@ def survey_results(
         if cid not in chosen and cid in set(scope_comment_cohort_ids)
     )
     counts: dict[int, dict[int, int]] = {}
-    for item_id, score, n in (
-        SurveyAnswer.objects.filter(response__in=responses, score__isnull=False)
+    # Per item, the scores of the rest of the scope too: an item added after
+    # some answered has fewer scores than responses, so the rest's few scores
+    # of it would follow from the whole minus the part.
+    rest_scores: dict[int, int] = {}
+    for item_id, score, n, n_rest in (
+        SurveyAnswer.objects.filter(
+            response__survey=survey,
+            response__cohort_id__in=list(scope),
+            score__isnull=False,
+        )
         .values("item_id", "score")
-        .annotate(n=Count("pk"))
+        .annotate(
+            n=Count("pk", filter=Q(response__cohort_id__in=list(chosen))),
+            n_rest=Count("pk", filter=~Q(response__cohort_id__in=list(chosen))),
+        )
         .order_by()
-        .values_list("item_id", "score", "n")
+        .values_list("item_id", "score", "n", "n_rest")
     ):
-        counts.setdefault(item_id, {})[int(score or 0)] = n
+        if n:
+            counts.setdefault(item_id, {})[int(score or 0)] = n
+        rest_scores[item_id] = rest_scores.get(item_id, 0) + n_rest
     items = []
     for item in survey_items:
         result = ItemResult(item.pk, item.text, item.kind)
         if item.kind == SurveyItemKind.LIKERT:
             by_score = counts.get(item.pk, {})
             result.n = sum(by_score.values())
-            if result.n >= SMALL_CELL and not differencing:
+            hidden = differencing or 0 < rest_scores.get(item.pk, 0) < SMALL_CELL
+            if result.n >= SMALL_CELL and not hidden:
                 result.mean = round(
                     sum(s * k for s, k in by_score.items()) / result.n, 2
                 )

@@ -534,3 +534,28 @@ def test_comments_of_one_cohort_hidden_when_other_readable_ones_have_a_few(
         scope_cohort_ids=[a, b, c],
         scope_comment_cohort_ids=[a],
     ).comments == ["More videos please", "Too long for night shifts"]
+
+
+def test_an_item_the_rest_of_the_scope_scored_a_few_times_is_hidden(world, course, six):
+    # given cohort C: six responses, only two of which scored the first item
+    # (as when a statement is added after most had answered)
+    from tests.factories.cpd import CohortFactory
+
+    survey = course.survey
+    first = survey.items.first()
+    small = CohortFactory(organisation=world.cohort.organisation, name="C")
+    for i in range(6):
+        response = SurveyResponse.objects.create(survey=survey, cohort=small)
+        if i < 2:
+            SurveyAnswer.objects.create(response=response, item=first, score=1)
+    # when cohort A alone is read (C's six responses are enough on their own)
+    results = selectors.survey_results(
+        course=course,
+        cohort_ids=[world.cohort.pk],
+        scope_cohort_ids=[world.cohort.pk, small.pk],
+    )
+    # then the first item, of which C has two scores, shows nothing
+    assert results.items[0].n == 6
+    assert results.items[0].mean is None
+    # and the others, which C never scored, show their figures
+    assert results.items[1].mean == 3.0
