@@ -31,7 +31,13 @@ from django.utils.translation import gettext_lazy as _
 from courses import policies
 from courses.selectors import learner_gains
 from cpd.models import Cohort
-from cpd.reports import SMALL_CELL, WEEKS, CohortReport, learner_engagement
+from cpd.reports import (
+    SMALL_CELL,
+    WEEKS,
+    CohortReport,
+    learner_engagement,
+    median_of,
+)
 
 # Fewer pairs than this: no correlation ("not enough data").
 MIN_PAIRS = 5
@@ -141,9 +147,7 @@ def engagement_gain(
         if len(in_band) < SMALL_CELL:
             result.bands.append(Band(label, None, None))
         else:
-            result.bands.append(
-                Band(label, len(in_band), round(statistics.median(in_band), 1))
-            )
+            result.bands.append(Band(label, len(in_band), median_of(in_band)))
     return result
 
 

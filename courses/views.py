@@ -29,7 +29,7 @@ from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 from cpd.forms import rate_limit_error
 from cpd.limits import RateLimited
-from cpd.reports import SMALL_CELL
+from cpd.reports import SMALL_CELL, csv_text
 
 # Quizzes in the order a learner meets them.
 QUIZ_ORDER = {QuizKind.PRE: 0, QuizKind.PRACTICE: 1, QuizKind.POST: 2}
@@ -667,7 +667,7 @@ def course_report_rows(report: selectors.CourseReport) -> Any:
             yield []
             yield [_("comment")]
             for comment in report.survey.comments:
-                yield [comment]
+                yield [csv_text(comment)]
 
 
 @login_required
@@ -692,7 +692,11 @@ def _survey_answers(request: HttpRequest) -> dict[int, Any]:
     return {
         int(key[1:]): request.POST.get(key, "")
         for key in request.POST
-        if key.startswith("i") and key[1:].isdigit() and len(key) < 14
+        # isascii(): isdigit() alone admits "²", which int() refuses (a 500)
+        if key.startswith("i")
+        and key[1:].isascii()
+        and key[1:].isdigit()
+        and len(key) < 14
     }
 
 

@@ -130,6 +130,18 @@ def _cohort_statements(cohort: Cohort) -> Any:
     )
 
 
+# A cell a spreadsheet would run as a formula (CSV injection), as in
+# cpd.enrolment.report: written as text with a leading apostrophe.
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(value: Any) -> Any:
+    """A free-text CSV cell (a learner's words) that a spreadsheet will not run."""
+    if isinstance(value, str) and value.startswith(_FORMULA):
+        return "'" + value
+    return value
+
+
 def median_of(values: Sequence[float], *, min_n: int = 1) -> float | None:
     """The median to one decimal; None ("not enough data") under ``min_n`` values."""
     if len(values) < max(min_n, 1):

@@ -248,11 +248,13 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
             yield out.writerow([])
             yield out.writerow([dimension, _("learners"), _("active %"), _("social %")])
             for g in groups:
+                # labels are what learners typed (a facility's name)
+                label = reports.csv_text(str(g.label))
                 if g.learners is None:
-                    yield out.writerow([g.label, _("fewer than 5"), "", ""])
+                    yield out.writerow([label, _("fewer than 5"), "", ""])
                 else:
                     yield out.writerow(
-                        [g.label, g.learners, g.active_share, g.social_share]
+                        [label, g.learners, g.active_share, g.social_share]
                     )
         if show_rows:
             yield out.writerow([])
@@ -271,7 +273,7 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
             for r in report.rows:
                 yield out.writerow(
                     [
-                        r.name,
+                        reports.csv_text(r.name),
                         r.days_active,
                         r.sessions,
                         r.minutes,

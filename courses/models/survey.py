@@ -99,6 +99,9 @@ class SurveyResponse(models.Model):
 class SurveyAnswer(models.Model):
     """One item's answer in a response: a score 1–5 or a comment."""
 
+    # Random, like the response's: a numbered id would list the answers in the
+    # order they came, the order of ``SurveyResponded``'s ids (who answered).
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     response = models.ForeignKey(
         SurveyResponse, on_delete=models.CASCADE, related_name="answers"
     )

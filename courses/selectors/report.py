@@ -79,6 +79,8 @@ class ReportScope:
     cohorts: list[Cohort]  # every cohort the viewer may report on, by name
     cohort: Cohort | None  # the one chosen with ?cohort=, else None (all)
     comment_cohort_ids: list[int]  # of those in scope, the viewer administers
+    # Of all ``cohorts`` (whatever is chosen), those the viewer administers.
+    all_comment_cohort_ids: list[int] = field(default_factory=list)
 
     @property
     def cohort_ids(self) -> list[int]:
@@ -111,19 +113,22 @@ def course_report_scope(
     )
     chosen = None
     if cohort_param not in (None, ""):
-        if not str(cohort_param).isdigit() or len(str(cohort_param)) > 12:
+        raw = str(cohort_param)
+        # isdigit() alone admits "²" and other digits int() refuses (a 500).
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
             raise ValidationError({"cohort": _("Give a cohort id (a number).")})
-        chosen = next((c for c in cohorts if c.pk == int(cohort_param)), None)
+        chosen = next((c for c in cohorts if c.pk == int(raw)), None)
         if chosen is None:
             raise Http404("No such cohort for this course.")
-    in_scope = [chosen] if chosen else cohorts
+    readable = [c.pk for c in cohorts if policies.can_read_survey_comments(user, c)]
     return ReportScope(
         course=course,
         cohorts=cohorts,
         cohort=chosen,
         comment_cohort_ids=[
-            c.pk for c in in_scope if policies.can_read_survey_comments(user, c)
+            cid for cid in readable if chosen is None or cid == chosen.pk
         ],
+        all_comment_cohort_ids=readable,
     )
 
 
@@ -473,5 +478,7 @@ def course_report(scope: ReportScope) -> CourseReport:
             course=scope.course,
             cohort_ids=scope.cohort_ids,
             comment_cohort_ids=scope.comment_cohort_ids,
+            scope_cohort_ids=[c.pk for c in scope.cohorts],
+            scope_comment_cohort_ids=scope.all_comment_cohort_ids,
         ),
     )

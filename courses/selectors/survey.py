@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 
 from courses.models import (
@@ -109,12 +109,22 @@ def survey_results(
     course: Course,
     cohort_ids: Collection[int],
     comment_cohort_ids: Collection[int] = (),
+    scope_cohort_ids: Collection[int] = (),
+    scope_comment_cohort_ids: Collection[int] = (),
 ) -> SurveyResults | None:
     """Aggregates of the answers from the given cohorts (None: no survey).
 
-    Three queries (the items with their survey, the response count, scores per
-    item and value), a fourth for the comments when the viewer may read them.
-    A survey without items is no survey.
+    ``scope_cohort_ids`` are all the cohorts the viewer may report on, when
+    ``cohort_ids`` is a part of them (one cohort chosen): if the rest of the
+    scope holds 1 to 4 responses, the part shows no scores and no comments,
+    since the whole minus the part would give those few answers away; the
+    same for comments over ``scope_comment_cohort_ids`` (those the viewer
+    reads comments of, across the scope).
+
+    Three queries (the items with their survey, the responses per cohort,
+    scores per item and value, of the part and of the rest; an item the rest
+    scored 1 to 4 times shows nothing either), a fourth for the comments when
+    the viewer may read them. A survey without items is no survey.
     """
     survey_items = list(
         SurveyItem.objects.filter(survey__course=course).select_related("survey")
@@ -122,26 +132,57 @@ def survey_results(
     if not survey_items:
         return None
     survey = survey_items[0].survey
+    chosen = set(cohort_ids)
+    scope = chosen | set(scope_cohort_ids)
     responses = SurveyResponse.objects.filter(
         survey=survey, cohort_id__in=list(cohort_ids)
     )
-    total = responses.count()
-    counts: dict[int, dict[int, int]] = {}
-    for item_id, score, n in (
-        SurveyAnswer.objects.filter(response__in=responses, score__isnull=False)
-        .values("item_id", "score")
+    per_cohort = dict(
+        SurveyResponse.objects.filter(survey=survey, cohort_id__in=list(scope))
+        .values("cohort_id")
         .annotate(n=Count("pk"))
         .order_by()
-        .values_list("item_id", "score", "n")
+        .values_list("cohort_id", "n")
+    )
+    total = sum(n for cid, n in per_cohort.items() if cid in chosen)
+    rest = sum(n for cid, n in per_cohort.items() if cid not in chosen)
+    # The whole scope minus this part would show the rest's few answers.
+    differencing = 0 < rest < SMALL_CELL
+    comment_rest = sum(
+        n
+        for cid, n in per_cohort.items()
+        if cid not in chosen and cid in set(scope_comment_cohort_ids)
+    )
+    counts: dict[int, dict[int, int]] = {}
+    # Per item, the scores of the rest of the scope too: an item added after
+    # some answered has fewer scores than responses, so the rest's few scores
+    # of it would follow from the whole minus the part.
+    rest_scores: dict[int, int] = {}
+    for item_id, score, n, n_rest in (
+        SurveyAnswer.objects.filter(
+            response__survey=survey,
+            response__cohort_id__in=list(scope),
+            score__isnull=False,
+        )
+        .values("item_id", "score")
+        .annotate(
+            n=Count("pk", filter=Q(response__cohort_id__in=list(chosen))),
+            n_rest=Count("pk", filter=~Q(response__cohort_id__in=list(chosen))),
+        )
+        .order_by()
+        .values_list("item_id", "score", "n", "n_rest")
     ):
-        counts.setdefault(item_id, {})[int(score or 0)] = n
+        if n:
+            counts.setdefault(item_id, {})[int(score or 0)] = n
+        rest_scores[item_id] = rest_scores.get(item_id, 0) + n_rest
     items = []
     for item in survey_items:
         result = ItemResult(item.pk, item.text, item.kind)
         if item.kind == SurveyItemKind.LIKERT:
             by_score = counts.get(item.pk, {})
             result.n = sum(by_score.values())
-            if result.n >= SMALL_CELL:
+            hidden = differencing or 0 < rest_scores.get(item.pk, 0) < SMALL_CELL
+            if result.n >= SMALL_CELL and not hidden:
                 result.mean = round(
                     sum(s * k for s, k in by_score.items()) / result.n, 2
                 )
@@ -160,7 +201,7 @@ def survey_results(
             enough = mine.count() >= SMALL_CELL
         else:
             enough = total >= SMALL_CELL
-        if enough:
+        if enough and not differencing and not 0 < comment_rest < SMALL_CELL:
             results.comments = list(
                 SurveyAnswer.objects.filter(
                     response__in=mine, item__kind=SurveyItemKind.TEXT

@@ -93,7 +93,8 @@ def _parse(survey: Survey, answers: dict[int, Any]) -> list[tuple[SurveyItem, An
             raw = raw[0] if raw else None
         field = f"i{item.pk}"
         if item.kind == SurveyItemKind.TEXT:
-            text = str(raw or "").strip()
+            # PostgreSQL cannot store NUL in text (the web form lets it through)
+            text = str(raw or "").replace("\x00", "").strip()
             if len(text) > MAX_COMMENT:
                 errors[field] = _("Keep it under %(n)d characters.") % {
                     "n": MAX_COMMENT

@@ -10,9 +10,7 @@ from django.db.models import TextChoices
 from django.utils.translation import gettext as _
 
 from cpd.enrolment.models import EnrolmentImport
-
-# A cell a spreadsheet would run as a formula (CSV injection) is written as text.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+from cpd.reports import csv_text
 
 
 def counts(values: dict[str, int], choices: type[TextChoices]) -> list[dict[str, Any]]:
@@ -25,7 +23,7 @@ def counts(values: dict[str, int], choices: type[TextChoices]) -> list[dict[str,
 
 
 def _safe(text: str) -> str:
-    return "'" + text if text.startswith(_FORMULA) else text
+    return csv_text(text)
 
 
 def csv_bytes(enrolment: EnrolmentImport) -> bytes:

@@ -335,3 +335,14 @@ def test_the_report_renders_in_every_language_with_svg_numbers_unlocalised(
     assert response.status_code == 200
     # a decimal comma would break the SVG: its numbers are never localised
     assert 'width="83.3"' in response.content.decode()
+
+
+@pytest.mark.parametrize("value", ["²", "١", "𝟙", " 1", "-1"])
+@pytest.mark.parametrize("route", ROUTES)
+def test_a_cohort_filter_that_only_looks_like_a_number_is_refused(
+    client, world, course, route, value
+):
+    # "²" passes str.isdigit() but int() refuses it: a 500 before the fix
+    client_as(client, world.org_admin)
+    response = client.get(reverse(route, args=[course.pk]), {"cohort": value})
+    assert response.status_code == 400

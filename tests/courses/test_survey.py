@@ -148,6 +148,8 @@ def test_the_answers_carry_no_link_to_the_person():
     assert SurveyResponse._meta.pk.get_internal_type() == "UUIDField"
     answer_fields = {f.name for f in SurveyAnswer._meta.get_fields()}
     assert answer_fields == {"id", "response", "item", "score", "comment"}
+    # numbered answers would follow the numbered "who answered" rows, in order
+    assert SurveyAnswer._meta.pk.get_internal_type() == "UUIDField"
     # who answered keeps a day, never a time that could be matched
     assert (
         SurveyResponded._meta.get_field("responded_on").get_internal_type()
@@ -380,3 +382,180 @@ def test_an_archived_cohort_takes_no_more_answers(world, course):
             actor=world.learner, survey=course.survey, answers=_answers(course.survey)
         )
     assert not SurveyResponded.objects.exists()
+
+
+def test_the_phone_page_ignores_keys_that_only_look_like_item_ids(
+    client, world, course
+):
+    # "i²" passes str.isdigit() but int() refuses it: a 500 before the fix
+    _finish(world.learner, course)
+    client_as(client, world.learner)
+    form = {f"i{k}": v for k, v in _answers(course.survey, 5).items()}
+    response = client.post(
+        reverse("courses-survey", args=[course.pk]), {**form, "i²": "3"}
+    )
+    assert response.status_code == 302
+    assert SurveyResponse.objects.count() == 1
+
+
+def test_a_comment_with_a_nul_character_is_stored_without_it(client, world, course):
+    # PostgreSQL refuses NUL in text (a 500 there); the API's field refuses it
+    _finish(world.learner, course)
+    client_as(client, world.learner)
+    form = {f"i{k}": v for k, v in _answers(course.survey, 5, "Use\x00ful").items()}
+    response = client.post(reverse("courses-survey", args=[course.pk]), form)
+    assert response.status_code == 302
+    assert SurveyAnswer.objects.exclude(comment="").get().comment == "Useful"
+
+
+def test_one_cohort_shows_no_answers_when_the_rest_of_the_scope_has_a_few(
+    client, world, course, six
+):
+    # given a second cohort of the organisation, where one learner answered
+    from tests.factories.cpd import CohortFactory
+
+    small = CohortFactory(organisation=world.cohort.organisation, name="Cohort C")
+    CourseAssignment.objects.create(cohort=small, course=course)
+    alone = UserFactory(display_name="Alone in C")
+    services.membership_add(cohort=small, user=alone, role=Role.LEARNER)
+    _finish(alone, course)
+    survey = course.survey
+    survey_respond(actor=alone, survey=survey, answers=_answers(survey, 2, "Only C"))
+    url = reverse("api-course-report", args=[course.pk])
+    client_as(client, world.org_admin)
+    # when the administrator reads the whole scope (seven answers)
+    whole = client.get(url).json()["survey"]
+    assert whole["items"][0]["mean"] == round((sum(FIRST) + 2) / 7, 2)
+    assert "Only C" in whole["comments"]
+    # then cohort A alone (six) would give C's one answer away by difference
+    part = client.get(url, {"cohort": world.cohort.pk}).json()["survey"]
+    assert part["items"][0]["mean"] is None
+    assert not part["items"][0]["distribution"]
+    assert part["comments"] is None
+    csv_url = reverse("courses-report-csv", args=[course.pk])
+    body = b"".join(
+        client.get(csv_url, {"cohort": world.cohort.pk}).streaming_content
+    ).decode()
+    assert "More videos please" not in body
+    assert "3.67" not in body
+
+
+def test_a_comment_typed_as_a_formula_is_text_in_the_csv(client, world, course, six):
+    # given a sixth comment a spreadsheet would run
+    SurveyAnswer.objects.filter(comment="More videos please").update(
+        comment='=HYPERLINK("http://x")'
+    )
+    client_as(client, world.org_admin)
+    url = reverse("courses-report-csv", args=[course.pk])
+    body = b"".join(client.get(url).streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert '\n"=HYPERLINK' not in body
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_phones_answering_at_once_record_one_answer(world, course, monkeypatch):
+    """Both requests pass the "answered before?" check, then race (PostgreSQL)."""
+    import threading
+
+    from django.db import connection
+
+    import courses.services.survey as survey_module
+
+    survey = course.survey
+    _finish(world.learner, course)
+    both_checked = threading.Barrier(2)
+    reached_end = survey_module.survey_reached_end
+
+    def reached_end_together(user, course):
+        both_checked.wait(timeout=10)
+        return reached_end(user, course)
+
+    monkeypatch.setattr(survey_module, "survey_reached_end", reached_end_together)
+    outcomes: list[object] = []
+
+    def answer(score: int) -> None:
+        try:
+            _row, created = survey_respond(
+                actor=world.learner, survey=survey, answers=_answers(survey, score)
+            )
+            outcomes.append(created)
+        except Exception as exc:  # noqa: BLE001 - the test reports any error
+            outcomes.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(s,)) for s in (2, 5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes, key=str) == [False, True]
+    assert SurveyResponded.objects.count() == 1
+    assert SurveyResponse.objects.count() == 1
+    assert SurveyAnswer.objects.filter(score__isnull=False).count() == 6
+
+
+def test_comments_of_one_cohort_hidden_when_other_readable_ones_have_a_few(
+    world, course, six
+):
+    # given cohorts B (5 responses, comments not the viewer's) and C (2, theirs)
+    from tests.factories.cpd import CohortFactory
+
+    survey = course.survey
+    text_item = survey.items.get(kind=SurveyItemKind.TEXT)
+    other = {}
+    for name, n in (("B", 5), ("C", 2)):
+        other[name] = CohortFactory(organisation=world.cohort.organisation, name=name)
+        for i in range(n):
+            response = SurveyResponse.objects.create(survey=survey, cohort=other[name])
+            SurveyAnswer.objects.create(
+                response=response, item=text_item, comment=f"{name} says {i}"
+            )
+    a, b, c = world.cohort.pk, other["B"].pk, other["C"].pk
+    # when A alone is read by someone who reads A's and C's comments
+    results = selectors.survey_results(
+        course=course,
+        cohort_ids=[a],
+        comment_cohort_ids=[a],
+        scope_cohort_ids=[a, b, c],
+        scope_comment_cohort_ids=[a, c],
+    )
+    # then A's scores show (the rest has 7), but not its comments: C's two
+    # would follow from the comments of the whole scope minus A's
+    assert results.items[0].mean == round(sum(FIRST) / 6, 2)
+    assert results.comments is None
+    assert results.comments_suppressed
+    # and with C's comments out of their reach, A's are shown
+    assert selectors.survey_results(
+        course=course,
+        cohort_ids=[a],
+        comment_cohort_ids=[a],
+        scope_cohort_ids=[a, b, c],
+        scope_comment_cohort_ids=[a],
+    ).comments == ["More videos please", "Too long for night shifts"]
+
+
+def test_an_item_the_rest_of_the_scope_scored_a_few_times_is_hidden(world, course, six):
+    # given cohort C: six responses, only two of which scored the first item
+    # (as when a statement is added after most had answered)
+    from tests.factories.cpd import CohortFactory
+
+    survey = course.survey
+    first = survey.items.first()
+    small = CohortFactory(organisation=world.cohort.organisation, name="C")
+    for i in range(6):
+        response = SurveyResponse.objects.create(survey=survey, cohort=small)
+        if i < 2:
+            SurveyAnswer.objects.create(response=response, item=first, score=1)
+    # when cohort A alone is read (C's six responses are enough on their own)
+    results = selectors.survey_results(
+        course=course,
+        cohort_ids=[world.cohort.pk],
+        scope_cohort_ids=[world.cohort.pk, small.pk],
+    )
+    # then the first item, of which C has two scores, shows nothing
+    assert results.items[0].n == 6
+    assert results.items[0].mean is None
+    # and the others, which C never scored, show their figures
+    assert results.items[1].mean == 3.0

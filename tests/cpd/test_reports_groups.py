@@ -139,3 +139,21 @@ def test_a_non_consenting_learners_gender_never_appears(client, world):
     assert [g["group"] for g in data["by_age_band"]] == ["not shared"]
     body = client.get(reverse("cohort-report", args=[world.cohort.pk])).content
     assert b"<td>Male</td>" not in body
+
+
+def test_a_facility_typed_as_a_formula_is_text_in_the_csv(client, world):
+    # given five learners whose facility would run in a spreadsheet
+    for i in range(5):
+        user = _learner(world, f"F{i}", consent=False, facility='=HYPERLINK("x")')
+        if i == 0:  # and a name typed the same way, in the learners' rows
+            User.objects.filter(pk=user.pk).update(display_name="@SUM(1)")
+        record(actor=user, verb=Verb.READ, object_type="x", duration_seconds=60)
+    client_as(client, world.org_admin)
+    csv = b"".join(
+        client.get(
+            reverse("cohort-report-csv", args=[world.cohort.pk])
+        ).streaming_content
+    ).decode()
+    assert "'=HYPERLINK" in csv
+    assert '\n"=HYPERLINK' not in csv
+    assert "\n'@SUM(1)," in csv
