@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import statistics
 import sys
 import time
 from datetime import timedelta
@@ -32,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.benchdb import recreate_database  # noqa: E402
+from bench.benchdb import recreate_database, time_get  # noqa: E402
 
 DB_NAME = "cpd_bench_reports"
 BATCH = 5000
@@ -116,9 +115,7 @@ def load(learners: int, statements: int) -> tuple[Any, Any]:
 
 
 def measure(admin: Any, cohort: Any) -> None:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
 
     from cpd import record
@@ -126,26 +123,10 @@ def measure(admin: Any, cohort: Any) -> None:
     client = Client(HTTP_HOST="localhost")
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
     for name in ("cohort-report", "api-cohort-report", "cohort-report-csv"):
-        url = reverse(name, args=[cohort.pk])
-        response = client.get(url)
-        if response.status_code != 200:
-            sys.exit(f"{name} answered {response.status_code}")
-        times, queries, size = [], 0, 0
-        for _ in range(REPEAT):
-            with CaptureQueriesContext(connection) as ctx:
-                started = time.perf_counter()
-                response = client.get(url)
-                body = (
-                    b"".join(response.streaming_content)  # type: ignore[attr-defined]
-                    if response.streaming
-                    else response.content
-                )
-                times.append((time.perf_counter() - started) * 1000)
-            queries, size = len(ctx.captured_queries), len(body)
-        _out(
-            f"{name:20} {statistics.median(times):7.0f} ms  {queries:2} queries  "
-            f"{size / 1024:6.1f} KB"
+        median, queries, size = time_get(
+            client, reverse(name, args=[cohort.pk]), REPEAT
         )
+        _out(f"{name:20} {median:7.0f} ms  {queries:2} queries  {size / 1024:6.1f} KB")
     for label in ("roll-up of 56 days", "roll-up again (rerun)"):
         started = time.perf_counter()
         rows = record.rollup(days=56)
