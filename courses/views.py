@@ -607,6 +607,10 @@ def likert_bars(report: selectors.CourseReport) -> list[dict[str, Any]]:
     return bars
 
 
+# Survey comments listed on the report page (a phone page stays small).
+COMMENTS_ON_PAGE = 50
+
+
 @login_required
 def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
     """Per lesson and question, the gain and satisfaction (mentors, administrators)."""
@@ -626,6 +630,9 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
             "likert_height": 12 * len(bars),
             "small_cell": SMALL_CELL,
             "min_answers": selectors.MIN_ANSWERS,
+            # The page lists the first comments; the CSV has them all.
+            "comments_shown": f":{COMMENTS_ON_PAGE}",
+            "comments_hidden_offset": -COMMENTS_ON_PAGE,
         },
     )
 

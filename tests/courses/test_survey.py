@@ -205,6 +205,24 @@ def test_comments_go_to_administrators_only(client, world, course, six, route):
         assert person.display_name not in body
 
 
+def test_the_page_lists_the_first_comments_and_the_csv_all(
+    client, world, course, six, monkeypatch
+):
+    from courses import views
+
+    monkeypatch.setattr(views, "COMMENTS_ON_PAGE", 1)
+    client_as(client, world.org_admin)
+    page = client.get(reverse("courses-report", args=[course.pk])).content.decode()
+    # two comments, ordered by their text: the first is listed, one is counted
+    assert "More videos please" in page
+    assert "Too long for night shifts" not in page
+    assert "1 more comment in the CSV" in page
+    csv = b"".join(
+        client.get(reverse("courses-report-csv", args=[course.pk])).streaming_content
+    ).decode()
+    assert "Too long for night shifts" in csv
+
+
 def test_the_csv_has_comments_for_administrators_only(client, world, course, six):
     url = reverse("courses-report-csv", args=[course.pk])
     client_as(client, world.org_admin)
