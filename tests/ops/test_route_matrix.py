@@ -23,6 +23,7 @@ from courses.models import Session
 from forums.services.forums import forum_for_cohort
 from forums.services.posting import post_create, thread_create
 from tests.factories.courses import QuizFactory, course_for
+from tests.factories.cpd import UserFactory
 from tests.factories.rooms import RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,6 +35,7 @@ ROLES = [
     "mentor_of_cohort",
     "org_admin",
     "other_org_admin",
+    "superuser",
 ]
 
 # Answered to anyone, signed in or not (by route name).
@@ -139,7 +141,12 @@ def ids(world) -> dict[str, int]:
 
 def _client(world, role: str) -> Client:
     client = Client(raise_request_exception=False)
-    if role != "anonymous":
+    if role == "superuser":
+        # Django's superuser: every policy lets it in, so it reaches the most code.
+        client.force_login(
+            UserFactory(display_name="Root", is_staff=True, is_superuser=True)
+        )
+    elif role != "anonymous":
         client.force_login(world.user(role))
     return client
 
