@@ -3,8 +3,8 @@
 The routes come from the URL resolver, so a new route is covered without being
 listed. Each is filled with ids of cohort A's objects (``world``; an id with no
 sample gets one that does not exist) and requested with GET and with an empty
-POST as anonymous, outsider, learner, mentor, the organisation's admin and
-another organisation's admin. A route anonymous may read must be in PUBLIC; a
+POST as anonymous, outsider, learner, mentor, the organisation's admin,
+another organisation's admin and a superuser. A route anonymous may read must be in PUBLIC; a
 route with an object of cohort A that a signed-in outsider may read must be in
 OPEN_TO_OUTSIDERS: so a new route with neither fails until it is classified.
 """
@@ -22,7 +22,7 @@ from django.utils import timezone
 from courses.models import Session
 from forums.services.forums import forum_for_cohort
 from forums.services.posting import post_create, thread_create
-from tests.factories.courses import QuizFactory, course_for
+from tests.factories.courses import QuizFactory, course_for, question_with
 from tests.factories.cpd import UserFactory
 from tests.factories.rooms import RoomFactory
 
@@ -136,6 +136,46 @@ def ids(world) -> dict[str, int]:
         "session_id": session.pk,
         "room_id": RoomFactory(cohort=world.cohort).pk,
         "seq": 1,
+        **_more_ids(world, quiz),
+    }
+
+
+def _more_ids(world, quiz) -> dict[str, int]:
+    """Cohort A's people, invitations, mentoring and notification objects."""
+    from courses.services import quizzes
+    from cpd.invitations.services import join_link_create
+    from cpd.models import Membership
+    from cpd.notifications.models import Notification
+    from mentoring.services.conversations import conversation_for_pairing
+    from tests.factories.cpd import InvitationFactory
+    from tests.factories.mentoring import CheckInFactory, MessageFactory, PairingFactory
+
+    question_with(quiz, "single", [("Oxytocin", True), ("Wait", False)])
+    pairing = PairingFactory(
+        cohort=world.cohort, mentor=world.mentor_of_cohort, learner=world.learner
+    )
+    conversation = conversation_for_pairing(pairing=pairing)
+    return {
+        "attempt_id": quizzes.attempt_start(user=world.learner, quiz=quiz).pk,
+        "invitation_id": InvitationFactory(cohort=world.cohort).pk,
+        "link_id": join_link_create(
+            actor=world.org_admin,
+            cohort=world.cohort,
+            max_uses=5,
+            expires_at=timezone.now() + dt.timedelta(days=1),
+        ).pk,
+        "membership_id": Membership.objects.get(
+            cohort=world.cohort, user=world.learner
+        ).pk,
+        "user_id": world.learner.pk,
+        "conversation_id": conversation.pk,
+        "message_id": MessageFactory(
+            conversation=conversation, author=world.learner
+        ).pk,
+        "checkin_id": CheckInFactory(conversation=conversation).pk,
+        "notification_id": Notification.objects.create(
+            user=world.learner, kind="forums.reply", text="A reply", url="/"
+        ).pk,
     }
 
 
