@@ -4,9 +4,10 @@ The routes come from the URL resolver, so a new route is covered without being
 listed. Each is filled with ids of cohort A's objects (``world``; an id with no
 sample gets one that does not exist) and requested with GET and with an empty
 POST as anonymous, outsider, learner, mentor, the organisation's admin,
-another organisation's admin and a superuser. A route anonymous may read must be in PUBLIC; a
-route with an object of cohort A that a signed-in outsider may read must be in
-OPEN_TO_OUTSIDERS: so a new route with neither fails until it is classified.
+another organisation's admin and a superuser. A route anonymous may read must
+be in PUBLIC; a route with an object of cohort A that a signed-in outsider may
+read must be in OPEN_TO_OUTSIDERS: so a new route with neither fails until it
+is classified.
 """
 
 from __future__ import annotations
