@@ -19,7 +19,7 @@ from django.utils import timezone
 from courses.models import Session
 from forums.services.forums import forum_for_cohort
 from forums.services.posting import thread_create
-from tests.factories.courses import course_for
+from tests.factories.courses import QuizFactory, course_for, question_with
 from tests.factories.rooms import RoomFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.timeout(300)]
@@ -50,6 +50,8 @@ def test_pages_render_with_hashed_static_urls(client, world, production_static):
         actor=world.mentor_of_cohort, forum=forum, title="PPH", body="b"
     )
     course = course_for(world.cohort)
+    quiz = QuizFactory(course=course, kind="post")
+    question_with(quiz, "single", [("Oxytocin", True), ("Wait", False)])
     now = timezone.now()
     session = Session.objects.create(
         cohort=world.cohort,
@@ -72,10 +74,24 @@ def test_pages_render_with_hashed_static_urls(client, world, production_static):
         reverse("notifications"),
         reverse("profile"),
         reverse("mentoring-home"),
+        reverse("forums-forum", args=[forum.pk]),
+        reverse("forums-search") + "?q=pph",
+        reverse("courses-quiz", args=[quiz.pk]),
+        reverse("learner-report", args=[world.cohort.pk, world.learner.pk]),
+        reverse("notifications-preferences"),
+        reverse("privacy"),
     ]
     admin = [
         reverse("admin-organisation", args=[world.cohort.organisation_id]),
         reverse("cohort-invitations", args=[world.cohort.pk]),
+        reverse("cohort-detail", args=[world.cohort.pk]),
+        reverse("cohort-report", args=[world.cohort.pk]),
+        reverse("courses-report", args=[course.pk]),
+        reverse("admin-cohort-members", args=[world.cohort.pk]),
+        reverse("enrolment-upload", args=[world.cohort.pk]),
+        reverse("notifications-cohort-defaults", args=[world.cohort.pk]),
+        reverse("notifications-delivery-log", args=[world.cohort.pk]),
+        reverse("organisation-audit", args=[world.cohort.organisation_id]),
     ]
     client.raise_request_exception = True  # a missing file raises, loudly
     answers = [(url, client.get(url)) for url in anonymous]
