@@ -137,17 +137,20 @@ def ids(world) -> dict[str, int]:
         "session_id": session.pk,
         "room_id": RoomFactory(cohort=world.cohort).pk,
         "seq": 1,
-        **_more_ids(world, quiz),
+        **_more_ids(world, quiz, post),
     }
 
 
-def _more_ids(world, quiz) -> dict[str, int]:
+def _more_ids(world, quiz, post) -> dict[str, int]:
     """Cohort A's people, invitations, mentoring and notification objects."""
     from courses.services import quizzes
     from cpd.invitations.services import join_link_create
     from cpd.models import Membership
     from cpd.notifications.models import Notification
+    from cpd.privacy.services import erasure_request
+    from forums.services.moderation import report_create
     from mentoring.services.conversations import conversation_for_pairing
+    from mentoring.services.pairing_runs import pairing_run_start
     from tests.factories.cpd import InvitationFactory
     from tests.factories.mentoring import CheckInFactory, MessageFactory, PairingFactory
 
@@ -174,6 +177,13 @@ def _more_ids(world, quiz) -> dict[str, int]:
             conversation=conversation, author=world.learner
         ).pk,
         "checkin_id": CheckInFactory(conversation=conversation).pk,
+        "report_id": report_create(
+            actor=world.mentor_of_cohort, post=post, reason="Names a patient"
+        ).pk,
+        "request_id": erasure_request(actor=world.other_learner).pk,
+        "run_id": pairing_run_start(
+            actor=world.org_admin, cohort=world.cohort, mode="one_to_one"
+        ).pk,
         "notification_id": Notification.objects.create(
             user=world.learner, kind="forums.reply", text="A reply", url="/"
         ).pk,
