@@ -81,9 +81,11 @@ class LearnerRow:
 @dataclass
 class GroupRow:
     label: str
-    learners: int | None  # None: suppressed (fewer than SMALL_CELL)
+    learners: int | None  # None: suppressed (fewer than SMALL_CELL, or `protects`)
     active_share: float | None
     social_share: float | None
+    # Hidden although large enough: it would give away a smaller hidden group.
+    protects: bool = False
 
 
 @dataclass
@@ -157,7 +159,23 @@ def _groups(rows: list[LearnerRow], key: str) -> list[GroupRow]:
     grouped: dict[str, list[LearnerRow]] = defaultdict(list)
     for row in rows:
         grouped[getattr(row, key) or "—"].append(row)
-    return [_group_row(label, members) for label, members in sorted(grouped.items())]
+    return _protected(sorted(grouped.items()))
+
+
+def _protected(groups: list[tuple[str, list[LearnerRow]]]) -> list[GroupRow]:
+    """Each group's row, small ones hidden, and none recoverable by subtraction.
+
+    The report shows its total, so a single hidden group would be the total
+    minus the shown ones: then the next smallest is hidden too (secondary
+    suppression), and only the sum of the two can be worked out.
+    """
+    rows = [_group_row(label, members) for label, members in groups]
+    hidden = [i for i, row in enumerate(rows) if row.learners is None]
+    if len(hidden) == 1 and len(rows) > 1:
+        shown = [i for i in range(len(rows)) if i != hidden[0]]
+        j = min(shown, key=lambda i: (len(groups[i][1]), groups[i][0]))
+        rows[j] = GroupRow(rows[j].label, None, None, None, protects=True)
+    return rows
 
 
 def _group_row(label: str, members: list[LearnerRow]) -> GroupRow:
@@ -187,11 +205,11 @@ def _consented_groups(
     for row in shared:
         value = getattr(row, key)
         grouped[str(labels.get(value, value)) if value else "—"].append(row)
-    out = [_group_row(label, members) for label, members in sorted(grouped.items())]
+    groups = sorted(grouped.items())
     not_shared = [r for r in rows if not r.demographics_consent]
     if not_shared:
-        out.append(_group_row(str(_("not shared")), not_shared))
-    return out
+        groups.append((str(_("not shared")), not_shared))
+    return _protected(groups)
 
 
 def cohort_report(

@@ -251,7 +251,12 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
                 # labels are what learners typed (a facility's name)
                 label = reports.csv_text(str(g.label))
                 if g.learners is None:
-                    yield out.writerow([label, _("fewer than 5"), "", ""])
+                    hidden = (
+                        _("not shown, so that a smaller group cannot be worked out")
+                        if g.protects
+                        else _("fewer than 5")
+                    )
+                    yield out.writerow([label, hidden, "", ""])
                 else:
                     yield out.writerow(
                         [label, g.learners, g.active_share, g.social_share]

@@ -167,10 +167,14 @@ class ReportWeekSerializer(serializers.Serializer):
 class ReportGroupSerializer(serializers.Serializer):
     group = serializers.CharField(source="label")
     learners = serializers.IntegerField(
-        allow_null=True, help_text="null: fewer than 5 learners (not shown)"
+        allow_null=True,
+        help_text="null: not shown (fewer than 5 learners, or protects another)",
     )
     active_share = serializers.FloatField(allow_null=True)
     social_share = serializers.FloatField(allow_null=True)
+    protects = serializers.BooleanField(
+        help_text="hidden although 5 or more: it would give away a smaller group"
+    )
 
 
 class ReportLearnerSerializer(serializers.Serializer):

@@ -86,9 +86,20 @@ def test_groups_under_five_are_suppressed(world, three):
         services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
     report = reports.cohort_report(world.cohort, now=NOW)
     groups = {g.label: g for g in report.by_cadre}
+    # the nurse alone is hidden; the five midwives would give her away (the
+    # total minus five), so they are hidden too
+    assert groups["nurse"].learners is None
+    assert groups["midwife"].learners is None
+    assert groups["midwife"].protects
+    # with a second small group, only the sum of the two could be worked out
+    chw = UserFactory(display_name="CHW", cadre="chw")
+    services.membership_add(cohort=world.cohort, user=chw, role=Role.LEARNER)
+    report = reports.cohort_report(world.cohort, now=NOW)
+    groups = {g.label: g for g in report.by_cadre}
     assert groups["midwife"].learners == 5
     assert groups["midwife"].active_share == 20.0  # B of the five
-    assert groups["nurse"].learners is None
+    assert (groups["nurse"].learners, groups["chw"].learners) == (None, None)
+    assert not any(g.protects for g in report.by_cadre)
 
 
 def test_an_empty_cohort_says_there_is_not_enough_data(client, world):

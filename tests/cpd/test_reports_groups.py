@@ -72,12 +72,14 @@ def test_gender_counts_consenting_learners_only(world, mixed):
     report = reports.cohort_report(world.cohort)
     # were the six non-consenting men counted, "Male" would show 10
     assert _by(report.by_gender) == {
-        "Female": (5, 40.0, 20.0),
+        # hidden too: the four men would be 16 - 5 - 7 (secondary suppression)
+        "Female": (None, None, None),
         "Male": (None, None, None),  # 4: suppressed
         "not shared": (7, 0.0, 0.0),  # six men and Learner A
     }
+    assert [g.protects for g in report.by_gender] == [True, False, False]
     assert _by(report.by_age_band) == {
-        "25–34": (5, 40.0, 20.0),
+        "25–34": (None, None, None),
         "35–44": (None, None, None),
         "not shared": (7, 0.0, 0.0),
     }
@@ -89,12 +91,17 @@ def test_a_fifth_learner_lifts_the_suppression(world, mixed):
     )
     report = reports.cohort_report(world.cohort)
     assert _by(report.by_gender)["Male"] == (5, 0.0, 0.0)
+    assert _by(report.by_gender)["Female"] == (5, 40.0, 20.0)  # hand-computed
     assert _by(report.by_age_band)["35–44"] == (5, 0.0, 0.0)
+    assert _by(report.by_age_band)["25–34"] == (5, 40.0, 20.0)
 
 
 def test_by_facility_with_hand_computed_shares(world, mixed):
+    # a second small group: only the sum of the two hidden ones is known
+    _learner(world, "B1", consent=False, facility="Bondo")
     report = reports.cohort_report(world.cohort)
     assert _by(report.by_facility) == {
+        "Bondo": (None, None, None),
         "Kisumu HC": (5, 40.0, 20.0),
         "Siaya DH": (10, 0.0, 0.0),  # facility needs no consent
         "—": (None, None, None),  # Learner A alone
@@ -114,14 +121,17 @@ def test_the_page_csv_and_api_show_the_groups(client, world, mixed):
         ).streaming_content
     ).decode()
     assert "gender,learners,active %,social %" in csv
-    assert "Female,5,40.0,20.0" in csv
+    assert 'Female,"not shown, so that a smaller group cannot be worked out",,' in csv
     assert "Male,fewer than 5,," in csv
     assert "not shared,7,0.0,0.0" in csv
+    assert "not shown, so that a smaller group cannot be worked out" in body
     data = client.get(reverse("api-cohort-report", args=[world.cohort.pk])).json()
-    assert {g["group"]: g["learners"] for g in data["by_gender"]} == {
-        "Female": 5,
-        "Male": None,
-        "not shared": 7,
+    assert {
+        g["group"]: (g["learners"], g["protects"]) for g in data["by_gender"]
+    } == {
+        "Female": (None, True),
+        "Male": (None, False),
+        "not shared": (7, False),
     }
     assert {g["group"]: g["learners"] for g in data["by_facility"]}["Siaya DH"] == 10
 
