@@ -126,9 +126,7 @@ def test_the_page_csv_and_api_show_the_groups(client, world, mixed):
     assert "not shared,7,0.0,0.0" in csv
     assert "not shown, so that a smaller group cannot be worked out" in body
     data = client.get(reverse("api-cohort-report", args=[world.cohort.pk])).json()
-    assert {
-        g["group"]: (g["learners"], g["protects"]) for g in data["by_gender"]
-    } == {
+    assert {g["group"]: (g["learners"], g["protects"]) for g in data["by_gender"]} == {
         "Female": (None, True),
         "Male": (None, False),
         "not shared": (7, False),
