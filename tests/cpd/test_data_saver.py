@@ -1,9 +1,11 @@
-"""Data saver: ``Save-Data: on`` or the user's setting turn photos into tap-to-load links."""
+"""Data saver: ``Save-Data: on`` or the user's setting make photos tap-to-load links."""
 
 import re
 
 import pytest
+from django.db import connection
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cpd import services
@@ -63,7 +65,10 @@ def test_save_data_header_turns_photos_into_tap_to_load_links(
     # when
     html = _page(client_as(client, world.learner), thread, HTTP_SAVE_DATA="on")
     # then: a plain link to the small rendition, and no <img> of either picture
-    assert f'<a class="photo-tap" href="{_small(image)}" data-photo="{_small(image)}"' in html
+    assert (
+        f'<a class="photo-tap" href="{_small(image)}" data-photo="{_small(image)}"'
+        in html
+    )
     assert 'data-photo="/static/img/icon-192.png"' in html
     assert "<img" not in html
     assert not re.search(r'rel="(pre(fetch|load)|prerender)"', html)
@@ -89,14 +94,13 @@ def test_save_data_off_keeps_images(client, world, photo_thread):
     assert "data-photo" not in html
 
 
-def test_data_saver_costs_no_query(client, world, photo_thread, django_assert_num_queries):
+def test_data_saver_costs_no_query(
+    client, world, photo_thread, django_assert_num_queries
+):
     """The decision rides on the user already loaded: same count on or off."""
     thread, _image = photo_thread
     client = client_as(client, world.learner)
     _page(client, thread)  # warm caches (sessions, content types)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     with CaptureQueriesContext(connection) as off:
         _page(client, thread)
     with django_assert_num_queries(len(off.captured_queries)):
