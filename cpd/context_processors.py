@@ -44,3 +44,11 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "current_cohort": current,
         "realtime_url": settings.REALTIME_URL,
     }
+
+
+def data_saver(request: HttpRequest) -> dict[str, Any]:
+    """Data saver on: the ``Save-Data: on`` header or the user's setting (no query)."""
+    if request.headers.get("Save-Data", "").strip().lower() == "on":
+        return {"data_saver": True}
+    user = getattr(request, "user", None)
+    return {"data_saver": bool(user is not None and getattr(user, "data_saver", False))}

@@ -94,6 +94,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     age_band = models.CharField(
         _("age band"), max_length=8, choices=AgeBand.choices, blank=True
     )
+    data_saver = models.BooleanField(
+        _("data saver"),
+        default=False,
+        help_text=_("Photos wait for a tap before they load, in their small size."),
+    )
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
@@ -110,6 +115,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         "demographics_consent",
         "gender",
         "age_band",
+        "data_saver",
     )
 
     USERNAME_FIELD = "email"

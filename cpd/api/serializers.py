@@ -26,6 +26,7 @@ class UserOutputSerializer(serializers.ModelSerializer):
             "cadre",
             "facility",
             "district",
+            "data_saver",
         ]
 
 
@@ -47,6 +48,7 @@ class ProfileInputSerializer(serializers.Serializer):
     cadre = serializers.ChoiceField(choices=Cadre.choices, required=False)
     facility = serializers.CharField(max_length=120, required=False, allow_blank=True)
     district = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    data_saver = serializers.BooleanField(required=False)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]

@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "cpd.context_processors.layout",
+                "cpd.context_processors.data_saver",
                 "cpd.notifications.context_processors.unread",
             ],
         },

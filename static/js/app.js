@@ -14,6 +14,69 @@
   var live = doc.getElementById("live");
   function say(text) { if (live) live.textContent = text; }
 
+  // --- Data cost ------------------------------------------------------------------
+  function kb(bytes) {
+    return (bytes / 1024).toLocaleString(doc.documentElement.lang || undefined,
+      { maximumFractionDigits: bytes < 10240 ? 1 : 0 });
+  }
+
+  // Data saver (templates/partials/photo.html): a tap puts the small photo in the
+  // page; the link then opens the full size.
+  doc.addEventListener("click", function (e) {
+    var a = e.target && e.target.closest ? e.target.closest("a[data-photo]") : null;
+    if (!a) return;
+    e.preventDefault();
+    var img = doc.createElement("img");
+    img.className = "post-img";
+    img.alt = a.getAttribute("data-alt") || "";
+    if (a.getAttribute("data-width")) {
+      img.width = +a.getAttribute("data-width");
+      img.height = +a.getAttribute("data-height");
+    }
+    img.src = a.getAttribute("data-photo");
+    a.removeAttribute("data-photo");
+    a.className = "";
+    a.href = a.getAttribute("data-full") || a.href;
+    a.textContent = "";
+    a.appendChild(img);
+  });
+
+  // The footer's "This page: N KB", from Navigation and Resource Timing (no
+  // request). Nothing over the network means the page came from the phone.
+  var cost = doc.getElementById("page-cost");
+  if (cost && window.performance && performance.getEntriesByType) {
+    window.addEventListener("load", function () {
+      setTimeout(function () {
+        var nav = performance.getEntriesByType("navigation")[0];
+        if (!nav || typeof nav.transferSize !== "number") return;
+        var bytes = nav.transferSize;
+        performance.getEntriesByType("resource").forEach(function (r) {
+          bytes += r.transferSize || 0;
+        });
+        cost.textContent = bytes > 0
+          ? cost.getAttribute("data-cost-label").replace("{kb}", kb(bytes))
+          : cost.getAttribute("data-cost-cached");
+        cost.hidden = false;
+      }, 0);
+    });
+  }
+
+  // The profile's "used this month": the service worker's counter (templates/
+  // offline/sw.js keeps it in the Cache API under /__usage/YYYY-MM).
+  var use = doc.getElementById("month-use");
+  if (use && window.caches) {
+    var now = new Date();
+    var month = "/__usage/" + now.getFullYear() + "-" + ("0" + (now.getMonth() + 1)).slice(-2);
+    caches.open("usage-v1").then(function (c) { return c.match(month); })
+      .then(function (hit) { return hit ? hit.json() : { bytes: 0 }; })
+      .then(function (u) {
+        use.textContent = u.bytes > 0
+          ? use.getAttribute("data-use-label").replace("{kb}", kb(u.bytes))
+          : use.getAttribute("data-use-none");
+        use.hidden = false;
+      }).catch(function () {});
+  }
+
   // --- Offline: service worker and outbox ------------------------------------------
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/sw.js").catch(function () {});

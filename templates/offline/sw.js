@@ -6,6 +6,33 @@ var PAGES = "pages-v1";
 var OFFLINE = "/offline/";
 var ASSETS = [OFFLINE{% for a in assets %}, "{{ a|escapejs }}"{% endfor %}];
 var MAX_PAGES = 60;
+var USAGE = "usage-v1";
+
+// Data used this month (shown on the profile, static/js/app.js): bytes of what
+// this worker fetched from the network, per month, in one small JSON entry of the
+// Cache API. Content-Length when sent, else the body's size (compressed responses
+// count their unpacked size, hence "about"). Updates run one after another.
+var counting = Promise.resolve();
+function monthKey() {
+  var d = new Date();
+  return "/__usage/" + d.getFullYear() + "-" + ("0" + (d.getMonth() + 1)).slice(-2);
+}
+function count(res) {
+  var len = parseInt(res.headers.get("Content-Length"), 10);
+  var size = isNaN(len) ? res.clone().blob().then(function (b) { return b.size; }) : len;
+  counting = counting.then(function () { return size; }).then(function (n) {
+    var key = monthKey();
+    return caches.open(USAGE).then(function (c) {
+      return c.match(key).then(function (hit) { return hit ? hit.json() : { bytes: 0 }; })
+        .then(function (u) {
+          u.bytes = (u.bytes || 0) + n;
+          return c.put(key, new Response(JSON.stringify(u),
+            { headers: { "Content-Type": "application/json" } }));
+        });
+    });
+  }).catch(function () {});
+  return counting;
+}
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(SHELL).then(function (c) { return c.addAll(ASSETS); })
@@ -31,12 +58,15 @@ self.addEventListener("fetch", function (event) {
   var url = new URL(req.url);
   if (req.method !== "GET" || url.origin !== location.origin) return;
   if (url.pathname.indexOf("/static/") === 0) {
-    event.respondWith(caches.match(req).then(function (hit) { return hit || fetch(req); }));
+    event.respondWith(caches.match(req).then(function (hit) {
+      return hit || fetch(req).then(function (res) { event.waitUntil(count(res)); return res; });
+    }));
     return;
   }
   if (req.mode !== "navigate" || url.pathname.indexOf("/api/") === 0 ||
       url.pathname.indexOf("/admin/") === 0 || url.pathname.indexOf("/accounts/") === 0) return;
   event.respondWith(fetch(req).then(function (res) {
+    event.waitUntil(count(res));
     if (res.ok) {
       var copy = res.clone();
       caches.open(PAGES).then(function (c) { c.put(req, copy).then(function () { trim(c); }); });
