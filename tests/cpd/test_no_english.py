@@ -16,6 +16,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from courses.models import Lesson, Module
 from cpd import services
 from cpd.models import Role
 from forums.services.forums import forum_for_cohort
@@ -127,5 +128,49 @@ def test_a_learners_pages_hold_no_english(client, db, language):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     learner.preferred_language = "en"
     learner.save(update_fields=["preferred_language"])
+    for name, url in pages.items():
+        assert _english(client.get(url).content.decode()), name
+
+
+@pytest.mark.parametrize("language", ["sw", "ar"])
+def test_an_administrators_pages_hold_no_english(client, db, language):
+    org = OrganisationFactory(name="Shirika")
+    cohort = CohortFactory(organisation=org, name="Kundi la Kisumu")
+    admin = UserFactory(display_name="Msimamizi Juma", preferred_language=language)
+    org.admins.add(admin)
+    learner = UserFactory(display_name="Neema Achieng")
+    services.membership_add(cohort=cohort, user=learner, role=Role.LEARNER)
+    course = course_for(cohort, title="Kuvuja damu baada ya kujifungua")
+    for n, each in enumerate(Lesson.objects.filter(module__course=course)):
+        each.title = f"Dalili {n + 1}"
+        each.save()
+    Module.objects.filter(course=course).update(title="Saa ya kwanza")
+    client_as(client, admin)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    pages = {
+        "organisation": reverse("admin-organisation", args=[org.pk]),
+        "cohort": reverse("cohort-detail", args=[cohort.pk]),
+        "cohort report": reverse("cohort-report", args=[cohort.pk]),
+        "course report": reverse("courses-report", args=[course.pk]),
+        "members": reverse("admin-cohort-members", args=[cohort.pk]),
+        "invitations": reverse("cohort-invitations", args=[cohort.pk]),
+        "enrolment": reverse("enrolment-upload", args=[cohort.pk]),
+        "notification defaults": reverse(
+            "notifications-cohort-defaults", args=[cohort.pk]
+        ),
+        "delivery log": reverse("notifications-delivery-log", args=[cohort.pk]),
+        "audit": reverse("organisation-audit", args=[org.pk]),
+    }
+    found = {}
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        english = _english(response.content.decode())
+        if english:
+            found[name] = english
+    assert found == {}
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    admin.preferred_language = "en"
+    admin.save(update_fields=["preferred_language"])
     for name, url in pages.items():
         assert _english(client.get(url).content.decode()), name
