@@ -87,7 +87,9 @@ def test_footer_cost_tap_to_load_photo_and_monthly_use(page: Page, live_server):
     # when the learner taps the photo, it loads in the page
     photo.click()
     expect(page.locator("img.post-img")).to_have_count(1)
-    page.wait_for_function("document.querySelector('img.post-img').complete")
+    # (a locator assertion: a string predicate is polled through eval, which the
+    # page's CSP refuses whenever the first look is not yet true)
+    expect(page.locator("img.post-img")).to_have_js_property("complete", True)
 
     # then the profile shows what this phone used this month
     page.goto(f"{live_server.url}/profile/")
