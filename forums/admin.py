@@ -1,8 +1,13 @@
 """Django admin for forums: for superusers fixing data, not daily moderation."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 from forums.models import Forum, ModerationLog, Post, Report, Tag, Thread
+from forums.services.revision import threads_changed
 
 
 @admin.register(Forum)
@@ -25,6 +30,12 @@ class ThreadAdmin(admin.ModelAdmin):
     search_fields = ["title"]
     raw_id_fields = ["author", "accepted_post"]
 
+    def save_model(
+        self, request: HttpRequest, obj: Thread, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        threads_changed([obj.pk])  # the accepted answer shows in the post list
+
 
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
@@ -32,6 +43,22 @@ class PostAdmin(admin.ModelAdmin):
     list_select_related = ["thread", "author"]
     raw_id_fields = ["thread", "author", "hidden_by", "images", "mentions"]
     readonly_fields = ["body_html"]
+
+    # A fix here changes what the thread page shows: its cached post list goes.
+    def save_model(
+        self, request: HttpRequest, obj: Post, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        threads_changed([obj.thread_id])
+
+    def delete_model(self, request: HttpRequest, obj: Post) -> None:
+        super().delete_model(request, obj)
+        threads_changed([obj.thread_id])
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
+        thread_ids = set(queryset.values_list("thread_id", flat=True))
+        super().delete_queryset(request, queryset)
+        threads_changed(thread_ids)
 
 
 @admin.register(Report)

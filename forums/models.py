@@ -85,6 +85,10 @@ class Thread(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_post_at = models.DateTimeField(default=timezone.now, db_index=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    # Bumped by every write that changes how the thread's posts look (a reply,
+    # an edit, a hide, a helpful mark, an accepted answer, an erasure): the
+    # rendered post list is cached under it (forums/templates/.../thread_detail).
+    revision = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         ordering = ["-is_pinned", "-last_post_at", "-pk"]

@@ -21,6 +21,7 @@ from forums.models import (
     Report,
     Thread,
 )
+from forums.services.revision import threads_changed
 
 
 def forums_export(user: User) -> ExportPart:
@@ -91,6 +92,11 @@ def forums_erase(user: User, context: ErasureContext) -> dict[str, int]:
     mine = Post.objects.filter(author=user)
     kept_ids = list(mine.filter(_replied_to(user)).values_list("pk", flat=True))
     touched_threads = set(mine.values_list("thread_id", flat=True))
+    # Cached thread pages show the name and the helpful counts: render afresh.
+    marked = HelpfulMark.objects.filter(user=user).values_list(
+        "post__thread", flat=True
+    )
+    threads_changed(touched_threads | set(marked))
     # Old versions of a kept post are the person's words too.
     PostRevision.objects.filter(post_id__in=kept_ids).delete()
     PostRevision.objects.filter(editor=user).update(editor=None)

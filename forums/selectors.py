@@ -134,8 +134,9 @@ def thread_get_for_user(user: AnyUser, thread_id: int) -> Thread:
     """One visible thread, or Http404 whether it is missing or forbidden.
 
     Annotated in the same query with what the thread page needs about the
-    viewer and the posts: ``post_count`` (for the pager), ``followed_by_me``
-    and ``is_read`` (read since the last post).
+    viewer and the posts: ``post_count`` (for the pager), ``followed_by_me``,
+    ``is_read`` (read since the last post) and ``involved`` (the viewer wrote
+    or marked a post here, so the page's post list is rendered for them alone).
     """
     uid = user.pk or 0
     thread = (
@@ -150,6 +151,10 @@ def thread_get_for_user(user: AnyUser, thread_id: int) -> Thread:
                 Follow.objects.filter(thread=OuterRef("pk"), user_id=uid)
             ),
             is_read=_read_by(user),
+            involved=Exists(_live_posts().filter(thread=OuterRef("pk"), author_id=uid))
+            | Exists(
+                HelpfulMark.objects.filter(post__thread=OuterRef("pk"), user_id=uid)
+            ),
         )
         .first()
     )

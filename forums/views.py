@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,10 +17,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cpd.auth import acting_user
+from cpd.context_processors import data_saver
 from cpd.forms import rate_limit_error
 from cpd.limits import RateLimited
 from forums import policies, selectors
@@ -131,17 +135,44 @@ def _thread_context(
         request.user, thread, request.GET.get("page"), per_page=POSTS_PER_PAGE
     )
     user = request.user
+    flags = {
+        "can_reply": policies.can_reply(user, thread),
+        "can_moderate": policies.can_moderate_forum(user, thread.forum),
+        "can_accept": policies.can_accept_answer(user, thread),
+    }
     return {
         "thread": thread,
         "forum": thread.forum,
         "page": page,
         "reply_form": reply_form,
-        "can_reply": policies.can_reply(user, thread),
-        "can_moderate": policies.can_moderate_forum(user, thread.forum),
-        "can_accept": policies.can_accept_answer(user, thread),
+        **flags,
         "following": selectors.is_following(user, thread),
         "case": thread.has_case_tag,
+        "posts_cache": _posts_cache_variant(request, thread, flags),
+        "posts_cache_seconds": settings.FORUMS_THREAD_CACHE_SECONDS,
     }
+
+
+def _posts_cache_variant(
+    request: HttpRequest, thread: Thread, flags: dict[str, bool]
+) -> str:
+    """What, besides the thread's revision and the page, the post list depends on.
+
+    Readers with the same controls, language, time zone and data-saver setting
+    share one rendering. A reader who wrote or marked a post in the thread, or
+    a moderator (whose hide forms carry their own CSRF token), gets their own.
+    """
+    own = getattr(thread, "involved", True) or flags["can_moderate"]
+    saver = data_saver(request)["data_saver"]
+    bits = "".join(str(int(flags[k])) for k in sorted(flags)) + str(int(saver))
+    return "-".join(
+        [
+            bits,
+            str(request.user.pk if own else 0),
+            get_language() or "",
+            timezone.get_current_timezone_name(),
+        ]
+    )
 
 
 @login_required

@@ -180,6 +180,14 @@ else:
 # Case-room presence: each server process sends at most one presence frame per
 # room this often, in seconds (joins and leaves in between are batched).
 ROOM_PRESENCE_INTERVAL = env.float("ROOM_PRESENCE_INTERVAL", default=2.0)
+# Sessions are read from the cache and written through to the database: a
+# signed-in page costs no session query, and a cache that is away (or cold)
+# falls back to the database row, so no one is signed out by a Redis restart.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# A thread page's rendered post list is cached this long, in seconds, under the
+# thread's revision (every write bumps it, so this only bounds how long a
+# renamed member's old name can show); 0 turns the cache off.
+FORUMS_THREAD_CACHE_SECONDS = env.int("FORUMS_THREAD_CACHE_SECONDS", default=600)
 # Reading-time heartbeats are folded in the cache and written to the lesson's
 # progress row at most once per learner, lesson and this many seconds; a cache
 # that dies loses at most this window of reading (courses/services/progress.py).

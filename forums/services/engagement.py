@@ -14,6 +14,7 @@ from cpd.record import record
 from forums import policies
 from forums.models import Follow, HelpfulMark, Post, ReadState, Thread
 from forums.services.posting import KIND_ACCEPTED
+from forums.services.revision import threads_changed
 
 
 def helpful_set(*, actor: User, post: Post, helpful: bool) -> bool:
@@ -27,6 +28,7 @@ def helpful_set(*, actor: User, post: Post, helpful: bool) -> bool:
                     post=post, user=actor
                 )
                 if created:
+                    threads_changed([post.thread_id])
                     record(
                         actor=actor,
                         verb=Verb.HELPFUL,
@@ -38,7 +40,8 @@ def helpful_set(*, actor: User, post: Post, helpful: bool) -> bool:
         except IntegrityError:
             pass
     else:
-        HelpfulMark.objects.filter(post=post, user=actor).delete()
+        if HelpfulMark.objects.filter(post=post, user=actor).delete()[0]:
+            threads_changed([post.thread_id])
     return helpful
 
 
@@ -50,6 +53,7 @@ def answer_accept(*, actor: User, thread: Thread, post: Post | None) -> Thread:
         raise ValidationError({"post": _("Choose a visible reply in this thread.")})
     thread.accepted_post = post
     thread.save(update_fields=["accepted_post"])
+    threads_changed([thread.pk])
     if post is not None and post.author_id and post.author_id != actor.pk:
         notify(
             user=post.author,  # type: ignore[arg-type]

@@ -18,6 +18,7 @@ from forums.models import (
     Report,
     Thread,
 )
+from forums.services.revision import threads_changed
 from forums.services.search import thread_reindex
 
 
@@ -97,6 +98,7 @@ def post_hide(*, actor: User, post: Post, reason: str) -> Post:
     post.hidden_by = actor
     post.hidden_reason = reason[:200]
     post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+    threads_changed([post.thread_id])
     _log(actor, post.thread.forum, ModerationAction.HIDE, post=post, reason=reason)
     return post
 
@@ -110,6 +112,7 @@ def post_unhide(*, actor: User, post: Post, reason: str = "") -> Post:
         post.hidden_by = None
         post.hidden_reason = ""
         post.save(update_fields=["hidden_at", "hidden_by", "hidden_reason"])
+        threads_changed([post.thread_id])
         _log(
             actor, post.thread.forum, ModerationAction.UNHIDE, post=post, reason=reason
         )

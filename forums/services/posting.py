@@ -40,6 +40,7 @@ from forums.models import (
     Thread,
 )
 from forums.services.forums import forum_for_cohort
+from forums.services.revision import threads_changed
 from forums.services.search import post_index
 
 KIND_REPLY = "forums.reply"
@@ -295,7 +296,9 @@ def post_create(
                 confirmed=no_identifiers_confirmed,
             )
             Thread.objects.filter(pk=thread.pk).update(
-                reply_count=F("reply_count") + 1, last_post_at=post.created_at
+                reply_count=F("reply_count") + 1,
+                last_post_at=post.created_at,
+                revision=F("revision") + 1,
             )
             if thread.author_id and thread.author_id != actor.pk and thread.author:
                 notify(
@@ -343,6 +346,7 @@ def post_edit(*, actor: User, post: Post, body: str) -> Post:
     post.body_html = render_markdown(body)
     post.edited_at = timezone.now()
     post.save(update_fields=["body", "body_html", "edited_at"])
+    threads_changed([post.thread_id])
     post.mentions.set(_mentions(post.thread.forum.cohort, body))
     post_index(post)
     return post
@@ -358,6 +362,7 @@ def post_delete(*, actor: User, post: Post) -> Post:
     opening = thread.posts.order_by("created_at", "pk").first()
     post.deleted_at = now
     post.save(update_fields=["deleted_at"])
+    threads_changed([thread.pk])
     if opening is not None and opening.pk == post.pk:
         thread.deleted_at = now
         thread.save(update_fields=["deleted_at"])

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from cpd.rich_text import render_markdown
 from forums.models import Forum, Post, Thread
+from forums.services.revision import threads_changed
 from tests.factories.cpd import CohortFactory, UserFactory
 
 
@@ -31,8 +32,15 @@ class ThreadFactory(factory.django.DjangoModelFactory[Thread]):
 class PostFactory(factory.django.DjangoModelFactory[Post]):
     class Meta:
         model = Post
+        skip_postgeneration_save = True
 
     thread = factory.SubFactory(ThreadFactory)
     author = factory.SubFactory(UserFactory)
     body = factory.Sequence(lambda n: f"Reply number {n} about oxytocin dosing")
     body_html = factory.LazyAttribute(lambda o: render_markdown(o.body))
+
+    @factory.post_generation
+    def revision(obj: Post, create: bool, extracted: object, **kwargs: object) -> None:
+        # As the posting service does: the thread page renders the new post.
+        if create:
+            threads_changed([obj.thread_id])

@@ -20,6 +20,16 @@ from tests.factories.cpd import UserFactory
 from tests.factories.forums import PostFactory, ThreadFactory
 
 
+@pytest.fixture(autouse=True)
+def _no_post_list_cache(settings):
+    """Budgets here are the worst case: every view renders the posts afresh.
+
+    (With the cache a repeat view costs two queries fewer; the hit path has
+    its own ceiling in test_thread_cache.py.)
+    """
+    settings.FORUMS_THREAD_CACHE_SECONDS = 0
+
+
 def _grow(world, forum, thread, *, threads: int, posts: int) -> None:
     tag, _ = Tag.objects.get_or_create(name="case")
     people = UserFactory.create_batch(3)
