@@ -1,14 +1,16 @@
 """The case-room socket: thin — policy checks, service calls, relay of events.
 
-Catch-up is gap-free: the socket joins the room's group *before* reading the
-database, so a message stored meanwhile arrives either in the catch-up or as a
-live event; live events numbered at or below what was already sent are
-dropped, and a jump in numbers (the channel layer delivers at most once) is
-filled from the database.
+Live events reach the socket through this process's room hub (``hub``: one
+channel-layer receiver per process and room, not one per socket). Catch-up is
+gap-free: the socket joins the hub *before* reading the database, so a message
+stored meanwhile arrives either in the catch-up or as a live event; live
+events numbered at or below what was already sent are dropped, and a jump in
+numbers (the channel layer delivers at most once) is filled from the database.
 """
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -24,6 +26,7 @@ from cpd.selectors import images_for_attachment
 from forums.rooms import events, selectors, services
 from forums.rooms.consumers import frames
 from forums.rooms.consumers.frames import frame_kind, message_clean, service_error
+from forums.rooms.consumers.hub import SOCKET_QUEUE, hub
 from forums.rooms.consumers.presence import coalescer, db
 from forums.rooms.models import Room
 
@@ -47,6 +50,10 @@ class CaseRoomConsumer(GuardedJsonConsumer):
     room: Room | None = None
     user: User | None = None
     last_seq = 0
+    _queue: asyncio.Queue[tuple[dict[str, Any], str]] | None = None
+    _writer: asyncio.Task[None] | None = None
+    _too_slow = False
+    _lock: asyncio.Lock
 
     async def connect(self) -> None:
         user = self.scope.get("user")
@@ -62,20 +69,24 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             return
         self.user = user
         self.guard_start()
-        self.group = events.room_group(self.room.pk)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        self._queue = asyncio.Queue(SOCKET_QUEUE)
+        self._lock = asyncio.Lock()  # catch-up and live frames, one at a time
+        await hub(self.channel_layer).join(self.room.pk, self)
         await self.accept()
         query = parse_qs(self.scope.get("query_string", b"").decode())
         after = query.get("after", [""])[0]
         await self._catch_up(int(after) if after.isdigit() else None)
+        self._writer = asyncio.get_running_loop().create_task(self._write())
         await db(services.presence_join)(
             room=self.room, user=user, channel_name=self.channel_name
         )
         coalescer().joined(self.room.pk, user.pk, user.display_name, self)
 
     async def disconnect(self, code: int) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
         if self.room is not None:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+            await hub(self.channel_layer).leave(self.room.pk, self)
             await db(services.presence_leave)(channel_name=self.channel_name)
             if self.user is not None:
                 coalescer().left(
@@ -90,9 +101,11 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             await db(services.presence_touch)(channel_name=self.channel_name)
             await self.send_json({"kind": "pong"})
         elif kind == "resume":
-            await self._catch_up(content.get("after"))
+            async with self._lock:
+                await self._catch_up(content.get("after"))
         elif kind == "message":
-            await self._post(content)
+            async with self._lock:  # the ack goes out before the live echo
+                await self._post(content)
 
     def frame_echo(self, content: dict[str, Any]) -> dict[str, Any]:
         # The client key tells rooms.js which pending message was refused.
@@ -149,27 +162,41 @@ class CaseRoomConsumer(GuardedJsonConsumer):
         if payloads:
             self.last_seq = max(self.last_seq, payloads[-1]["seq"])
 
-    # --- channel-layer events ---------------------------------------------------------
-    async def room_message(self, event: dict[str, Any]) -> None:
-        seq = event["seq"]
-        if seq <= self.last_seq:
-            return  # already sent in the catch-up
-        if seq > self.last_seq + BEHIND_LIMIT:
-            await self.close(code=CLOSE_TOO_SLOW)
+    # --- live events, from this process's room hub ------------------------------------
+    def deliver(self, event: dict[str, Any], text: str) -> None:
+        """Queue a live event (and its encoded frame); never waits."""
+        if self._queue is None or self._too_slow:
             return
-        if seq > self.last_seq + 1:
-            await self._catch_up(self.last_seq)  # a dropped event: fill from the DB
-            return
-        self.last_seq = seq
-        await self.send_json({k: v for k, v in event.items() if k != "type"})
+        try:
+            self._queue.put_nowait((event, text))
+        except asyncio.QueueFull:
+            # Its network stalled: close it (it catches up from the database
+            # on reconnecting) rather than hold the room's frames for it.
+            self._too_slow = True
+            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
 
-    async def room_state(self, event: dict[str, Any]) -> None:
-        if self.room is not None:
+    async def _write(self) -> None:
+        queue = self._queue
+        if queue is None:
+            return
+        while True:
+            event, text = await queue.get()
+            async with self._lock:
+                await self._live(event, text)
+
+    async def _live(self, event: dict[str, Any], text: str) -> None:
+        kind = event.get("type")
+        if kind == events.MESSAGE:
+            seq = event["seq"]
+            if seq <= self.last_seq:
+                return  # already sent in the catch-up
+            if seq > self.last_seq + BEHIND_LIMIT:
+                await self.close(code=CLOSE_TOO_SLOW)
+                return
+            if seq > self.last_seq + 1:
+                await self._catch_up(self.last_seq)  # a dropped event: from the DB
+                return
+            self.last_seq = seq
+        elif kind == events.STATE and self.room is not None:
             self.room.state = event["state"]
-        await self.send_json({k: v for k, v in event.items() if k != "type"})
-
-    async def room_hidden(self, event: dict[str, Any]) -> None:
-        await self.send_json({k: v for k, v in event.items() if k != "type"})
-
-    async def room_presence(self, event: dict[str, Any]) -> None:
-        await self.send_json({k: v for k, v in event.items() if k != "type"})
+        await self.send(text_data=text)
