@@ -122,7 +122,9 @@ def test_a_sent_entry_is_removed(page: Page, live_server, world, answer):
         ("network", "Waiting for the network."),
     ],
 )
-def test_a_failed_send_is_kept_and_sent_later(page: Page, live_server, world, answer, why):
+def test_a_failed_send_is_kept_and_sent_later(
+    page: Page, live_server, world, answer, why
+):
     base = live_server.url
     sign_in(page, base, "neema@example.org")
     reply_offline(page, base, world["thread"], "Kept for later")
@@ -196,7 +198,9 @@ def test_a_refusal_keeps_the_entry_with_its_photo_and_the_servers_message(
     photo = page.get_by_label("Photo (optional)")
     expect(photo).to_have_js_property("value", "C:\\fakepath\\wound.jpg")
     page.goto(f"{base}/outbox/")
-    expect(page.locator("#outbox li")).to_contain_text("Confirm that the case and images")
+    expect(page.locator("#outbox li")).to_contain_text(
+        "Confirm that the case and images"
+    )
     expect(page.locator("#outbox li")).to_contain_text("With a photo")
     page.get_by_role("link", name="Open the page it came from").click()
     # the learner corrects it and sends it again
