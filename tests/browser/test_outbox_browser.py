@@ -287,3 +287,23 @@ def test_a_shared_phone_shows_and_sends_entries_only_to_their_writer(
     post = Post.objects.get(body="Neema's note")
     assert post.author == world["neema"]
     assert len(tried) >= 1
+
+
+def test_an_entry_waits_for_sign_in_when_the_session_has_ended(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "After the session ended")
+    # the session ends while the phone is offline (expired, or signed out elsewhere)
+    page.context.clear_cookies(name="sessionid")
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(
+        "Sign in again to send what is saved on this phone."
+    )
+    assert posts("After the session ended") == 0
+    # signing in again sends it
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert posts("After the session ended") == 1
