@@ -122,9 +122,10 @@
   }
   function put(e) { return db("readwrite", function (s) { return s.put(e); }); }
   function drop(id) { return db("readwrite", function (s) { return s.delete(id); }); }
-  function entry(action, fields, files, key) {
+  function entry(action, fields, files, key, what) {
     return { id: me + " " + key, user: me, key: key, action: action, fields: fields, files: files,
-      from: location.pathname + location.search, at: Date.now(), state: "offline", message: "" };
+      from: location.pathname + location.search, at: Date.now(), state: "offline", message: "",
+      what: what || doc.title.split(" · ")[0] };
   }
   function field(e, name) {
     var f = e.fields.filter(function (p) { return p[0] === name; })[0];
@@ -270,9 +271,10 @@
     ul.textContent = "";
     ul.hidden = !list.length;
     empty.hidden = !!list.length;
-    list.forEach(function (e) {
-      var li = el("li", "", "card");
-      li.appendChild(el("p")).appendChild(el("strong", field(e, "title") || field(e, "body").slice(0, 120) || e.from));
+    list.forEach(function (e, i) {
+      var li = el("li", "", "card"), what = el("strong", field(e, "title") || field(e, "body").slice(0, 120) || e.what || e.from);
+      what.id = "outbox-" + i;  // names the entry the buttons act on
+      li.appendChild(el("p")).appendChild(what);
       var why = ul.getAttribute("data-" + e.state) || "";
       li.appendChild(el("p", e.message ? why + " " + e.message : why, "muted"));
       if (e.files.length) li.appendChild(el("p", ul.getAttribute("data-photo")));
@@ -290,8 +292,10 @@
       discard.addEventListener("click", function () {
         drop(e.id).then(function () { say(ul.getAttribute("data-discarded")); render(); });
       });
-      p.appendChild(retry);
-      p.appendChild(discard);
+      [retry, discard].forEach(function (b) {
+        b.setAttribute("aria-describedby", what.id);
+        p.appendChild(b);
+      });
       li.appendChild(p);
       ul.appendChild(li);
     });
@@ -318,7 +322,8 @@
     if (w && s) {
       var ckey = "checkin-" + here[1] + "-" + w;
       ready = put(entry(location.pathname, [["w", w], ["s", s], ["client_key", ckey],
-        ["csrfmiddlewaretoken", token ? token.value : ""]], [], ckey)).then(function () {
+        ["csrfmiddlewaretoken", token ? token.value : ""]], [], ckey,
+        offlineCheckin.getAttribute("data-what"))).then(function () {
         offlineCheckin.hidden = false;  // role=status: read out as it appears
       }, function () {});
     }

@@ -114,6 +114,9 @@ def test_qr_check_in_offline_then_online(
     page.goto(f"{base}{code.path}")
     expect(page.locator("#offline-checkin")).to_be_visible()
     assert [e["key"] for e in _outbox(page)] == [f"checkin-{session.pk}-{code.window}"]
+    # the offline page lists what waits
+    expect(page.locator("#outbox li")).to_contain_text("Check in")
+    expect(page.locator("#outbox li")).to_contain_text("Waiting for the network.")
     assert not Attendance.objects.exists()
     assert _serious(page) == []
     page.screenshot(path="test-results/qr-offline-queued-360.png", full_page=True)
