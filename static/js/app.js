@@ -357,12 +357,12 @@
       else if (v.size) files.push([k, v, v.name]);
     });
     var k = form.querySelector("[name=idempotency_key],[name=client_key]");
-    put(entry(form.action, fields, files, k ? k.value : form.action + "#" + Date.now()))
-      .then(function () {
-        if (again) drop(again);
-        say(form.getAttribute("data-offline-msg") || t("saved"));
-        render();
-      }, function () { say(t("full")); });
+    var e = entry(form.action, fields, files, k ? k.value : form.action + "#" + Date.now());
+    put(e).then(function () {  // a corrected refusal with the same key replaces it
+      if (again && again !== e.id) drop(again);
+      say(form.getAttribute("data-offline-msg") || t("saved"));
+      render();
+    }, function () { say(t("full")); });
   });
   window.addEventListener("online", flush);
 

@@ -307,3 +307,22 @@ def test_an_entry_waits_for_sign_in_when_the_session_has_ended(
     page.goto(f"{base}/outbox/")
     expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
     assert posts("After the session ended") == 1
+
+
+def test_a_refusal_corrected_offline_waits_again_and_goes_out(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Second try", photo=True, confirm=False)
+    back_online(page)
+    expect(page.locator("#outbox-refused")).to_contain_text("Confirm that the case")
+    # corrected with no network: the same entry waits again, photo included
+    page.context.set_offline(True)
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#live")).to_contain_text(SAVED)
+    expect(page.locator("#outbox-refused")).to_have_count(0)
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(SENT)
+    assert Post.objects.get(body="Second try").images.count() == 1
