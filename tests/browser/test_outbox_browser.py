@@ -326,3 +326,19 @@ def test_a_refusal_corrected_offline_waits_again_and_goes_out(
     back_online(page)
     expect(page.locator("#live")).to_have_text(SENT)
     assert Post.objects.get(body="Second try").images.count() == 1
+
+
+def test_a_403_that_is_not_csrf_is_kept_with_the_servers_words(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Too late for this thread")
+    # a mentor locks the thread while the phone is offline
+    Thread.objects.filter(pk=world["thread"].pk).update(is_locked=True)
+    seen = reply_posts(page)
+    back_online(page)
+    expect(page.locator("#outbox-refused")).to_contain_text("This thread is locked.")
+    assert [r.response().status for r in seen] == [403]  # no CSRF retry
+    page.goto(f"{base}/outbox/")
+    expect(page.locator("#outbox li")).to_contain_text("This thread is locked.")
