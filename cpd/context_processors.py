@@ -7,6 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Exists
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from cpd.models import Cohort, Organisation
 from cpd.policies import cohorts_visible_to
@@ -43,7 +44,17 @@ def layout(request: HttpRequest) -> dict[str, Any]:
         "administers": administers,
         "current_cohort": current,
         "realtime_url": settings.REALTIME_URL,
+        "outbox_user": outbox_user_id(user.pk),
     }
+
+
+def outbox_user_id(user_pk: int) -> str:
+    """The browser outbox's key for one user (static/js/app.js): stable, not guessable.
+
+    Entries written offline are stored under it, so on a shared phone one user's
+    saved posts are neither shown to nor sent by another.
+    """
+    return salted_hmac("cpd.outbox.user", str(user_pk)).hexdigest()[:32]
 
 
 def data_saver(request: HttpRequest) -> dict[str, Any]:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
 
 SHELL_ASSETS = ("css/app.css", "js/app.js", "img/icon-192.png")
 
@@ -61,4 +63,13 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 def offline_page(request: HttpRequest) -> HttpResponse:
     """Shown by the service worker when a page is neither online nor cached."""
-    return render(request, "offline/offline.html")
+    # offline_page: the shell caches this page with the installer's cookies, so
+    # it carries no per-user outbox id (base.html; static/js/app.js).
+    return render(request, "offline/offline.html", {"offline_page": True})
+
+
+@require_GET
+@login_required
+def outbox_page(request: HttpRequest) -> HttpResponse:
+    """What waits on this phone to be sent, filled by static/js/app.js."""
+    return render(request, "offline/outbox.html")

@@ -37,4 +37,5 @@ urlpatterns = [
     path("manifest.webmanifest", offline.manifest, name="manifest"),
     path("sw.js", offline.service_worker, name="service-worker"),
     path("offline/", offline.offline_page, name="offline"),
+    path("outbox/", offline.outbox_page, name="outbox"),
 ]

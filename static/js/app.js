@@ -84,71 +84,70 @@
 
   // Forms marked data-outbox (posts, replies, lesson completion, quiz answers,
   // check-ins) carry an idempotency key, so sending one twice is harmless.
-  // Written offline, they wait here (one entry per key) and are sent once the
-  // network returns. What the server refuses is never dropped silently: it moves
-  // to a "refused" list shown on every page with the server's reason.
-  var KEY = "cpd-outbox", REFUSED = "cpd-outbox-refused", flushing = false;
-  function load(k) { try { return JSON.parse(localStorage.getItem(k || KEY)) || []; } catch (e) { return []; } }
-  function store(items, k) { try { localStorage.setItem(k || KEY, JSON.stringify(items)); } catch (e) {} }
-  function without(items, key) { return items.filter(function (i) { return i.key !== key; }); }
-  function keyOf(form) {
-    var k = form.querySelector("[name=idempotency_key],[name=client_key]");
-    return k ? k.value : form.action + "#" + Date.now();
+  // Written offline, they wait in IndexedDB, photo included, and are sent once
+  // the network returns. Each entry belongs to its writer: the page's
+  // data-outbox-user (cpd.context_processors.outbox_user_id), so on a shared
+  // phone nobody else sees or sends it, and signing out deletes nothing. An
+  // entry's state says why it waits: offline, signin, busy (429), error (5xx),
+  // refused (another 4xx, with the server's message, shown again on the page it
+  // came from with the form refilled). The outbox page (/outbox/) lists them.
+  var body = doc.body, ME = "cpd-outbox-me", flushing = false;
+  function t(name) { return body.getAttribute("data-outbox-" + name) || ""; }
+  var me = body.getAttribute("data-outbox-user");
+  try {  // the cached offline page names nobody: it acts for the last page's user
+    if (me) localStorage.setItem(ME, me);
+    else if (body.hasAttribute("data-offline-page")) me = localStorage.getItem(ME);
+    else localStorage.removeItem(ME);
+  } catch (e) {}
+
+  function db(mode, fn) {
+    return new Promise(function (ok, ko) {
+      var open = window.indexedDB ? indexedDB.open("cpd-outbox", 1) : null;
+      if (!open) return ko(new Error("no IndexedDB"));
+      open.onupgradeneeded = function () { open.result.createObjectStore("entries", { keyPath: "id" }); };
+      open.onerror = function () { ko(open.error); };
+      open.onsuccess = function () {
+        var conn = open.result, tx = conn.transaction("entries", mode), req = fn(tx.objectStore("entries"));
+        tx.oncomplete = function () { conn.close(); ok(req && req.result); };
+        tx.onerror = tx.onabort = function () { conn.close(); ko(tx.error); };
+      };
+    });
   }
-  function queue(entry) { store(without(load(), entry.key).concat([entry])); }
+  function mine() {
+    if (!me) return Promise.resolve([]);
+    return db("readonly", function (s) { return s.getAll(); }).then(function (all) {
+      return all.filter(function (e) { return e.user === me; })
+        .sort(function (a, b) { return a.at - b.at; });
+    }, function () { return []; });
+  }
+  function put(e) { return db("readwrite", function (s) { return s.put(e); }); }
+  function drop(id) { return db("readwrite", function (s) { return s.delete(id); }); }
+  function entry(action, fields, files, key, what) {
+    return { id: me + " " + key, user: me, key: key, action: action, fields: fields, files: files,
+      from: location.pathname + location.search, at: Date.now(), state: "offline", message: "",
+      what: what || doc.title.split(" · ")[0] };
+  }
+  function field(e, name) {
+    var f = e.fields.filter(function (p) { return p[0] === name; })[0];
+    return f ? f[1] : "";
+  }
 
   // The server's reason, from the page it answered with: the element marked
-  // data-outbox-error, else the first error message or form error.
+  // data-outbox-error, else the form's errors; a plain-text answer as it is.
   function reason(html) {
     try {
       var page = new DOMParser().parseFromString(html, "text/html");
-      var el = page.querySelector("[data-outbox-error], .msg.error, .errorlist");
-      return el ? el.textContent.replace(/\s+/g, " ").trim() : "";
-    } catch (e) { return ""; }
+      var els = page.querySelectorAll("[data-outbox-error], .msg.error, .errorlist");
+      if (!els.length) return html.indexOf("<") < 0 ? html.trim().slice(0, 300) : "";
+      return Array.prototype.map.call(els, function (el) {
+        return el.textContent.replace(/\s+/g, " ").trim();
+      }).join(" ");
+    } catch (err) { return ""; }
   }
 
-  function showRefused() {
-    var refused = load(REFUSED), box = doc.getElementById("outbox-refused");
-    var main = doc.getElementById("main");
-    if (!refused.length || !main) { if (box) box.parentNode.removeChild(box); return; }
-    if (!box) {
-      box = doc.createElement("div");
-      box.id = "outbox-refused";
-      box.className = "msg error";
-      box.setAttribute("role", "alert");
-      main.insertBefore(box, main.firstChild);
-    }
-    box.textContent = "";
-    var head = doc.createElement("p");
-    head.textContent = doc.body.getAttribute("data-outbox-refused") || "Not accepted:";
-    box.appendChild(head);
-    var list = doc.createElement("ul");
-    refused.forEach(function (r) {
-      var li = doc.createElement("li");
-      li.textContent = r.message;
-      list.appendChild(li);
-    });
-    box.appendChild(list);
-    var ok = doc.createElement("button");
-    ok.type = "button";
-    ok.className = "secondary";
-    ok.textContent = doc.body.getAttribute("data-outbox-dismiss") || "OK";
-    ok.addEventListener("click", function () { store([], REFUSED); showRefused(); });
-    box.appendChild(ok);
-  }
-
-  function refuse(item, message) {
-    store(without(load(), item.key));
-    var refused = without(load(REFUSED), item.key);
-    refused.push({ key: item.key, action: item.action, at: Date.now(),
-      message: message || doc.body.getAttribute("data-outbox-refused-unknown") || "Refused." });
-    store(refused, REFUSED);
-    say((doc.body.getAttribute("data-outbox-refused") || "") + " " + refused[refused.length - 1].message);
-    showRefused();
-  }
-
-  // A token saved before the learner signed in again is stale (403): any page
-  // carries a fresh one, so fetch the small offline page and retry once.
+  // A token saved before the learner signed in again is stale (Django's CSRF
+  // failure page, templates/403_csrf.html): the small offline page carries a
+  // fresh one, so fetch it and retry once.
   function freshToken() {
     return fetch("/offline/", { credentials: "same-origin", cache: "no-store" })
       .then(function (res) { return res.text(); })
@@ -158,44 +157,157 @@
       });
   }
 
-  // Resolves "next" when the entry is settled (sent or refused), "stop" to keep it.
-  function send(item, retried) {
-    return fetch(item.action, {
-      method: "POST", body: item.body, credentials: "same-origin",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" }
-    }).then(function (res) {
-      if (res.status === 403 && !retried) {
-        return freshToken().then(function (token) {
-          if (!token) return "stop";
-          var params = new URLSearchParams(item.body);
-          params.set("csrfmiddlewaretoken", token);
-          item.body = params.toString();
-          store(load().map(function (i) { return i.key === item.key ? item : i; }));
-          return send(item, true);
-        });
-      }
-      if (res.redirected && /\/accounts\/login\//.test(res.url)) {
-        say(doc.body.getAttribute("data-outbox-signin") || "");
-        return "stop";  // signed out: keep it until the learner signs in
-      }
-      if (res.status >= 500 || res.status === 429) return "stop";  // try again later
-      if (res.status >= 400) {
-        return res.text().then(function (html) { refuse(item, reason(html)); return "next"; });
-      }
-      store(without(load(), item.key));
-      say(doc.body.getAttribute("data-outbox-sent") || "Sent.");
-      return "next";
+  function keep(e, state, message) {
+    e.state = state;
+    e.message = message;
+    return put(e).then(function () {
+      if (state === "signin") say(t("signin"));
+      if (state === "refused") say(t("refused") + " " + message);
+      return state === "refused" ? "next" : "stop";
     });
   }
 
+  // Resolves "next" when the entry is settled (sent or refused), "stop" to keep
+  // it and the ones after it for later.
+  function send(e, retried) {
+    var data = new URLSearchParams(e.fields);
+    if (e.files.length) {
+      data = new FormData();
+      e.fields.forEach(function (f) { data.append(f[0], f[1]); });
+      e.files.forEach(function (f) { data.append(f[0], f[1], f[2]); });
+    }
+    return fetch(e.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
+      if (res.redirected && /\/accounts\/login\//.test(res.url)) return keep(e, "signin", "");
+      if (res.ok) return drop(e.id).then(function () { say(t("sent")); return "next"; });
+      return res.text().then(function (html) {
+        if (res.status === 403 && html.indexOf("data-csrf-failure") >= 0 && !retried) {
+          return freshToken().then(function (token) {
+            if (!token) return keep(e, "error", "");
+            e.fields = e.fields.filter(function (f) { return f[0] !== "csrfmiddlewaretoken"; })
+              .concat([["csrfmiddlewaretoken", token]]);
+            return send(e, true);
+          });
+        }
+        if (res.status === 429 || res.status >= 500) {
+          var wait = parseInt(res.headers.get("Retry-After"), 10);
+          if (wait > 0 && wait <= 900) setTimeout(flush, wait * 1000);
+          return keep(e, res.status === 429 ? "busy" : "error", res.status === 429 ? reason(html) : "");
+        }
+        return keep(e, "refused", reason(html) || t("refused-unknown"));
+      });
+    }, function () { return keep(e, "offline", ""); });
+  }
+
+  var rerun = false;
   function flush() {
-    var items = load();
-    if (!items.length || !navigator.onLine || flushing) return;
+    if (flushing) rerun = true;
+    if (flushing || !me || !navigator.onLine) return Promise.resolve();
     flushing = true;
-    send(items[0], false).then(function (next) {
+    rerun = false;
+    return mine().then(function (list) {
+      list = list.filter(function (e) { return e.state !== "refused"; });
+      return (function next(i) {
+        if (i < list.length) {
+          return send(list[i], false).then(function (r) { if (r === "next") return next(i + 1); });
+        }
+      })(0);
+    }).catch(function () {}).then(function () {
       flushing = false;
-      if (next === "next") flush();
-    }, function () { flushing = false; });
+      return rerun ? flush() : render();
+    });
+  }
+
+  function el(tag, text, cls) {
+    var n = doc.createElement(tag);
+    if (text) n.textContent = text;
+    if (cls) n.className = cls;
+    return n;
+  }
+
+  // A refused entry, back on the page it came from: the server's message, and
+  // the form refilled (photo included) so the learner can correct and resend.
+  function showRefused(list) {
+    var old = doc.getElementById("outbox-refused"), main = doc.getElementById("main");
+    if (old) old.parentNode.removeChild(old);
+    var e = list.filter(function (x) {
+      return x.state === "refused" && x.from.split("?")[0] === location.pathname;
+    })[0];
+    if (!e || !main) return;
+    var box = el("div", "", "msg error");
+    box.id = "outbox-refused";
+    box.setAttribute("role", "alert");
+    box.appendChild(el("p", t("refused") + " " + e.message));
+    var form = Array.prototype.filter.call(doc.querySelectorAll("form[data-outbox]"),
+      function (f) { return f.action === e.action; })[0];
+    if (form && !form.hasAttribute("data-outbox-again")) {
+      Array.prototype.forEach.call(form.elements, function (input) {
+        if (!input.name || input.name === "csrfmiddlewaretoken") return;
+        var values = e.fields.filter(function (f) { return f[0] === input.name; })
+          .map(function (f) { return f[1]; });
+        if (input.type === "checkbox" || input.type === "radio") {
+          input.checked = values.indexOf(input.value) >= 0;
+        } else if (input.type === "file") {
+          var photos = e.files.filter(function (f) { return f[0] === input.name; });
+          if (photos.length && window.DataTransfer) {
+            var dt = new DataTransfer();
+            photos.forEach(function (f) { dt.items.add(new File([f[1]], f[2], { type: f[1].type })); });
+            input.files = dt.files;
+          }
+        } else if (values.length && input.type !== "submit") {
+          input.value = values[0];
+        }
+      });
+      form.setAttribute("data-outbox-again", e.id);
+      box.appendChild(el("p", t("fix")));
+    }
+    main.insertBefore(box, main.firstChild);
+  }
+
+  // The outbox page (templates/offline/outbox.html): what waits, why, and
+  // buttons to send it now or discard it.
+  function showList(list) {
+    var ul = doc.getElementById("outbox"), empty = doc.getElementById("outbox-empty");
+    if (!ul) return;
+    ul.textContent = "";
+    ul.hidden = !list.length;
+    empty.hidden = !!list.length;
+    list.forEach(function (e, i) {
+      var li = el("li", "", "card"), what = el("strong", field(e, "title") || field(e, "body").slice(0, 120) || e.what || e.from);
+      what.id = "outbox-" + i;  // names the entry the buttons act on
+      li.appendChild(el("p")).appendChild(what);
+      var why = ul.getAttribute("data-" + e.state) || "";
+      li.appendChild(el("p", e.message ? why + " " + e.message : why, "muted"));
+      if (e.files.length) li.appendChild(el("p", ul.getAttribute("data-photo")));
+      var p = el("p", "", "actions"), a = el("a", ul.getAttribute("data-open"));
+      a.href = e.from;
+      p.appendChild(a);
+      var retry = el("button", ul.getAttribute("data-retry"));
+      retry.type = "button";
+      retry.addEventListener("click", function () {  // a refused one is tried once more too
+        e.state = "offline";
+        put(e).then(flush);
+      });
+      var discard = el("button", ul.getAttribute("data-discard"), "secondary");
+      discard.type = "button";
+      discard.addEventListener("click", function () {
+        drop(e.id).then(function () { say(ul.getAttribute("data-discarded")); render(); });
+      });
+      [retry, discard].forEach(function (b) {
+        b.setAttribute("aria-describedby", what.id);
+        p.appendChild(b);
+      });
+      li.appendChild(p);
+      ul.appendChild(li);
+    });
+  }
+
+  function render() {
+    return mine().then(function (list) {
+      var count = doc.getElementById("outbox-count");
+      if (count) count.textContent = list.length ? " (" + list.length + ")" : "";
+      showRefused(list);
+      showList(list);
+    });
   }
 
   // A QR code scanned with no signal: the service worker answers the scanned
@@ -203,40 +315,67 @@
   // The server checks the code's signature and window when it arrives.
   var here = /^\/courses\/sessions\/(\d+)\/here\/$/.exec(location.pathname);
   var offlineCheckin = doc.getElementById("offline-checkin");
-  if (here && offlineCheckin) {
+  var ready = Promise.resolve();
+  if (here && offlineCheckin && me) {
     var q = new URLSearchParams(location.search), w = q.get("w"), s = q.get("s");
     var token = doc.querySelector("input[name=csrfmiddlewaretoken]");
     if (w && s) {
       var ckey = "checkin-" + here[1] + "-" + w;
-      queue({ action: location.pathname, key: ckey, body: new URLSearchParams([
-        ["w", w], ["s", s], ["client_key", ckey], ["csrfmiddlewaretoken", token ? token.value : ""]
-      ]).toString() });
-      offlineCheckin.hidden = false;  // role=status: read out as it appears
+      ready = put(entry(location.pathname, [["w", w], ["s", s], ["client_key", ckey],
+        ["csrfmiddlewaretoken", token ? token.value : ""]], [], ckey,
+        offlineCheckin.getAttribute("data-what"))).then(function () {
+        offlineCheckin.hidden = false;  // role=status: read out as it appears
+      }, function () {});
     }
   }
-  showRefused();
 
-  doc.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (/\/accounts\/logout\/$/.test(form.action) && window.caches) {
-      caches.delete("pages-v1");  // a shared phone must not show the last user's pages
+  doc.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (/\/accounts\/logout\/$/.test(form.action)) {
+      // a shared phone must not show the last user's pages; the outbox keeps
+      // their entries under their own id
+      if (window.caches) caches.delete("pages-v1");
+      try { localStorage.removeItem(ME); } catch (e) {}
     }
     if (!form.hasAttribute("data-outbox")) return;
-    var file = form.querySelector("input[type=file]");
+    var again = form.getAttribute("data-outbox-again");
     var button = form.querySelector("button[type=submit]");
-    if (navigator.onLine || (file && file.files.length)) {
+    if (navigator.onLine || !me) {
+      if (again) {  // the refused entry, corrected: the server answers it now
+        ev.preventDefault();
+        form.removeAttribute("data-outbox-again");
+        drop(again).catch(function () {}).then(function () { form.submit(); });
+      }
       // Block double taps; the key makes a real resubmit harmless anyway.
       if (button) setTimeout(function () { button.disabled = true; }, 0);
       return;
     }
-    e.preventDefault();
-    var fields = [];
-    new FormData(form).forEach(function (v, k) { if (typeof v === "string") fields.push([k, v]); });
-    queue({ action: form.action, body: new URLSearchParams(fields).toString(), key: keyOf(form) });
-    say(form.getAttribute("data-offline-msg") || doc.body.getAttribute("data-outbox-saved"));
+    ev.preventDefault();
+    var fields = [], files = [];
+    new FormData(form).forEach(function (v, k) {
+      if (typeof v === "string") fields.push([k, v]);
+      else if (v.size) files.push([k, v, v.name]);
+    });
+    var k = form.querySelector("[name=idempotency_key],[name=client_key]");
+    var e = entry(form.action, fields, files, k ? k.value : form.action + "#" + Date.now());
+    put(e).then(function () {  // a corrected refusal with the same key replaces it
+      if (again && again !== e.id) drop(again);
+      say(form.getAttribute("data-offline-msg") || t("saved"));
+      render();
+    }, function () { say(t("full")); });
   });
   window.addEventListener("online", flush);
-  flush();
+
+  // Entries of the localStorage outbox this one replaces are moved over once.
+  var legacy = [];
+  try { legacy = JSON.parse(localStorage.getItem("cpd-outbox")) || []; } catch (e) {}
+  ready.then(function () {
+    return me && legacy.length ? Promise.all(legacy.map(function (o) {
+      return put(entry(o.action, Array.from(new URLSearchParams(o.body)), [], o.key));
+    })).then(function () { localStorage.removeItem("cpd-outbox"); }) : null;
+  }).then(function () {
+    localStorage.removeItem("cpd-outbox-refused");  // messages only, shown before
+  }).catch(function () {}).then(function () { return render(); }).then(flush);
 
   // --- Per-user notification socket with heartbeat and backoff reconnect -----------
   // Web push: the settings page's button subscribes this phone (cpd/notifications).

@@ -3,7 +3,7 @@
 The facilitator's screen shows the rotating QR and short code; the learner's
 phone opens the scanned URL with no signal (the service worker answers with
 the offline page, which queues the check-in), and the outbox sends it when the
-network returns. A refused check-in (a forged code) is shown, not dropped.
+network returns. A refused check-in (a forged code) is shown and kept, not dropped.
 """
 
 from __future__ import annotations
@@ -50,8 +50,24 @@ def _wait_for(predicate, page: Page, tries: int = 150) -> bool:
     return False
 
 
+READ_OUTBOX = """() => new Promise((ok, ko) => {
+  const open = indexedDB.open("cpd-outbox", 1);
+  open.onupgradeneeded = () =>
+    open.result.createObjectStore("entries", {keyPath: "id"});
+  open.onerror = () => ko(open.error);
+  open.onsuccess = () => {
+    const all = open.result.transaction("entries").objectStore("entries").getAll();
+    all.onsuccess = () => {
+      open.result.close();
+      ok(all.result.map(e => ({key: e.key, state: e.state, message: e.message})));
+    };
+  };
+})"""
+
+
 def _outbox(page: Page) -> list[dict]:
-    return page.evaluate("JSON.parse(localStorage.getItem('cpd-outbox') || '[]')")
+    """The entries of the phone's outbox (IndexedDB, static/js/app.js)."""
+    return page.evaluate(READ_OUTBOX)
 
 
 def test_qr_check_in_offline_then_online(
@@ -98,6 +114,9 @@ def test_qr_check_in_offline_then_online(
     page.goto(f"{base}{code.path}")
     expect(page.locator("#offline-checkin")).to_be_visible()
     assert [e["key"] for e in _outbox(page)] == [f"checkin-{session.pk}-{code.window}"]
+    # the offline page lists what waits
+    expect(page.locator("#outbox li")).to_contain_text("Check in")
+    expect(page.locator("#outbox li")).to_contain_text("Waiting for the network.")
     assert not Attendance.objects.exists()
     assert _serious(page) == []
     page.screenshot(path="test-results/qr-offline-queued-360.png", full_page=True)
@@ -147,14 +166,17 @@ def test_a_refused_offline_check_in_is_shown_not_dropped(page: Page, live_server
     page.context.set_offline(False)
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
 
-    # then the learner is told why, on this page and the next, until dismissed
+    # then the learner is told why on this page, and the entry is kept
     expect(page.locator("#outbox-refused")).to_contain_text("That code is not valid.")
-    assert _wait_for(lambda: _outbox(page) == [], page)
-    page.goto(f"{base}/courses/")
-    expect(page.locator("#outbox-refused")).to_contain_text("That code is not valid.")
+    assert [e["state"] for e in _outbox(page)] == ["refused"]
+    # the outbox page lists it with the server's reason, until discarded
+    page.goto(f"{base}/outbox/")
+    item = page.locator("#outbox li")
+    expect(item).to_contain_text("That code is not valid.")
     assert _serious(page) == []
-    page.locator("#outbox-refused").get_by_role("button", name="Dismiss").click()
-    expect(page.locator("#outbox-refused")).to_have_count(0)
+    item.get_by_role("button", name="Discard").click()
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert _outbox(page) == []
     assert not Attendance.objects.exists()
 
 

@@ -1,6 +1,12 @@
 """The installable web app: manifest, service worker, offline page."""
 
+import re
+
+from django.test import Client
 from django.urls import reverse
+
+from cpd.context_processors import outbox_user_id
+from tests.factories.cpd import UserFactory
 
 
 def test_manifest_is_installable(client, db):
@@ -27,3 +33,58 @@ def test_offline_page_renders_for_visitors(client, db):
 
 def test_pages_link_the_manifest(client, db):
     assert 'rel="manifest"' in client.get(reverse("account_login")).content.decode()
+
+
+def test_the_outbox_page_asks_for_sign_in(client, db):
+    response = client.get(reverse("outbox"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_the_outbox_page_explains_itself_without_javascript(client, db):
+    client.force_login(UserFactory())
+    response = client.get(reverse("outbox"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "<noscript>" in body
+    assert "The outbox needs JavaScript" in body
+    assert 'id="outbox"' in body
+    assert client.post(reverse("outbox")).status_code == 405
+
+
+def _outbox_user(body: str) -> str | None:
+    found = re.search(r'data-outbox-user="([^"]*)"', body)
+    return found.group(1) if found else None
+
+
+def test_each_user_has_an_outbox_id_that_is_not_their_number(client, db):
+    first, second = UserFactory(), UserFactory()
+    client.force_login(first)
+    mine = _outbox_user(client.get(reverse("outbox")).content.decode())
+    assert mine == outbox_user_id(first.pk)
+    assert len(mine) == 32
+    assert str(first.pk) != mine
+    client.force_login(second)
+    theirs = _outbox_user(client.get(reverse("outbox")).content.decode())
+    assert theirs
+    assert theirs != mine
+    client.logout()
+    assert _outbox_user(client.get(reverse("account_login")).content.decode()) is None
+
+
+def test_the_cached_offline_page_names_nobody(client, db):
+    # the service worker caches it with whoever is signed in at install time
+    client.force_login(UserFactory())
+    body = client.get(reverse("offline")).content.decode()
+    assert _outbox_user(body) is None
+    assert "data-offline-page" in body
+
+
+def test_a_csrf_failure_is_marked_for_the_outbox(db):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(UserFactory())
+    response = client.post(reverse("outbox"), {"csrfmiddlewaretoken": "stale"})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "data-csrf-failure" in body
+    assert "This form has expired" in body

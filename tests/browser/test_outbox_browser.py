@@ -1,0 +1,344 @@
+"""The offline outbox keeps what it could not deliver (static/js/app.js).
+
+On a 360x640 phone, a reply written with no network waits in IndexedDB and is
+sent when the network returns. Each answer class of the server is covered:
+sent (302, 201) removes the entry; a refusal (400) keeps it with the server's
+message on the page it came from; a stale CSRF token (403) is refreshed and the
+entry sent again once; busy (429), broken (5xx) and no network keep it for
+later. A photo waits with its post, and a shared phone shows and sends each
+user's entries only to that user.
+"""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
+from playwright.sync_api import Page, Request, Route, expect
+
+from cpd.models import Role
+from forums.models import Forum, Post, Thread
+from tests.factories.cpd import PASSWORD, CohortFactory, MembershipFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REPLY = "**/forums/t/*/reply/"
+SENT = "Your saved messages were sent."
+SAVED = "saved and will be sent"
+
+
+def _jpeg() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (40, 120, 60)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+PHOTO = {"name": "wound.jpg", "mimeType": "image/jpeg", "buffer": _jpeg()}
+
+
+@pytest.fixture
+def world():
+    cohort = CohortFactory(name="Night shift")
+    neema = UserFactory(email="neema@example.org", display_name="Neema")
+    baraka = UserFactory(email="baraka@example.org", display_name="Baraka")
+    MembershipFactory(cohort=cohort, user=neema, role=Role.LEARNER)
+    MembershipFactory(cohort=cohort, user=baraka, role=Role.LEARNER)
+    forum = Forum.objects.create(cohort=cohort, is_default=True, title="General")
+    thread = Thread.objects.create(forum=forum, title="Handover notes", author=neema)
+    Post.objects.create(thread=thread, author=neema, body="Open", body_html="Open")
+    return {"forum": forum, "thread": thread, "neema": neema, "baraka": baraka}
+
+
+def sign_in(page: Page, base: str, login: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Login").fill(login)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("link", name="Sign out").click()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+
+
+def reply_offline(page: Page, base: str, thread: Thread, text: str, **kw) -> None:
+    """Open the thread online, lose the network, write and tap send."""
+    page.goto(f"{base}/forums/t/{thread.pk}/")
+    page.context.set_offline(True)
+    page.get_by_label("Message").fill(text)
+    if kw.get("photo"):
+        page.get_by_label("Photo (optional)").set_input_files(PHOTO)
+    if kw.get("confirm", True):
+        page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#live")).to_contain_text(SAVED)
+
+
+def back_online(page: Page) -> None:
+    page.context.set_offline(False)
+    page.evaluate("() => window.dispatchEvent(new Event('online'))")
+
+
+def posts(prefix: str) -> int:
+    return Post.objects.filter(body__startswith=prefix).count()
+
+
+def reply_posts(page: Page, event: str = "requestfinished") -> list[Request]:
+    """The POSTs to a reply URL: answered ones, or with ``request`` every attempt."""
+    seen: list[Request] = []
+    page.on(
+        event,  # type: ignore[call-overload]
+        lambda r: seen.append(r) if r.method == "POST" and "/reply/" in r.url else None,
+    )
+    return seen
+
+
+@pytest.mark.parametrize("answer", ["302", "201"])
+def test_a_sent_entry_is_removed(page: Page, live_server, world, answer):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Sent from the ward")
+    assert posts("Sent from the ward") == 0  # waited on the phone
+    if answer == "201":  # an answer of 201 Created counts as sent too
+        page.route(REPLY, lambda route: route.fulfill(status=201, body="Created"))
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(SENT)
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    expect(page.locator("#outbox-count")).to_have_text("")
+    assert posts("Sent from the ward") == (1 if answer == "302" else 0)
+
+
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        ("503", "The server had a problem. It will be tried again later."),
+        ("500", "The server had a problem. It will be tried again later."),
+        ("429", "The server is busy. It will be tried again later."),
+        ("network", "Waiting for the network."),
+    ],
+)
+def test_a_failed_send_is_kept_and_sent_later(
+    page: Page, live_server, world, answer, why
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Kept for later")
+
+    def fail(route: Route) -> None:
+        if answer == "network":
+            route.abort("internetdisconnected")
+        else:
+            route.fulfill(status=int(answer), body="<html><body>Down</body></html>")
+
+    page.route(REPLY, fail)
+    back_online(page)
+    page.goto(f"{base}/outbox/")
+    item = page.locator("#outbox li")
+    expect(item).to_have_count(1)
+    expect(item).to_contain_text("Kept for later")
+    expect(item).to_contain_text(why)
+    expect(page.locator("#outbox-count")).to_have_text(" (1)")
+    assert posts("Kept for later") == 0
+    if answer == "network":
+        violations = [
+            v["id"]
+            for v in Axe().run(page).response["violations"]
+            if v.get("impact") in {"serious", "critical"}
+        ]
+        assert violations == []
+    # the server answers again: "Send now" sends it, once
+    page.unroute(REPLY)
+    item.get_by_role("button", name="Send now").click()
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert posts("Kept for later") == 1
+
+
+def test_busy_with_retry_after_is_tried_again_by_itself(page: Page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "After the rush")
+    answers = []
+
+    def busy_once(route: Route) -> None:
+        answers.append(route.request.url)
+        if len(answers) == 1:
+            route.fulfill(status=429, headers={"Retry-After": "1"}, body="Slow down")
+        else:
+            route.continue_()
+
+    page.route(REPLY, busy_once)
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(SENT)
+    assert len(answers) == 2
+    assert posts("After the rush") == 1
+
+
+def test_a_refusal_keeps_the_entry_with_its_photo_and_the_servers_message(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    thread = world["thread"]
+    sign_in(page, base, "neema@example.org")
+    # a photo without the no-identifiers confirmation: the server answers 400
+    reply_offline(page, base, thread, "Photo of the wound", photo=True, confirm=False)
+    back_online(page)
+    box = page.locator("#outbox-refused")
+    expect(box).to_contain_text("Not accepted by the server:")
+    expect(box).to_contain_text("Confirm that the case and images hold no patient name")
+    assert posts("Photo of the wound") == 0
+    # it survives a reload, on the page it came from, with the form refilled
+    page.reload()
+    expect(box).to_contain_text("Confirm that the case and images")
+    expect(page.get_by_label("Message")).to_have_value("Photo of the wound")
+    photo = page.get_by_label("Photo (optional)")
+    expect(photo).to_have_js_property("value", "C:\\fakepath\\wound.jpg")
+    page.goto(f"{base}/outbox/")
+    expect(page.locator("#outbox li")).to_contain_text(
+        "Confirm that the case and images"
+    )
+    expect(page.locator("#outbox li")).to_contain_text("With a photo")
+    page.get_by_role("link", name="Open the page it came from").click()
+    # the learner corrects it and sends it again
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("img.post-img, a[data-photo]").first).to_be_visible()
+    expect(box).to_have_count(0)
+    post = Post.objects.get(body__startswith="Photo of the wound")
+    assert post.images.count() == 1
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+
+
+def test_a_stale_csrf_token_is_refreshed_and_the_entry_retried_once(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    seen = reply_posts(page)  # answered ones: the aborted tries are not counted
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Before signing in again")
+    page.route(REPLY, lambda route: route.abort("internetdisconnected"))
+    back_online(page)
+    # signing out and in again replaces the token the entry was saved with,
+    # and deletes nothing from the outbox
+    sign_out(page)
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/outbox/")
+    expect(page.locator("#outbox li")).to_contain_text("Waiting for the network.")
+    page.unroute(REPLY)
+    page.goto(f"{base}/outbox/")  # opening a page sends what waits
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert posts("Before signing in again") == 1
+    # refused once for the stale token, then sent with the fresh one
+    assert [r.response().status for r in seen] == [403, 302]
+
+
+def test_a_new_thread_with_a_photo_waits_with_its_photo(page: Page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/{world['forum'].pk}/new/")
+    page.context.set_offline(True)
+    page.get_by_label("Title").fill("Rash after the second dose")
+    page.get_by_label("Message").fill("Photo of the arm attached.")
+    page.get_by_label("Photo (optional)").set_input_files(PHOTO)
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Post").click()
+    # queued, not submitted to fail: the form's page is still here
+    expect(page.locator("#live")).to_contain_text(SAVED)
+    expect(page.get_by_role("heading", name="New thread")).to_be_visible()
+    assert not Thread.objects.filter(title="Rash after the second dose").exists()
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(SENT)
+    thread = Thread.objects.get(title="Rash after the second dose")
+    assert thread.posts.get().images.count() == 1
+
+
+def test_a_shared_phone_shows_and_sends_entries_only_to_their_writer(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Neema's note")
+    page.route(REPLY, lambda route: route.abort("internetdisconnected"))
+    back_online(page)
+    page.goto(f"{base}/outbox/")
+    expect(page.locator("#outbox li")).to_have_count(1)
+    sign_out(page)
+    tried = reply_posts(page, "request")  # every attempt, even the aborted ones
+    # another learner signs in on the same phone
+    sign_in(page, base, "baraka@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    expect(page.get_by_text("Neema's note")).to_have_count(0)
+    expect(page.locator("#outbox-count")).to_have_text("")
+    sign_out(page)
+    assert tried == []  # nor sent as Baraka
+    assert not Post.objects.filter(body="Neema's note").exists()
+    # the writer signs in again: hers is still there, and goes out
+    page.unroute(REPLY)
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    post = Post.objects.get(body="Neema's note")
+    assert post.author == world["neema"]
+    assert len(tried) >= 1
+
+
+def test_an_entry_waits_for_sign_in_when_the_session_has_ended(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "After the session ended")
+    # the session ends while the phone is offline (expired, or signed out elsewhere)
+    page.context.clear_cookies(name="sessionid")
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(
+        "Sign in again to send what is saved on this phone."
+    )
+    assert posts("After the session ended") == 0
+    # signing in again sends it
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert posts("After the session ended") == 1
+
+
+def test_a_refusal_corrected_offline_waits_again_and_goes_out(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Second try", photo=True, confirm=False)
+    back_online(page)
+    expect(page.locator("#outbox-refused")).to_contain_text("Confirm that the case")
+    # corrected with no network: the same entry waits again, photo included
+    page.context.set_offline(True)
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator("#live")).to_contain_text(SAVED)
+    expect(page.locator("#outbox-refused")).to_have_count(0)
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(SENT)
+    assert Post.objects.get(body="Second try").images.count() == 1
+
+
+def test_a_403_that_is_not_csrf_is_kept_with_the_servers_words(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    reply_offline(page, base, world["thread"], "Too late for this thread")
+    # a mentor locks the thread while the phone is offline
+    Thread.objects.filter(pk=world["thread"].pk).update(is_locked=True)
+    seen = reply_posts(page)
+    back_online(page)
+    expect(page.locator("#outbox-refused")).to_contain_text("This thread is locked.")
+    assert [r.response().status for r in seen] == [403]  # no CSRF retry
+    page.goto(f"{base}/outbox/")
+    expect(page.locator("#outbox li")).to_contain_text("This thread is locked.")
