@@ -93,6 +93,12 @@ def _finished_course(world: DemoWorld) -> None:
     CourseAssignment.objects.get_or_create(
         cohort=world.cohorts["maternal"], course=course
     )
+    # Its French and Swahili versions, written as translators would: same slug
+    # and structure, a "language:" line (the learners read them in their language).
+    for language in ("fr", "sw"):
+        if language not in course.translated_languages:
+            translation = source.with_suffix(f".{language}.md")
+            course = course_import(text=translation.read_text(encoding="utf-8"))
     faith = world.users["faith"]
     post = course.quizzes.get(kind="post")
     if post.attempts.filter(user=faith).exists():
