@@ -105,7 +105,8 @@ class CourseAdmin(admin.ModelAdmin):
     def languages(self, course: Course) -> str:
         """The original language first, then the translations (no query)."""
         others = [c for c in course.translated_languages if c != course.language]
-        return " · ".join([f"{course.language} ({_('original')})", *others])
+        first = _("%(language)s (original)") % {"language": course.language}
+        return " · ".join([first, *others])
 
     @admin.display(description=_("Translations"))
     def translation_status(self, course: Course) -> str:
