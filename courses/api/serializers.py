@@ -36,6 +36,9 @@ class ServedLanguageSerializer(serializers.Serializer):
 
 
 class CourseOutputSerializer(serializers.ModelSerializer):
+    language = serializers.CharField(
+        read_only=True, help_text="The language the course was written in."
+    )
     lesson_count = serializers.IntegerField()
     done_count = serializers.IntegerField()
 
