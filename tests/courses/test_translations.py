@@ -145,6 +145,18 @@ def test_replacing_the_course_drops_its_translations(french):
     assert not LessonTranslation.objects.exists()
 
 
+@pytest.mark.parametrize("slug", ["pph-first-hour", "hand-hygiene"])
+def test_each_demo_translation_imports_complete(db, slug):
+    course = course_import(text=(CONTENT / f"{slug}.md").read_text(encoding="utf-8"))
+    for code in ("fr", "sw"):
+        text = (CONTENT / f"{slug}.{code}.md").read_text(encoding="utf-8")
+        course = course_import(text=text)
+    status = selectors.course_translation_status(course)
+    assert course.translated_languages == ["fr", "sw"]
+    for code in ("fr", "sw"):
+        assert all(done[code] for _title, done in status.lessons + status.quizzes)
+
+
 def test_the_demo_translations_import_complete(french):
     course = course_import(text=SWAHILI)
     status = selectors.course_translation_status(course)
