@@ -45,8 +45,12 @@ def _reading_language(request: HttpRequest) -> str:
 @login_required
 def my_courses(request: HttpRequest) -> HttpResponse:
     """The learner's courses with progress; mentors also get progress tables."""
+    language = _reading_language(request)
     courses = list(selectors.course_list_for_user(request.user))
-    selectors.course_titles_in_language(courses, _reading_language(request))
+    selectors.course_titles_in_language(courses, language)
+    continue_lesson = selectors.continue_lesson_for(request.user)
+    if continue_lesson is not None:
+        selectors.lesson_in_language(continue_lesson, [], language)
     cohorts = [
         c
         for c in cpd_selectors.cohort_list_for_user(request.user)
@@ -57,7 +61,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         "courses/my_courses.html",
         {
             "courses": courses,
-            "continue_lesson": selectors.continue_lesson_for(request.user),
+            "continue_lesson": continue_lesson,
             "progress_cohorts": cohorts,
             "sessions": selectors.upcoming_sessions_for(request.user),
         },
@@ -132,6 +136,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     try:
         record = progress.lesson_visit(user=acting_user(request), lesson=lesson)
     except progress.LessonClosed as closed:
+        selectors.lesson_in_language(lesson, [], _reading_language(request))
         return render(
             request,
             "courses/lesson_closed.html",
