@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -359,7 +361,18 @@ class SessionCheckInCodeApi(APIView):
 class CourseMarkdownApi(APIView):
     """A whole course as Markdown, for course authors (staff)."""
 
-    @extend_schema(responses=s.CourseMarkdownSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=["en", "fr", "pt", "sw", "ar"],
+                description="the course in this language: its translation where "
+                "there is one, the original text elsewhere (a translator's template)",
+            )
+        ],
+        responses=s.CourseMarkdownSerializer,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = selectors.course_for_authoring(course_id)
         if not policies.can_author_courses(request.user):
@@ -367,7 +380,10 @@ class CourseMarkdownApi(APIView):
             raise PermissionDenied
         if course is None:
             raise NotFound
-        text = selectors.course_markdown(course)
+        language = request.query_params.get("lang")
+        if language is not None and language not in dict(settings.LANGUAGES):
+            raise DRFValidationError({"lang": [_("Not a language of this site.")]})
+        text = selectors.course_markdown(course, language)
         return Response(
             {
                 "slug": course.slug,

@@ -399,3 +399,31 @@ def test_a_translation_template_downloads_and_imports_back(staff_client, french)
         "admin:courses_course_translation_markdown", args=[french.pk, "xx"]
     )
     assert staff_client.get(missing).status_code == 404
+
+
+def test_the_api_exports_a_translation_or_its_template(client, french):
+    client_as(client, UserFactory(is_staff=True))
+    url = reverse("api-course-markdown", args=[french.pk])
+    data = client.get(url + "?lang=fr").json()
+    assert "language: fr" in data["markdown"]
+    assert "## Lesson: Comment" in data["markdown"]
+    assert data["problems"] == []
+    response = client.get(url + "?lang=xx")
+    assert response.status_code == 400
+    assert "lang" in response.json()
+
+
+def test_the_commands_export_a_template_and_import_it_as_a_translation(
+    french, tmp_path
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    target = tmp_path / "sw.md"
+    call_command("export_course", "hand-hygiene", "--language", "sw", "-o", target)
+    assert "language: sw" in target.read_text()
+    out = StringIO()
+    call_command("import_course", str(target), stdout=out)
+    assert "Imported the sw translation" in out.getvalue()
+    assert Course.objects.get().translated_languages == ["fr", "sw"]
