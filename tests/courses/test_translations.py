@@ -3,9 +3,11 @@
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 import courses
 from courses import markdown_io, selectors
@@ -30,6 +32,14 @@ CONTENT = Path(courses.__file__).parent / "content"
 ORIGINAL = (CONTENT / "hand-hygiene.md").read_text(encoding="utf-8")
 FRENCH = (CONTENT / "hand-hygiene.fr.md").read_text(encoding="utf-8")
 SWAHILI = (CONTENT / "hand-hygiene.sw.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    """Pages read in French or Swahili leave that language active in the thread
+    (the preferred-language middleware activates it); later tests expect none."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

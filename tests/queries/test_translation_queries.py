@@ -6,9 +6,11 @@ untranslated course costs nothing more at all.
 """
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from courses.models import CourseAssignment, Lesson
 from courses.services.exchange import course_import
@@ -17,6 +19,14 @@ from tests.conftest import client_as
 # Extra queries over the original, per page, when reading a translation.
 EXTRA = {"outline": 4, "lesson": 2, "quiz": 2, "attempt": 4}
 EXTRA |= {"api-outline": 4, "api-lesson": 2, "api-attempt": 4}
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english():
+    """Pages read in French or Swahili leave that language active in the thread
+    (the preferred-language middleware activates it); later tests expect none."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def _text(slug: str, n: int, language: str = "en", mark: str = "") -> str:
