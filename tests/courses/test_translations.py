@@ -437,3 +437,23 @@ def test_the_commands_export_a_template_and_import_it_as_a_translation(
     call_command("import_course", str(target), stdout=out)
     assert "Imported the sw translation" in out.getvalue()
     assert Course.objects.get().translated_languages == ["fr", "sw"]
+
+
+def test_my_courses_and_the_continue_card_are_in_the_readers_language(
+    client, world, french
+):
+    reader = _reader(world, "fr")
+    lesson = Lesson.objects.get(title="How")
+    _page(client, reader, "courses-lesson", lesson.pk)  # opened, not finished
+    html = _page(client, reader, "courses-home")
+    assert "Hygiène des mains : les cinq indications" in html
+    assert ">Comment</a>" in html
+    assert "Hand hygiene: the five moments" not in html
+
+
+def test_the_quiz_page_says_when_it_falls_back(client, world, french):
+    quiz = french.quizzes.get()
+    html = _page(client, _reader(world, "sw"), "courses-quiz", quiz.pk)
+    assert 'data-fell-back="all"' in html
+    assert "Hand hygiene post-test" in html
+    assert f"{reverse('courses-quiz', args=[quiz.pk])}?lang=fr" in html
