@@ -9,14 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from courses import markdown_io, selectors
 from courses.models import (
@@ -55,7 +59,10 @@ class AssignmentInline(admin.TabularInline):
 class MarkdownImportForm(forms.Form):
     file = forms.FileField(
         label="Course file (.md)",
-        help_text="One course in the Markdown format described in docs/courses.md.",
+        help_text=gettext_lazy(
+            "One course, or a translation of one, in the Markdown format described "
+            "in docs/courses.md."
+        ),
     )
     replace = forms.BooleanField(
         required=False,
@@ -65,7 +72,14 @@ class MarkdownImportForm(forms.Form):
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
-    list_display = ["title", "cpd_hours", "requires_post_test", "sessions_required"]
+    list_display = [
+        "title",
+        "cpd_hours",
+        "requires_post_test",
+        "sessions_required",
+        "languages",
+    ]
+    readonly_fields = ["translation_status"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [ModuleInline, AssignmentInline]
     search_fields = ["title"]
@@ -78,9 +92,51 @@ class CourseAdmin(admin.ModelAdmin):
                 "import/",
                 self.admin_site.admin_view(self.import_markdown),
                 name="courses_course_import",
-            )
+            ),
+            path(
+                "<int:course_id>/markdown/<str:language>/",
+                self.admin_site.admin_view(self.translation_markdown),
+                name="courses_course_translation_markdown",
+            ),
         ]
         return extra + super().get_urls()
+
+    @admin.display(description=_("Languages"))
+    def languages(self, course: Course) -> str:
+        """The original language first, then the translations (no query)."""
+        others = [c for c in course.translated_languages if c != course.language]
+        first = _("%(language)s (original)") % {"language": course.language}
+        return " · ".join([first, *others])
+
+    @admin.display(description=_("Translations"))
+    def translation_status(self, course: Course) -> str:
+        if course.pk is None:
+            return "—"
+        return render_to_string(
+            "admin/courses/course/translation_status.html",
+            {
+                "course": course,
+                "status": selectors.course_translation_status(course),
+            },
+        )
+
+    def translation_markdown(
+        self, request: HttpRequest, course_id: int, language: str
+    ) -> HttpResponse:
+        """The course in ``language`` as Markdown: a translation, or its template."""
+        course = selectors.course_for_authoring(course_id)
+        if course is None or language not in dict(settings.LANGUAGES):
+            raise Http404
+        if not self.has_view_permission(request, course):
+            raise PermissionDenied
+        response = HttpResponse(
+            selectors.course_markdown(course, language),
+            content_type="text/markdown; charset=utf-8",
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="{course.slug}.{language}.md"'
+        )
+        return response
 
     @admin.action(description="Download as Markdown")
     def download_markdown(
@@ -138,7 +194,7 @@ class CourseAdmin(admin.ModelAdmin):
                 for message in exc.messages:
                     form.add_error("file", message)
             else:
-                self.message_user(request, f"Imported “{course.title}”.")
+                self.message_user(request, _imported_message(course, raw))
                 return redirect(
                     reverse("admin:courses_course_change", args=[course.pk])
                 )
@@ -154,6 +210,16 @@ class CourseAdmin(admin.ModelAdmin):
             context,
             status=400 if form.errors else 200,
         )
+
+
+def _imported_message(course: Course, raw: bytes) -> str:
+    language = markdown_io.parse(raw.decode("utf-8-sig")).language
+    if language == course.language:
+        return f"Imported “{course.title}”."
+    return _("Imported the %(language)s translation of “%(title)s”.") % {
+        "language": dict(settings.LANGUAGES)[language],
+        "title": course.title,
+    }
 
 
 class LessonInline(admin.StackedInline):

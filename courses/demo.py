@@ -35,6 +35,7 @@ def seed(world: DemoWorld, out: Any) -> None:
     course = Course.objects.filter(slug=SLUG).first() or course_import(
         text=SOURCE.read_text(encoding="utf-8")
     )
+    course = _translations(course, SOURCE)
     CourseAssignment.objects.get_or_create(
         cohort=world.cohorts["maternal"], course=course
     )
@@ -93,6 +94,7 @@ def _finished_course(world: DemoWorld) -> None:
     CourseAssignment.objects.get_or_create(
         cohort=world.cohorts["maternal"], course=course
     )
+    course = _translations(course, source)
     faith = world.users["faith"]
     post = course.quizzes.get(kind="post")
     if post.attempts.filter(user=faith).exists():
@@ -102,6 +104,19 @@ def _finished_course(world: DemoWorld) -> None:
         progress.lesson_complete(user=faith, lesson=lesson)
     attempt = quizzes.attempt_start(user=faith, quiz=post)
     _answer(faith, attempt, 2)  # both right: the certificate is issued
+
+
+def _translations(course: Course, source: Path) -> Course:
+    """The course's French and Swahili versions, imported as translators would.
+
+    Same slug and structure, a "language:" line: learners who read French or
+    Swahili get them (idempotent).
+    """
+    for language in ("fr", "sw"):
+        if language not in course.translated_languages:
+            translation = source.with_suffix(f".{language}.md")
+            course = course_import(text=translation.read_text(encoding="utf-8"))
+    return course
 
 
 # Per classmate: lessons read (of the first three), right answers of four on

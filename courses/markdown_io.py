@@ -6,6 +6,7 @@ The format (documented with an example in docs/courses.md)::
     title: Postpartum haemorrhage
     slug: pph
     cpd_hours: 2
+    language: en
     ---
 
     # Module: Recognise PPH {opens_after_days: 7}
@@ -42,6 +43,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.text import slugify
@@ -139,6 +141,7 @@ class CourseDoc:
     cpd_hours: Decimal = Decimal("0")
     requires_post_test: bool = True
     sessions_required: int = 0
+    language: str = "en"
     modules: list[ModuleDoc] = field(default_factory=list)
     quizzes: list[QuizDoc] = field(default_factory=list)
 
@@ -161,6 +164,7 @@ _KEYS = {
         "cpd_hours",
         "requires_post_test",
         "sessions_required",
+        "language",
     },
     "Module": {"opens_after_days"},
     "Lesson": {"minutes", "media"},
@@ -279,9 +283,15 @@ def _course(reader: _Reader, meta: dict[str, Any]) -> CourseDoc:
     if not isinstance(requires, bool):
         reader.error(1, "requires_post_test must be true or false")
         requires = True
+    language = reader.string(1, "language", meta.get("language")) or "en"
+    codes = [code for code, _name in settings.LANGUAGES]
+    if language not in codes:
+        reader.error(1, f"language must be one of {', '.join(codes)}")
+        language = "en"
     return CourseDoc(
         title=title,
         slug=slug,
+        language=language,
         summary=reader.string(1, "summary", meta.get("summary")),
         cpd_hours=hours.quantize(Decimal("0.1")),
         requires_post_test=requires,
@@ -574,6 +584,7 @@ def render(course: CourseDoc) -> str:
         "cpd_hours": _number(course.cpd_hours),
         "requires_post_test": course.requires_post_test,
         "sessions_required": course.sessions_required,
+        "language": course.language,
     }
     if course.summary:
         meta["summary"] = course.summary

@@ -8,7 +8,9 @@ from django.template.loader import render_to_string
 from courses.selectors import (
     cohort_courses,
     cohort_gain_summary,
+    content_language,
     continue_lesson_for,
+    lesson_in_language,
 )
 from cpd.models import Cohort
 
@@ -18,6 +20,9 @@ def continue_lesson_panel(request: HttpRequest) -> str:
     lesson = continue_lesson_for(request.user)
     if lesson is None:
         return ""
+    lesson_in_language(
+        lesson, [], content_language(getattr(request, "LANGUAGE_CODE", None))
+    )
     return render_to_string(
         "courses/partials/continue_lesson.html",
         {"continue_lesson": lesson, "with_course": True},

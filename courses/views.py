@@ -35,10 +35,22 @@ from cpd.reports import SMALL_CELL, csv_text
 QUIZ_ORDER = {QuizKind.PRE: 0, QuizKind.PRACTICE: 1, QuizKind.POST: 2}
 
 
+def _reading_language(request: HttpRequest) -> str:
+    """The content language: ``?lang=`` (to read another version), else the UI's."""
+    return selectors.content_language(
+        request.GET.get("lang"), getattr(request, "LANGUAGE_CODE", None)
+    )
+
+
 @login_required
 def my_courses(request: HttpRequest) -> HttpResponse:
     """The learner's courses with progress; mentors also get progress tables."""
+    language = _reading_language(request)
     courses = list(selectors.course_list_for_user(request.user))
+    selectors.course_titles_in_language(courses, language)
+    continue_lesson = selectors.continue_lesson_for(request.user)
+    if continue_lesson is not None:
+        selectors.lesson_in_language(continue_lesson, [], language)
     cohorts = [
         c
         for c in cpd_selectors.cohort_list_for_user(request.user)
@@ -49,7 +61,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
         "courses/my_courses.html",
         {
             "courses": courses,
-            "continue_lesson": selectors.continue_lesson_for(request.user),
+            "continue_lesson": continue_lesson,
             "progress_cohorts": cohorts,
             "sessions": selectors.upcoming_sessions_for(request.user),
         },
@@ -60,6 +72,7 @@ def my_courses(request: HttpRequest) -> HttpResponse:
 def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
     """Outline: modules and lessons with what is done and what is next."""
     course = selectors.course_get_for_user(request.user, course_id)
+    served = selectors.outline_in_language(course, _reading_language(request))
     done = selectors.outline_done_lesson_ids(course)
     closed = drip.mark_closed_modules(request.user, course)
     lessons = [
@@ -86,6 +99,7 @@ def course_detail(request: HttpRequest, course_id: int) -> HttpResponse:
             "completion": completion_for(request.user, course),
             "quizzes": sorted(course.quizzes.all(), key=lambda q: QUIZ_ORDER[q.kind]),
             "cohorts": cohorts,
+            "served": served,
         },
     )
 
@@ -122,6 +136,7 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
     try:
         record = progress.lesson_visit(user=acting_user(request), lesson=lesson)
     except progress.LessonClosed as closed:
+        selectors.lesson_in_language(lesson, [], _reading_language(request))
         return render(
             request,
             "courses/lesson_closed.html",
@@ -134,14 +149,20 @@ def lesson_detail(request: HttpRequest, lesson_id: int) -> HttpResponse:
         )
     lessons = selectors.course_lessons(lesson.module.course)
     index = next(i for i, item in enumerate(lessons) if item.pk == lesson.pk)
+    previous = lessons[index - 1] if index else None
+    following = lessons[index + 1] if index + 1 < len(lessons) else None
+    served = selectors.lesson_in_language(
+        lesson, [previous, following], _reading_language(request)
+    )
     return render(
         request,
         "courses/lesson_detail.html",
         {
             "lesson": lesson,
             "course": lesson.module.course,
-            "previous": lessons[index - 1] if index else None,
-            "next": lessons[index + 1] if index + 1 < len(lessons) else None,
+            "previous": previous,
+            "next": following,
+            "served": served,
             "done": record.completed_at is not None,
             "position": index + 1,
             "count": len(lessons),
@@ -189,10 +210,15 @@ def quiz_detail(request: HttpRequest, quiz_id: int) -> HttpResponse:
             messages.error(request, " ".join(exc.messages))
         else:
             return redirect("courses-attempt", attempt_id=attempt.pk)
+    served = selectors.quiz_in_language(quiz, _reading_language(request))
     return render(
         request,
         "courses/quiz_detail.html",
-        {"quiz": quiz, "attempts": selectors.attempts_for(request.user, quiz)},
+        {
+            "quiz": quiz,
+            "attempts": selectors.attempts_for(request.user, quiz),
+            "served": served,
+        },
     )
 
 
@@ -223,6 +249,9 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
         else:
             return redirect("courses-attempt", attempt_id=attempt.pk)
     questions = selectors.attempt_questions(attempt)
+    served = selectors.questions_in_language(
+        attempt.quiz, questions, _reading_language(request)
+    )
     given = {a.question_id: a for a in attempt.answers.all()}
     return render(
         request,
@@ -236,6 +265,7 @@ def attempt_detail(request: HttpRequest, attempt_id: int) -> HttpResponse:
             "posted": request.POST,
             "numeric": QuestionKind.NUMERIC,
             "multiple": QuestionKind.MULTIPLE,
+            "served": served,
         },
         status=400 if errors else 200,
     )

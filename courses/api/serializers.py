@@ -20,7 +20,25 @@ from courses.models import (
 )
 
 
+class ServedLanguageSerializer(serializers.Serializer):
+    """Which language the content came in (``?lang=`` or your language asked)."""
+
+    requested = serializers.CharField(help_text="The language asked for.")
+    served = serializers.CharField(help_text="The language of the text served.")
+    original = serializers.CharField(help_text="The course's original language.")
+    fell_back = serializers.BooleanField(
+        help_text="True when some or all of the text is not in the language asked "
+        "for and comes in the original language instead."
+    )
+    available = serializers.ListField(
+        child=serializers.CharField(), help_text="Languages this content exists in."
+    )
+
+
 class CourseOutputSerializer(serializers.ModelSerializer):
+    language = serializers.CharField(
+        read_only=True, help_text="The language the course was written in."
+    )
     lesson_count = serializers.IntegerField()
     done_count = serializers.IntegerField()
 
@@ -33,6 +51,7 @@ class CourseOutputSerializer(serializers.ModelSerializer):
             "cpd_hours",
             "requires_post_test",
             "sessions_required",
+            "language",
             "lesson_count",
             "done_count",
         ]
@@ -86,6 +105,7 @@ class CourseDetailSerializer(CourseOutputSerializer):
     completion = CompletionSerializer(
         help_text="Your standing on each completion rule."
     )
+    served = ServedLanguageSerializer(help_text="The language of the outline's text.")
 
     class Meta(CourseOutputSerializer.Meta):
         fields = [
@@ -93,11 +113,13 @@ class CourseDetailSerializer(CourseOutputSerializer):
             "modules",
             "quizzes",
             "completion",
+            "served",
         ]
 
 
 class LessonOutputSerializer(serializers.ModelSerializer):
     course = serializers.IntegerField(source="module.course_id")
+    served = ServedLanguageSerializer(help_text="The language of the lesson's text.")
 
     class Meta:
         model = Lesson
@@ -108,6 +130,7 @@ class LessonOutputSerializer(serializers.ModelSerializer):
             "body_html",
             "estimated_minutes",
             "media_url",
+            "served",
         ]
 
 
@@ -140,6 +163,9 @@ class AttemptOutputSerializer(serializers.Serializer):
     expired = serializers.BooleanField()
     questions = QuestionPublicSerializer(many=True)
     feedback = serializers.ListField(child=serializers.DictField(), allow_null=True)
+    served = ServedLanguageSerializer(
+        help_text="The language of the questions and options."
+    )
 
 
 class AttemptSubmitSerializer(serializers.Serializer):
@@ -326,6 +352,10 @@ class CourseCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     slug = serializers.SlugField()
     title = serializers.CharField()
+    language = serializers.CharField(help_text="The language the file was in.")
+    translation = serializers.BooleanField(
+        help_text="True when the file was stored as a translation of the course."
+    )
 
 
 class CourseReportLessonSerializer(serializers.Serializer):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,9 +28,24 @@ from courses.services.exchange import course_import
 from cpd import selectors as cpd_selectors
 from cpd.auth import acting_user
 
+LANG_PARAMETER = OpenApiParameter(
+    "lang",
+    OpenApiTypes.STR,
+    enum=["en", "fr", "pt", "sw", "ar"],
+    description="the content's language (default: yours); the original where "
+    "there is no translation",
+)
 
-def _attempt_data(attempt: Attempt) -> dict[str, Any]:
+
+def _reading_language(request: Request) -> str:
+    return selectors.content_language(
+        request.query_params.get("lang"), getattr(request, "LANGUAGE_CODE", None)
+    )
+
+
+def _attempt_data(attempt: Attempt, language: str) -> dict[str, Any]:
     questions = selectors.attempt_questions(attempt)
+    served = selectors.questions_in_language(attempt.quiz, questions, language)
     feedback = None
     if attempt.submitted_at is not None:
         given = {a.question_id: a for a in attempt.answers.all()}
@@ -59,6 +76,7 @@ def _attempt_data(attempt: Attempt) -> dict[str, Any]:
         "expired": attempt.expired,
         "questions": questions,
         "feedback": feedback,
+        "served": served,
     }
 
 
@@ -71,11 +89,20 @@ class CourseListApi(ListAPIView):
     def get_queryset(self):
         return selectors.course_list_for_user(self.request.user)
 
+    @extend_schema(parameters=[LANG_PARAMETER])
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = list(self.paginate_queryset(self.get_queryset()) or [])
+        selectors.course_titles_in_language(page, _reading_language(request))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
 
 class CourseDetailApi(APIView):
-    @extend_schema(responses=s.CourseDetailSerializer)
+    @extend_schema(parameters=[LANG_PARAMETER], responses=s.CourseDetailSerializer)
     def get(self, request: Request, course_id: int) -> Response:
         course = selectors.course_get_for_user(request.user, course_id)
+        course.served = selectors.outline_in_language(  # type: ignore[attr-defined]
+            course, _reading_language(request)
+        )
         drip.mark_closed_modules(request.user, course)
         course.completion = completion_for(request.user, course)  # type: ignore[attr-defined]
         return Response(s.CourseDetailSerializer(course).data)
@@ -84,10 +111,13 @@ class CourseDetailApi(APIView):
 class LessonDetailApi(APIView):
     """A lesson's content; reading it records a visit."""
 
-    @extend_schema(responses=s.LessonOutputSerializer)
+    @extend_schema(parameters=[LANG_PARAMETER], responses=s.LessonOutputSerializer)
     def get(self, request: Request, lesson_id: int) -> Response:
         lesson = selectors.lesson_get_for_user(request.user, lesson_id)
         progress.lesson_visit(user=acting_user(request), lesson=lesson)
+        lesson.served = selectors.lesson_in_language(  # type: ignore[attr-defined]
+            lesson, [], _reading_language(request)
+        )
         return Response(s.LessonOutputSerializer(lesson).data)
 
 
@@ -102,19 +132,29 @@ class LessonCompleteApi(APIView):
 class AttemptStartApi(APIView):
     """Start (or resume) an attempt: questions come without their answers."""
 
-    @extend_schema(request=None, responses={201: s.AttemptOutputSerializer})
+    @extend_schema(
+        parameters=[LANG_PARAMETER],
+        request=None,
+        responses={201: s.AttemptOutputSerializer},
+    )
     def post(self, request: Request, quiz_id: int) -> Response:
         quiz = selectors.quiz_get_for_user(request.user, quiz_id)
         attempt = quizzes.attempt_start(user=acting_user(request), quiz=quiz)
-        data = s.AttemptOutputSerializer(_attempt_data(attempt)).data
+        data = s.AttemptOutputSerializer(
+            _attempt_data(attempt, _reading_language(request))
+        ).data
         return Response(data, status=status.HTTP_201_CREATED)
 
 
 class AttemptDetailApi(APIView):
-    @extend_schema(responses=s.AttemptOutputSerializer)
+    @extend_schema(parameters=[LANG_PARAMETER], responses=s.AttemptOutputSerializer)
     def get(self, request: Request, attempt_id: int) -> Response:
         attempt = selectors.attempt_get_for_user(request.user, attempt_id)
-        return Response(s.AttemptOutputSerializer(_attempt_data(attempt)).data)
+        return Response(
+            s.AttemptOutputSerializer(
+                _attempt_data(attempt, _reading_language(request))
+            ).data
+        )
 
 
 class AttemptSubmitApi(APIView):
@@ -136,7 +176,11 @@ class AttemptSubmitApi(APIView):
             user=acting_user(request), attempt=attempt, answers=answers
         )
         attempt = selectors.attempt_get_for_user(request.user, attempt.pk)
-        return Response(s.AttemptOutputSerializer(_attempt_data(attempt)).data)
+        return Response(
+            s.AttemptOutputSerializer(
+                _attempt_data(attempt, _reading_language(request))
+            ).data
+        )
 
 
 class CertificateListApi(ListAPIView):
@@ -317,7 +361,18 @@ class SessionCheckInCodeApi(APIView):
 class CourseMarkdownApi(APIView):
     """A whole course as Markdown, for course authors (staff)."""
 
-    @extend_schema(responses=s.CourseMarkdownSerializer)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "lang",
+                OpenApiTypes.STR,
+                enum=["en", "fr", "pt", "sw", "ar"],
+                description="the course in this language: its translation where "
+                "there is one, the original text elsewhere (a translator's template)",
+            )
+        ],
+        responses=s.CourseMarkdownSerializer,
+    )
     def get(self, request: Request, course_id: int) -> Response:
         course = selectors.course_for_authoring(course_id)
         if not policies.can_author_courses(request.user):
@@ -325,7 +380,10 @@ class CourseMarkdownApi(APIView):
             raise PermissionDenied
         if course is None:
             raise NotFound
-        text = selectors.course_markdown(course)
+        language = request.query_params.get("lang")
+        if language is not None and language not in dict(settings.LANGUAGES):
+            raise DRFValidationError({"lang": [_("Not a language of this site.")]})
+        text = selectors.course_markdown(course, language)
         return Response(
             {
                 "slug": course.slug,
@@ -349,8 +407,15 @@ class CourseImportApi(APIView):
             actor=acting_user(request),
             replace=data.validated_data["replace"],
         )
+        language = markdown_io.parse(data.validated_data["markdown"]).language
         return Response(
-            {"id": course.pk, "slug": course.slug, "title": course.title},
+            {
+                "id": course.pk,
+                "slug": course.slug,
+                "title": course.title,
+                "language": language,
+                "translation": language != course.language,
+            },
             status=status.HTTP_201_CREATED,
         )
 

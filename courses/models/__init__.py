@@ -20,6 +20,14 @@ from courses.models.survey import (
     SurveyResponded,
     SurveyResponse,
 )
+from courses.models.translation import (
+    ChoiceTranslation,
+    CourseTranslation,
+    LessonTranslation,
+    ModuleTranslation,
+    QuestionTranslation,
+    QuizTranslation,
+)
 
 __all__ = [
     "Answer",
@@ -27,6 +35,12 @@ __all__ = [
     "Attempt",
     "Certificate",
     "Choice",
+    "ChoiceTranslation",
+    "CourseTranslation",
+    "LessonTranslation",
+    "ModuleTranslation",
+    "QuestionTranslation",
+    "QuizTranslation",
     "Course",
     "CourseAssignment",
     "Lesson",

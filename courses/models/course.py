@@ -5,19 +5,31 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from courses.models.translation import ShownInLanguage
 from cpd.models import Cohort
 from cpd.rich_text import render_markdown
 
 
-class Course(models.Model):
+class Course(ShownInLanguage, models.Model):
     """A short course worth CPD hours, made of modules of lessons."""
 
     title = models.CharField(_("title"), max_length=160)
     slug = models.SlugField(unique=True, max_length=80)
     summary = models.TextField(_("summary"), blank=True)
+    # The language the course was written in; translations hold the others.
+    language = models.CharField(
+        _("original language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+    )
+    # Kept by the translation import: which languages have a translation, so
+    # pages for an untranslated language know it without a query.
+    translated_languages = models.JSONField(default=list, editable=False)
     cpd_hours = models.DecimalField(
         _("CPD credit hours"), max_digits=5, decimal_places=1, default=Decimal("0")
     )
@@ -40,7 +52,7 @@ class Course(models.Model):
         return self.title
 
 
-class Module(models.Model):
+class Module(ShownInLanguage, models.Model):
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
     title = models.CharField(_("title"), max_length=160)
     order = models.PositiveIntegerField(default=0)
@@ -60,7 +72,7 @@ class Module(models.Model):
         return self.title
 
 
-class Lesson(models.Model):
+class Lesson(ShownInLanguage, models.Model):
     """A lesson short enough to read between shifts; HTML rendered on save."""
 
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="lessons")

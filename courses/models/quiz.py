@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from courses.models.course import Course
+from courses.models.translation import ShownInLanguage
 
 
 class QuizKind(models.TextChoices):
@@ -24,7 +25,7 @@ class QuestionKind(models.TextChoices):
     NUMERIC = "numeric", _("Number")
 
 
-class Quiz(models.Model):
+class Quiz(ShownInLanguage, models.Model):
     """A quiz of a course; pre- and post-tests of one course measure gain."""
 
     course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="quizzes")
@@ -46,7 +47,7 @@ class Quiz(models.Model):
         return self.title
 
 
-class Question(models.Model):
+class Question(ShownInLanguage, models.Model):
     """A bank question with its explanation shown after submitting."""
 
     quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="questions")
@@ -68,7 +69,7 @@ class Question(models.Model):
         return self.text[:60]
 
 
-class Choice(models.Model):
+class Choice(ShownInLanguage, models.Model):
     question = models.ForeignKey(
         Question, on_delete=models.CASCADE, related_name="choices"
     )

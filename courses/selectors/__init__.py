@@ -17,12 +17,23 @@ from courses.selectors.catalogue import (
     quiz_get_for_user,
 )
 from courses.selectors.documents import (
+    TranslationStatus,
     certificate_by_code,
     certificate_of_holder,
     certificates_for,
     course_document,
     course_for_authoring,
     course_markdown,
+    course_translation_status,
+)
+from courses.selectors.languages import (
+    Served,
+    content_language,
+    course_titles_in_language,
+    lesson_in_language,
+    outline_in_language,
+    questions_in_language,
+    quiz_in_language,
 )
 from courses.selectors.progress import (
     PROGRESS_SORTS,
@@ -69,6 +80,15 @@ from courses.selectors.survey import (
 )
 
 __all__ = [
+    "Served",
+    "TranslationStatus",
+    "course_translation_status",
+    "content_language",
+    "course_titles_in_language",
+    "lesson_in_language",
+    "outline_in_language",
+    "questions_in_language",
+    "quiz_in_language",
     "CohortGain",
     "CourseReport",
     "MIN_ANSWERS",

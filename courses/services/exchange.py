@@ -19,6 +19,7 @@ from courses.models import (
     Quiz,
     Session,
 )
+from courses.services.translations import course_translation_import
 from cpd.models import User
 
 
@@ -38,7 +39,9 @@ def course_import(
 ) -> Course:
     """Create a course from Markdown, all or nothing.
 
-    A course whose slug exists is refused unless ``replace`` is set, and even
+    A file in another language than the existing course with its slug is
+    that course's translation (see ``course_translation_import``). A course
+    whose slug exists is otherwise refused unless ``replace`` is set, and even
     then only while no learner has progress, attempts or a certificate in it
     (replacing would delete their records). ``actor`` None means the command
     line, which runs with the server's own rights.
@@ -50,6 +53,9 @@ def course_import(
     except markdown_io.FormatError as exc:
         raise ValidationError({"markdown": exc.errors}) from exc
     course = Course.objects.select_for_update().filter(slug=doc.slug).first()
+    if course is not None and doc.language != course.language:
+        # Same slug, another language: the file is a translation of the course.
+        return course_translation_import(course=course, doc=doc, actor=actor)
     if course is not None and not replace:
         raise ValidationError(
             {
@@ -73,9 +79,13 @@ def course_import(
             )
         course.modules.all().delete()
         course.quizzes.all().delete()
+        # Lesson and quiz translations went with their rows; the title's too.
+        course.translations.all().delete()
+        course.translated_languages = []
     else:
         course = Course(slug=doc.slug)
     course.title = doc.title
+    course.language = doc.language
     course.summary = doc.summary
     course.cpd_hours = doc.cpd_hours
     course.requires_post_test = doc.requires_post_test

@@ -21,6 +21,7 @@ def test_the_demo_course_reports_show_figures(db):
     assert all(q.difficulty is not None for q in report.questions if q.n)
     assert report.gain.interval is not None
     hygiene = Course.objects.get(slug="hand-hygiene")
+    assert pph.translated_languages == hygiene.translated_languages == ["fr", "sw"]
     survey = selectors.course_report(
         selectors.course_report_scope(admin, hygiene.pk)
     ).survey

@@ -97,7 +97,9 @@ def test_a_learners_pages_hold_no_english(client, db, language):
     mentor = UserFactory(display_name="Daktari Amina", preferred_language=language)
     services.membership_add(cohort=cohort, user=learner, role=Role.LEARNER)
     services.membership_add(cohort=cohort, user=mentor, role=Role.MENTOR)
-    course = course_for(cohort, title="Kuvuja damu baada ya kujifungua")
+    course = course_for(
+        cohort, title="Kuvuja damu baada ya kujifungua", language=language
+    )
     module = course.modules.first()
     module.title = "Saa ya kwanza"
     module.save()
@@ -144,7 +146,9 @@ def test_an_administrators_pages_hold_no_english(client, db, language):
     org.admins.add(admin)
     learner = UserFactory(display_name="Neema Achieng")
     services.membership_add(cohort=cohort, user=learner, role=Role.LEARNER)
-    course = course_for(cohort, title="Kuvuja damu baada ya kujifungua")
+    course = course_for(
+        cohort, title="Kuvuja damu baada ya kujifungua", language=language
+    )
     for n, each in enumerate(Lesson.objects.filter(module__course=course)):
         each.title = f"Dalili {n + 1}"
         each.save()

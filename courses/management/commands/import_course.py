@@ -1,4 +1,4 @@
-"""Create a course from Markdown: ``manage.py import_course FILE [--replace]``."""
+"""Create a course (or a translation) from Markdown: ``import_course FILE``."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from courses import markdown_io
 from courses.services.exchange import course_import
 
 
@@ -33,6 +34,15 @@ class Command(BaseCommand):
         except ValidationError as exc:
             problems = "\n".join(f"  {m}" for m in exc.messages)
             raise CommandError(f"{path} was not imported:\n{problems}") from exc
+        language = markdown_io.parse(text).language
+        if language != course.language:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Imported the {language} translation of “{course.title}” "
+                    f"({course.slug})."
+                )
+            )
+            return
         lessons = sum(m.lessons.count() for m in course.modules.all())
         self.stdout.write(
             self.style.SUCCESS(
