@@ -10,6 +10,8 @@ Run against a running server (see docs/benchmarks.md), for example:
 
     .venv/bin/python bench/pageweight.py --login faith@demo.cpd \
         --password demo-pass-2026 /accounts/login/ /
+
+``--language sw`` reads them in Swahili (any code of settings.LANGUAGES).
 """
 
 from __future__ import annotations
@@ -176,6 +178,9 @@ def main() -> int:
     parser.add_argument(
         "--chromium", default=shutil.which("chromium") or "/usr/bin/chromium"
     )
+    parser.add_argument(
+        "--language", help="read the pages in this language (the language cookie)"
+    )
     parser.add_argument("--no-throttle", action="store_true")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
@@ -201,6 +206,10 @@ def main() -> int:
                 # Measure the network, not the service worker's precache.
                 service_workers="block",
             )
+            if args.language:
+                context.add_cookies(
+                    [{"name": "django_language", "value": args.language, "url": base}]
+                )
             views.extend(measure(context, base, path, args))
             context.close()
         browser.close()

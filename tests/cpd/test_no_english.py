@@ -89,8 +89,8 @@ def _assert_no_english(client, user, pages: dict[str, str]) -> None:
         assert _english(client.get(url).content.decode()), name
 
 
-@pytest.mark.parametrize("language", ["sw", "ar"])
-def test_a_learners_pages_hold_no_english(client, db, language):
+def learner_world(language: str):
+    """A learner's cohort written in ``language``; returns them and their pages."""
     org = OrganisationFactory(name="Shirika")
     cohort = CohortFactory(organisation=org, name="Kundi la Kisumu")
     learner = UserFactory(display_name="Neema Achieng", preferred_language=language)
@@ -118,8 +118,6 @@ def test_a_learners_pages_hold_no_english(client, db, language):
     )
     post_create(actor=mentor, thread=thread, body="Toa oksitosini kwanza.")
     room = RoomFactory(cohort=cohort, title="Kesi ya leo")
-    client_as(client, learner)
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     pages = {
         "home": reverse("home"),
         "courses": reverse("courses-home"),
@@ -135,6 +133,14 @@ def test_a_learners_pages_hold_no_english(client, db, language):
         "profile": reverse("profile"),
         "my report": reverse("learner-report", args=[cohort.pk, learner.pk]),
     }
+    return learner, pages
+
+
+@pytest.mark.parametrize("language", ["sw", "ar"])
+def test_a_learners_pages_hold_no_english(client, db, language):
+    learner, pages = learner_world(language)
+    client_as(client, learner)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     _assert_no_english(client, learner, pages)
 
 
