@@ -226,17 +226,20 @@ def _axe_serious(page: Page) -> list[str]:
     ]
 
 
-def test_focus_targets_and_reflow_on_each_page_type(
-    page: Page, browser, live_server, world: World
-):
-    base = live_server.url
+def _sign_in(page: Page, base: str, email: str) -> None:
     page.goto(f"{base}/accounts/login/")
-    page.locator("input[name=login]").fill("kb@example.org")
+    page.locator("input[name=login]").fill(email)
     page.locator("input[name=password]").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("main button[type=submit]").click()
+
+
+def _focus_target_reflow_problems(
+    page: Page, browser, base: str, pages: dict[str, str]
+) -> list[str]:
+    """What a keyboard, a finger and a 320 px screen meet on these pages."""
     problems: list[str] = []
-    for kind, path in world.pages().items():
+    for kind, path in pages.items():
         page.goto(f"{base}{path}")
         # 2.4.7 / 2.4.11: every element Tab reaches shows a focus indicator
         seen = 0
@@ -271,10 +274,96 @@ def test_focus_targets_and_reflow_on_each_page_type(
     )
     narrow.add_cookies(cookies)
     small = narrow.new_page()
-    for kind, path in world.pages().items():
+    for kind, path in pages.items():
         small.goto(f"{base}{path}")
         size = small.evaluate(OVERFLOW)
         if size["scroll"] > min(size["inner"], 320):
             problems.append(f"{kind}: scrolls sideways at 320 px ({size})")
     narrow.close()
+    return problems
+
+
+def test_focus_targets_and_reflow_on_each_page_type(
+    page: Page, browser, live_server, world: World
+):
+    _sign_in(page, live_server.url, "kb@example.org")
+    problems = _focus_target_reflow_problems(
+        page, browser, live_server.url, world.pages()
+    )
+    assert not problems, "\n".join(problems)
+
+
+class StaffWorld:
+    """A cohort with a mentor, an organisation administrator and a learner."""
+
+    def __init__(self) -> None:
+        from cpd import services
+        from cpd.models import Role
+        from forums.services.forums import forum_for_cohort
+        from forums.services.posting import post_create, thread_create
+        from tests.factories.mentoring import (
+            ConversationFactory,
+            MessageFactory,
+            PairingFactory,
+        )
+
+        learner = UserFactory(display_name="Zawadi")
+        self.mentor = UserFactory(email="mentor@example.org", display_name="Dr Amina")
+        self.admin = UserFactory(email="admin@example.org", display_name="Juma")
+        membership = MembershipFactory(user=learner)
+        self.cohort = cohort = membership.cohort
+        self.org = cohort.organisation
+        self.org.admins.add(self.admin)
+        services.membership_add(cohort=cohort, user=self.mentor, role=Role.MENTOR)
+        self.learner = learner
+        self.course = course_for(cohort, lessons=2, title="Postpartum haemorrhage")
+        thread, _ = thread_create(
+            actor=learner,
+            forum=forum_for_cohort(cohort),
+            title="Oxytocin storage",
+            body="Where do we keep it?",
+        )
+        post_create(actor=self.mentor, thread=thread, body="In the fridge, 2-8 °C.")
+        PairingFactory(cohort=cohort, mentor=self.mentor, learner=learner)
+        self.conversation = ConversationFactory(
+            cohort=cohort, mentor=self.mentor, learner=learner
+        )
+        MessageFactory(conversation=self.conversation, body="Can we talk at 2?")
+
+    def mentor_pages(self) -> dict[str, str]:
+        return {
+            "mentoring": reverse("mentoring-home"),
+            "conversation": reverse(
+                "mentoring-conversation", args=[self.conversation.pk]
+            ),
+            "mentor dashboard": reverse("mentoring-dashboard", args=[self.cohort.pk]),
+            "learner report": reverse(
+                "learner-report", args=[self.cohort.pk, self.learner.pk]
+            ),
+            "moderation": reverse("forums-moderation"),
+        }
+
+    def admin_pages(self) -> dict[str, str]:
+        cohort, org = self.cohort, self.org
+        return {
+            "organisation": reverse("admin-organisation", args=[org.pk]),
+            "cohort": reverse("cohort-detail", args=[cohort.pk]),
+            "cohort report": reverse("cohort-report", args=[cohort.pk]),
+            "course report": reverse("courses-report", args=[self.course.pk]),
+            "members": reverse("admin-cohort-members", args=[cohort.pk]),
+            "invitations": reverse("cohort-invitations", args=[cohort.pk]),
+            "enrolment": reverse("enrolment-upload", args=[cohort.pk]),
+            "delivery log": reverse("notifications-delivery-log", args=[cohort.pk]),
+            "audit": reverse("organisation-audit", args=[org.pk]),
+        }
+
+
+@pytest.mark.parametrize("role", ["mentor", "admin"])
+def test_focus_targets_and_reflow_on_mentor_and_admin_pages(
+    page: Page, browser, live_server, transactional_db, role
+):
+    staff = StaffWorld()
+    _sign_in(page, live_server.url, f"{role}@example.org")
+    pages = staff.mentor_pages() if role == "mentor" else staff.admin_pages()
+    problems = _focus_target_reflow_problems(page, browser, live_server.url, pages)
     assert not problems, "\n".join(problems)
