@@ -217,6 +217,8 @@ def cohort_report(request: HttpRequest, cohort_id: int) -> HttpResponse:
             )[: reports.PAGE_ROWS],
             "small_cell": reports.SMALL_CELL,
             "quiet_days": reports.QUIET_DAYS,
+            # figures may be kept this long (cpd.report_cache); 0: counted now
+            "kept_minutes": -(-max(settings.REPORT_CACHE_SECONDS, 0) // 60),
         },
     )
 

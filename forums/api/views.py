@@ -19,7 +19,7 @@ from cpd.selectors import cohort_get_for_user, images_for_attachment
 from forums import policies, selectors
 from forums.api import serializers as s
 from forums.models import Post, Thread
-from forums.report import social_report
+from forums.report import social_report_kept
 from forums.services import engagement, moderation, posting
 
 
@@ -331,7 +331,7 @@ class CohortSocialReportApi(APIView):
         with_names = policies.can_view_social_names(request.user, cohort)
         return Response(
             s.CohortSocialReportOutputSerializer(
-                social_report(cohort, with_names=with_names),
+                social_report_kept(cohort, with_names=with_names),
                 context={"with_names": with_names},
             ).data
         )
