@@ -56,6 +56,8 @@ CoursesSetHook = Callable[["Cohort", Sequence[int], "User"], None]
 MentorLoadsHook = Callable[["Cohort"], list[MentorLoadRow]]
 # (actor, cohort, mode) -> the URL where the run's proposal is reviewed
 PairingRunHook = Callable[["User", "Cohort", str], str]
+# cohort -> {learner id: post-test minus pre-test}, learners with both only
+LearnerGainsHook = Callable[["Cohort"], dict[int, float]]
 
 UNPAIRED = "unpaired"
 CREATED = "created"
@@ -65,6 +67,7 @@ COURSE_IDS_QUERY = "course_ids_query"
 COURSES_SET = "courses_set"
 MENTOR_LOADS = "mentor_loads"
 PAIRING_RUN = "pairing_run"
+LEARNER_GAINS = "learner_gains"
 
 _NAMES = frozenset(
     {
@@ -76,6 +79,7 @@ _NAMES = frozenset(
         COURSES_SET,
         MENTOR_LOADS,
         PAIRING_RUN,
+        LEARNER_GAINS,
     }
 )
 _hooks: dict[str, Callable[..., Any]] = {}
@@ -135,6 +139,12 @@ def courses_set(cohort: Cohort, course_ids: Sequence[int], actor: User) -> None:
 
 def mentor_loads(cohort: Cohort) -> list[MentorLoadRow] | None:
     fn: MentorLoadsHook | None = hook(MENTOR_LOADS)
+    return None if fn is None else fn(cohort)
+
+
+def learner_gains(cohort: Cohort) -> dict[int, float] | None:
+    """Each learner's knowledge gain (one query), or None if courses is absent."""
+    fn: LearnerGainsHook | None = hook(LEARNER_GAINS)
     return None if fn is None else fn(cohort)
 
 

@@ -77,6 +77,8 @@ class LearnerRow:
     demographics_consent: bool = False
     gender: str = ""
     age_band: str = ""
+    # Post-test minus pre-test, for a learner with both (courses' hook).
+    gain: float | None = None
 
 
 @dataclass
@@ -87,6 +89,12 @@ class GroupRow:
     social_share: float | None
     # Hidden although large enough: it would give away a smaller hidden group.
     protects: bool = False
+    # Mean knowledge gain of the group's learners with both tests, and their
+    # n; None when the group is hidden, has fewer than SMALL_CELL such
+    # learners, or hides another's (``gain_protects``).
+    mean_gain: float | None = None
+    gain_n: int | None = None
+    gain_protects: bool = False
 
 
 @dataclass
@@ -112,6 +120,9 @@ class CohortReport:
     by_age_band: list[GroupRow] = field(default_factory=list)
     # When the learning record was counted (earlier than now if kept).
     counted_at: dt.datetime | None = None
+    # Learners with a pre- and post-test gain: the groups' gain column shows
+    # when any has one (None: the courses app is absent).
+    gains: dict[int, float] | None = None
 
 
 def in_cohort(cohort: Cohort) -> Q:
@@ -178,7 +189,40 @@ def _protected(groups: list[tuple[str, list[LearnerRow]]]) -> list[GroupRow]:
         shown = [i for i in range(len(rows)) if i != hidden[0]]
         j = min(shown, key=lambda i: (len(groups[i][1]), groups[i][0]))
         rows[j] = GroupRow(rows[j].label, None, None, None, protects=True)
+    _protect_gains(rows, groups)
     return rows
+
+
+def _protect_gains(
+    rows: list[GroupRow], groups: list[tuple[str, list[LearnerRow]]]
+) -> None:
+    """Each shown group's mean gain, none recoverable from the cohort's.
+
+    The gain panel shows the whole cohort's mean gain and its n, and the
+    groups split the cohort. So the gains of the hidden cells, together, are
+    the whole minus the shown: while those hidden cells hold 1 to 4 learners
+    with a gain, the shown cell with the fewest is hidden too.
+    """
+    gains = [[r.gain for r in members if r.gain is not None] for _l, members in groups]
+    shown = [
+        i
+        for i, row in enumerate(rows)
+        if row.learners is not None and len(gains[i]) >= SMALL_CELL
+    ]
+    hidden_n = sum(len(g) for i, g in enumerate(gains) if i not in shown)
+    while 0 < hidden_n < SMALL_CELL and shown:
+        j = min(shown, key=lambda i: (len(gains[i]), groups[i][0]))
+        shown.remove(j)
+        hidden_n += len(gains[j])
+        rows[j].gain_protects = rows[j].learners is not None
+    for i in shown:
+        rows[i].gain_n = len(gains[i])
+        rows[i].mean_gain = round(statistics.fmean(gains[i]), 1)
+    for i, row in enumerate(rows):
+        # a shown group with no learner with both tests says so (n = 0);
+        # 1 to 4 stay unsaid, as "fewer than 5"
+        if row.learners is not None and not gains[i]:
+            row.gain_n = 0
 
 
 def _group_row(label: str, members: list[LearnerRow]) -> GroupRow:
@@ -265,10 +309,11 @@ def _learner_counts(
 def cohort_report(
     cohort: Cohort, *, weeks: int = WEEKS, now: dt.datetime | None = None
 ) -> CohortReport:
-    """The cohort's engagement over the last ``weeks`` weeks (two queries).
+    """The cohort's engagement over the last ``weeks`` weeks (three queries).
 
     The learning record's part is counted in one query, or kept from an
-    earlier request (``cpd.report_cache``); the learners are read each time.
+    earlier request (``cpd.report_cache``); the learners and their knowledge
+    gains (courses' hook, for the groups' mean gain) are read each time.
     """
     explicit_now = now is not None
     at: dt.datetime = now or timezone.now()
@@ -299,10 +344,13 @@ def cohort_report(
         )
     per_learner = counted.per_learner
     weeks_counted = counted.weeks
+    gains = cohort_hooks.learner_gains(cohort)
     rows = []
     for user_id, name, cadre, district, *people in learners:
         agg = per_learner.get(user_id)
         row = LearnerRow(user_id, name, cadre, district)
+        if gains is not None:
+            row.gain = gains.get(user_id)
         facility, consent, gender, age_band = people
         row.facility = str(facility)
         if consent:
@@ -325,6 +373,7 @@ def cohort_report(
         rows=rows,
         enough_data=bool(rows) and any(r.days_active for r in rows),
         counted_at=counted.at,
+        gains=gains,
     )
     if not report.enough_data:
         return report
