@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Min, Q
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.aggregates import Count
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -151,15 +151,7 @@ def social_report(
     learner_ids = members.filter(role=Role.LEARNER).values("user_id")
     mentor_ids = members.filter(role=Role.MENTOR).values("user_id")
     pairs = (
-        Post.objects.filter(
-            thread__forum__cohort=cohort,
-            thread__deleted_at__isnull=True,
-            deleted_at__isnull=True,
-            created_at__gte=since,
-            author_id__in=members.values("user_id"),
-            thread__author_id__in=members.values("user_id"),
-        )
-        .exclude(author_id=F("thread__author_id"))
+        _reply_posts(cohort, members, since)
         .values("author_id", "thread__author_id")
         .annotate(n=Count("id"))
         .order_by()
@@ -383,6 +375,49 @@ def _draw(report: SocialReport, drawn: list[Person]) -> None:
         person.sx = round(person.x - person.side / 2, 1)
         person.sy = round(person.y - person.side / 2, 1)
     report.drawn = drawn
+
+
+def _reply_posts(cohort: Cohort, members: Any, since: dt.datetime) -> Any:
+    """Live replies in the cohort's forums, between two of its members, since."""
+    return Post.objects.filter(
+        thread__forum__cohort=cohort,
+        thread__deleted_at__isnull=True,
+        deleted_at__isnull=True,
+        created_at__gte=since,
+        author_id__in=members.values("user_id"),
+        thread__author_id__in=members.values("user_id"),
+    ).exclude(author_id=F("thread__author_id"))
+
+
+def reply_links(cohort: Cohort, *, weeks: int = WEEKS) -> Any:
+    """Every reply link (A replied in B's thread), heaviest first, lazily.
+
+    For the CSV and the API, whose readers see names (``can_view_social_names``).
+    Rows: ``source``/``target`` user ids and names, ``replies``, and whether
+    each is a mentor. One GROUP BY, evaluated where it is read (a CSV streams
+    it; the API pages it).
+    """
+    since = timezone.now() - dt.timedelta(weeks=weeks)
+    members = Membership.objects.filter(
+        cohort=cohort, role__in=(Role.LEARNER, Role.MENTOR)
+    )
+    mentors = members.filter(role=Role.MENTOR).values("user_id")
+    return (
+        _reply_posts(cohort, members, since)
+        .values("author_id", "thread__author_id")
+        .annotate(
+            source_id=F("author_id"),
+            target_id=F("thread__author_id"),
+            source_name=F("author__display_name"),
+            target_name=F("thread__author__display_name"),
+            replies=Count("id"),
+        )
+        .annotate(
+            source_mentor=Exists(mentors.filter(user_id=OuterRef("author_id"))),
+            target_mentor=Exists(mentors.filter(user_id=OuterRef("thread__author_id"))),
+        )
+        .order_by("-replies", "author_id", "thread__author_id")
+    )
 
 
 def social_report_kept(cohort: Cohort, *, with_names: bool) -> SocialReport:
