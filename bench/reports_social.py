@@ -144,9 +144,8 @@ def main() -> None:
 
     from bench.reports import load
     from courses.report_scatter import engagement_gain
-    from forums.report import social_report
-
     from cpd.models import Cohort, User
+    from forums.report import social_report
 
     call_command("migrate", verbosity=0)
     if measure_only:

@@ -42,7 +42,7 @@ def report_cached(cohort_id: int, part: str, compute: Callable[[], T]) -> T:
     key = f"cpd:report:{part}:{cohort_id}:{version}"
     kept = cache.get(key)
     if kept is not None:
-        return kept  # type: ignore[no-any-return]
+        return kept
     value = compute()
     cache.set(key, value, seconds)
     return value

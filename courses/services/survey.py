@@ -160,7 +160,9 @@ def survey_respond(
     # One response at a time per survey (the lock), so each batch of five of
     # a cohort fills before the next starts.
     Survey.objects.select_for_update().filter(pk=survey.pk).first()
-    earlier = SurveyResponse.objects.filter(survey=survey, cohort_id=cohort_id).count()
+    earlier = SurveyResponse.objects.filter(
+        survey=survey, cohort_id__in=[cohort_id] if cohort_id else []
+    ).count()
     response = SurveyResponse.objects.create(
         survey=survey, cohort_id=cohort_id, batch=earlier // SMALL_CELL
     )

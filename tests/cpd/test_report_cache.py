@@ -22,6 +22,11 @@ def kept(settings):
     settings.REPORT_CACHE_SECONDS = 120
 
 
+def _call(calls: list[int]) -> int:
+    calls.append(1)
+    return len(calls)
+
+
 def _read(user, seconds=60):
     record(actor=user, verb=Verb.READ, object_type="x", duration_seconds=seconds)
 
@@ -66,7 +71,7 @@ def test_a_new_member_forgets_the_cohorts_parts(
 
 
 def test_other_cohorts_keep_their_parts(world, django_capture_on_commit_callbacks):
-    calls = []
+    calls: list[int] = []
 
     def compute():
         calls.append(1)
@@ -119,14 +124,14 @@ def test_course_changes_forget_the_cohorts_parts(
     from courses.services.assignments import cohort_courses_set
     from tests.factories.courses import CourseFactory
 
-    calls = []
-    report_cached(world.cohort.pk, "x", lambda: calls.append(1) or 1)
+    calls: list[int] = []
+    report_cached(world.cohort.pk, "x", lambda: _call(calls))
     course = CourseFactory()
     with django_capture_on_commit_callbacks(execute=True):
         cohort_courses_set(
             actor=world.org_admin, cohort=world.cohort, course_ids=[course.pk]
         )
-    report_cached(world.cohort.pk, "x", lambda: calls.append(1) or 1)
+    report_cached(world.cohort.pk, "x", lambda: _call(calls))
     assert len(calls) == 2
 
 
@@ -135,10 +140,10 @@ def test_an_erasure_forgets_the_persons_cohorts(
 ):
     from cpd.privacy import services as privacy
 
-    calls = []
-    report_cached(world.cohort.pk, "x", lambda: calls.append(1) or 1)
+    calls: list[int] = []
+    report_cached(world.cohort.pk, "x", lambda: _call(calls))
     eraser = privacy._erase_people_part
     with django_capture_on_commit_callbacks(execute=True):
         eraser(world.learner)
-    report_cached(world.cohort.pk, "x", lambda: calls.append(1) or 1)
+    report_cached(world.cohort.pk, "x", lambda: _call(calls))
     assert len(calls) == 2
