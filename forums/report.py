@@ -328,7 +328,9 @@ def _network(members: Any, pairs: Any, *, with_names: bool) -> _Network:
     drawn: dict[int, tuple[int, Person]] = {}
     lines: list[tuple[int, int, int, int]] = []
     tops: list[tuple[int, Link]] = []
-    for kind, i1, i2, i3, i4, i5, i6, t1, t2, t3, t4 in rows:
+    for kind, *numbers, t1, t2, t3, t4 in rows:
+        # PostgreSQL's SUM of integers is numeric: back to int
+        i1, i2, i3, i4, i5, i6 = (int(x or 0) for x in numbers)
         if kind == "S":
             net.people, net.learners, net.links = i1, i2, i3
             net.replies, net.connected, net.learners_connected = i4, i5, i6
