@@ -145,6 +145,7 @@ def main() -> None:
     from bench.reports import load
     from courses.report_scatter import engagement_gain
     from cpd.models import Cohort, User
+    from cpd.reports import cohort_report
     from forums.report import social_report
 
     call_command("migrate", verbosity=0)
@@ -168,6 +169,7 @@ def main() -> None:
     # Counted on every request (REPORT_CACHE_SECONDS=0), then as kept
     # between requests (cpd.report_cache; the warm-up fills it).
     with override_settings(REPORT_CACHE_SECONDS=0):
+        timed("cohort report (selector)", lambda: cohort_report(cohort))
         timed("social API", get("api-cohort-social-report"))
         timed("engagement-gain API", get("api-cohort-engagement-gain"))
         timed("cohort report page", get("cohort-report"))
