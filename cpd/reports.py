@@ -123,6 +123,9 @@ class CohortReport:
     # Learners with a pre- and post-test gain: the groups' gain column shows
     # when any has one (None: the courses app is absent).
     gains: dict[int, float] | None = None
+    # Each learner's best pre- and post-test ({"pre": .., "post": ..}), from
+    # which the gains come: the gain panel summarises the same, no query again.
+    best_scores: dict[int, dict[str, float]] | None = None
 
 
 def in_cohort(cohort: Cohort) -> Q:
@@ -344,7 +347,16 @@ def cohort_report(
         )
     per_learner = counted.per_learner
     weeks_counted = counted.weeks
-    gains = cohort_hooks.learner_gains(cohort)
+    scores = cohort_hooks.learner_scores(cohort)
+    gains = (
+        None
+        if scores is None
+        else {
+            uid: b["post"] - b["pre"]
+            for uid, b in scores.items()
+            if "pre" in b and "post" in b
+        }
+    )
     rows = []
     for user_id, name, cadre, district, *people in learners:
         agg = per_learner.get(user_id)
@@ -374,6 +386,7 @@ def cohort_report(
         enough_data=bool(rows) and any(r.days_active for r in rows),
         counted_at=counted.at,
         gains=gains,
+        best_scores=scores,
     )
     if not report.enough_data:
         return report
