@@ -165,7 +165,8 @@ def test_the_group_gains_cost_no_more_queries_for_more_learners(
     for i in range(20):
         gains[_learner(world, f"More {i}", "doctor").pk] = float(i)
     assert count() == before
-    # the page, its gains and its panels: 14 (the gain panel and engagement
-    # against gain reuse the report's scores; the network is one statement)
+    # 14 with the scores handed in by this test's hook (the real one reads
+    # them in one query): the gain panel and engagement against gain reuse
+    # the report's scores, and the network is one statement
     with django_assert_max_num_queries(14):
         client.get(url)
