@@ -21,3 +21,7 @@ def register() -> None:
         cohort_hooks.COURSE_IDS_QUERY, assignments.cohort_course_ids_query
     )
     cohort_hooks.hook_register(cohort_hooks.COURSES_SET, courses_set)
+    # the cohort report's gains: per group, and the gain panel's (cpd.reports)
+    from courses.selectors.progress import learner_best_scores
+
+    cohort_hooks.hook_register(cohort_hooks.LEARNER_SCORES, learner_best_scores)

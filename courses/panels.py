@@ -12,7 +12,9 @@ from courses.selectors import (
     continue_lesson_for,
     lesson_in_language,
 )
+from courses.selectors.progress import summarise_gain
 from cpd.models import Cohort
+from cpd.reports import CohortReport
 
 
 def continue_lesson_panel(request: HttpRequest) -> str:
@@ -30,13 +32,20 @@ def continue_lesson_panel(request: HttpRequest) -> str:
     )
 
 
-def cohort_gain_panel(request: HttpRequest, cohort: Cohort) -> str:
-    """Cohort report: pre/post knowledge gain with its n and 95% interval."""
+def cohort_gain_panel(
+    request: HttpRequest, cohort: Cohort, report: CohortReport | None = None
+) -> str:
+    """Cohort report: pre/post knowledge gain with its n and 95% interval.
+
+    From the report's own best scores when it has them (no query), else read.
+    """
+    if report is not None and report.best_scores is not None:
+        gain = summarise_gain(report.best_scores)
+    else:
+        gain = cohort_gain_summary(cohort)
     # No request: the partial needs none, and with one the layout's context
     # processors (cohort switcher, bell) would run a second time.
-    return render_to_string(
-        "courses/partials/cohort_gain.html", {"gain": cohort_gain_summary(cohort)}
-    )
+    return render_to_string("courses/partials/cohort_gain.html", {"gain": gain})
 
 
 def cohort_course_reports_panel(request: HttpRequest, cohort: Cohort) -> str:

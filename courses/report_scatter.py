@@ -125,7 +125,12 @@ def engagement_gain(
     ``report``'s per-learner rows when the page has them (one query, the
     gains), else counted (two queries).
     """
-    gains = learner_gains(cohort)
+    # the report's own gains when it has them (no second query)
+    gains = (
+        report.gains
+        if report is not None and report.gains is not None
+        else learner_gains(cohort)
+    )
     if report is not None:
         days = {row.user_id: row.days_active for row in report.rows}
     else:

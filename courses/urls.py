@@ -55,4 +55,9 @@ urlpatterns = [
         views.cohort_progress,
         name="courses-progress",
     ),
+    path(
+        "cohorts/<int:cohort_id>/engagement-gain.csv",
+        views.cohort_engagement_gain_csv,
+        name="courses-engagement-gain-csv",
+    ),
 ]

@@ -790,3 +790,56 @@ def course_survey(request: HttpRequest, course_id: int) -> HttpResponse:
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+def cohort_engagement_gain_csv(
+    request: HttpRequest, cohort_id: int
+) -> HttpResponseBase:
+    """Engagement against gain as CSV: the correlation and bands, and the points.
+
+    As on the report: the cohort's mentors and administrators read the
+    correlation and the banded table (bands under 5 hidden); the anonymous
+    points (days active, gain) are the administrators' only. Others: 403 for
+    the cohort's learners, 404 for anyone outside it.
+    """
+    from courses.report_scatter import engagement_gain
+
+    cohort = cpd_selectors.cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_view_engagement_gain(request.user, cohort):
+        return HttpResponse(
+            _("Only the cohort's mentors and administrators."), status=403
+        )
+    eg = engagement_gain(cohort)
+    show_points = policies.can_view_engagement_points(request.user, cohort)
+
+    def lines() -> Any:
+        out = csv.writer(_Echo())
+        yield out.writerow([_("learners with both tests"), eg.n])
+        yield out.writerow(
+            [
+                _("Spearman's rank correlation"),
+                round(eg.rho, 3) if eg.rho is not None else _("not enough data"),
+            ]
+        )
+        yield out.writerow([])
+        yield out.writerow(
+            [_("days active"), _("learners"), _("median knowledge gain")]
+        )
+        for band in eg.bands:
+            if band.learners is None:
+                yield out.writerow([str(band.label), _("fewer than 5"), ""])
+            else:
+                yield out.writerow([str(band.label), band.learners, band.median_gain])
+        if show_points:
+            yield out.writerow([])
+            yield out.writerow([_("days active"), _("knowledge gain")])
+            for days, gain in eg.points:
+                yield out.writerow([days, gain])
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="engagement-gain-{cohort.pk}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

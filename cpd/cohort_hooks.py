@@ -56,6 +56,9 @@ CoursesSetHook = Callable[["Cohort", Sequence[int], "User"], None]
 MentorLoadsHook = Callable[["Cohort"], list[MentorLoadRow]]
 # (actor, cohort, mode) -> the URL where the run's proposal is reviewed
 PairingRunHook = Callable[["User", "Cohort", str], str]
+# cohort -> {learner id: {"pre": best score, "post": best score}} (a test not
+# taken is absent), over the cohort's courses
+LearnerScoresHook = Callable[["Cohort"], dict[int, dict[str, float]]]
 
 UNPAIRED = "unpaired"
 CREATED = "created"
@@ -65,6 +68,7 @@ COURSE_IDS_QUERY = "course_ids_query"
 COURSES_SET = "courses_set"
 MENTOR_LOADS = "mentor_loads"
 PAIRING_RUN = "pairing_run"
+LEARNER_SCORES = "learner_scores"
 
 _NAMES = frozenset(
     {
@@ -76,6 +80,7 @@ _NAMES = frozenset(
         COURSES_SET,
         MENTOR_LOADS,
         PAIRING_RUN,
+        LEARNER_SCORES,
     }
 )
 _hooks: dict[str, Callable[..., Any]] = {}
@@ -135,6 +140,12 @@ def courses_set(cohort: Cohort, course_ids: Sequence[int], actor: User) -> None:
 
 def mentor_loads(cohort: Cohort) -> list[MentorLoadRow] | None:
     fn: MentorLoadsHook | None = hook(MENTOR_LOADS)
+    return None if fn is None else fn(cohort)
+
+
+def learner_scores(cohort: Cohort) -> dict[int, dict[str, float]] | None:
+    """Each learner's best pre- and post-test (one query); None without courses."""
+    fn: LearnerScoresHook | None = hook(LEARNER_SCORES)
     return None if fn is None else fn(cohort)
 
 

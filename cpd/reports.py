@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +37,7 @@ from cpd.models import (
     Role,
     Verb,
 )
+from cpd.report_cache import report_cached
 
 # Any group smaller than this is not shown (nobody can be re-identified).
 SMALL_CELL = 5
@@ -76,6 +77,8 @@ class LearnerRow:
     demographics_consent: bool = False
     gender: str = ""
     age_band: str = ""
+    # Post-test minus pre-test, for a learner with both (courses' hook).
+    gain: float | None = None
 
 
 @dataclass
@@ -86,6 +89,12 @@ class GroupRow:
     social_share: float | None
     # Hidden although large enough: it would give away a smaller hidden group.
     protects: bool = False
+    # Mean knowledge gain of the group's learners with both tests, and their
+    # n; None when the group is hidden, has fewer than SMALL_CELL such
+    # learners, or hides another's (``gain_protects``).
+    mean_gain: float | None = None
+    gain_n: int | None = None
+    gain_protects: bool = False
 
 
 @dataclass
@@ -109,6 +118,14 @@ class CohortReport:
     # Over consenting learners only, with one "not shared" row for the rest.
     by_gender: list[GroupRow] = field(default_factory=list)
     by_age_band: list[GroupRow] = field(default_factory=list)
+    # When the learning record was counted (earlier than now if kept).
+    counted_at: dt.datetime | None = None
+    # Learners with a pre- and post-test gain: the groups' gain column shows
+    # when any has one (None: the courses app is absent).
+    gains: dict[int, float] | None = None
+    # Each learner's best pre- and post-test ({"pre": .., "post": ..}), from
+    # which the gains come: the gain panel summarises the same, no query again.
+    best_scores: dict[int, dict[str, float]] | None = None
 
 
 def in_cohort(cohort: Cohort) -> Q:
@@ -175,7 +192,40 @@ def _protected(groups: list[tuple[str, list[LearnerRow]]]) -> list[GroupRow]:
         shown = [i for i in range(len(rows)) if i != hidden[0]]
         j = min(shown, key=lambda i: (len(groups[i][1]), groups[i][0]))
         rows[j] = GroupRow(rows[j].label, None, None, None, protects=True)
+    _protect_gains(rows, groups)
     return rows
+
+
+def _protect_gains(
+    rows: list[GroupRow], groups: list[tuple[str, list[LearnerRow]]]
+) -> None:
+    """Each shown group's mean gain, none recoverable from the cohort's.
+
+    The gain panel shows the whole cohort's mean gain and its n, and the
+    groups split the cohort. So the gains of the hidden cells, together, are
+    the whole minus the shown: while those hidden cells hold 1 to 4 learners
+    with a gain, the shown cell with the fewest is hidden too.
+    """
+    gains = [[r.gain for r in members if r.gain is not None] for _l, members in groups]
+    shown = [
+        i
+        for i, row in enumerate(rows)
+        if row.learners is not None and len(gains[i]) >= SMALL_CELL
+    ]
+    hidden_n = sum(len(g) for i, g in enumerate(gains) if i not in shown)
+    while 0 < hidden_n < SMALL_CELL and shown:
+        j = min(shown, key=lambda i: (len(gains[i]), groups[i][0]))
+        shown.remove(j)
+        hidden_n += len(gains[j])
+        rows[j].gain_protects = rows[j].learners is not None
+    for i in shown:
+        rows[i].gain_n = len(gains[i])
+        rows[i].mean_gain = round(statistics.fmean(gains[i]), 1)
+    for i, row in enumerate(rows):
+        # a shown group with no learner with both tests says so (n = 0);
+        # 1 to 4 stay unsaid, as "fewer than 5"
+        if row.learners is not None and not gains[i]:
+            row.gain_n = 0
 
 
 def _group_row(label: str, members: list[LearnerRow]) -> GroupRow:
@@ -212,12 +262,65 @@ def _consented_groups(
     return _protected(groups)
 
 
+@dataclass
+class _Counted:
+    at: dt.datetime
+    per_learner: dict[int, dict[str, Any]]
+    weeks: list[tuple[dt.date, int]]
+
+
+def _learner_counts(
+    cohort: Cohort, since: dt.datetime, weeks: int, now: dt.datetime
+) -> _Counted:
+    """Per learner, their statements' figures over the window (one query)."""
+    statements = _cohort_statements(cohort).filter(timestamp__gte=since)
+    # Active learners per week come from the same per-learner rows: one
+    # "active that week" count per week, so the statements are read once.
+    starts = week_starts(since, weeks)
+    bounds = [_midnight(start) for start in starts] + [
+        _midnight(starts[-1] + dt.timedelta(weeks=1))
+    ]
+    week_counts = {
+        f"w{i}": Count(
+            "id", filter=Q(timestamp__gte=bounds[i], timestamp__lt=bounds[i + 1])
+        )
+        for i in range(len(starts))
+    }
+    per_learner = {
+        row["actor_id"]: row
+        for row in statements.values("actor_id")
+        .annotate(
+            days=Count(TruncDate("timestamp"), distinct=True),
+            sessions=Count("session_key", distinct=True, filter=Q(verb=Verb.SIGNED_IN)),
+            seconds=Sum("duration_seconds"),
+            social=Count("id", filter=Q(verb__in=SOCIAL_VERBS)),
+            completed=Count("id", filter=Q(verb=Verb.COMPLETED)),
+            attended=Count("id", filter=Q(verb=Verb.ATTENDED)),
+            last=Max("timestamp"),
+            last_social=Max("timestamp", filter=Q(verb__in=SOCIAL_VERBS)),
+            **week_counts,
+        )
+        .order_by()
+    }
+    weeks_counted = [
+        (start, sum(1 for row in per_learner.values() if row[f"w{i}"]))
+        for i, start in enumerate(starts)
+    ]
+    return _Counted(now, per_learner, weeks_counted)
+
+
 def cohort_report(
     cohort: Cohort, *, weeks: int = WEEKS, now: dt.datetime | None = None
 ) -> CohortReport:
-    """The cohort's engagement over the last ``weeks`` weeks (three queries)."""
-    now = now or timezone.now()
-    since = now - dt.timedelta(weeks=weeks)
+    """The cohort's engagement over the last ``weeks`` weeks (three queries).
+
+    The learning record's part is counted in one query, or kept from an
+    earlier request (``cpd.report_cache``); the learners and their knowledge
+    gains (courses' hook, for the groups' mean gain) are read each time.
+    """
+    explicit_now = now is not None
+    at: dt.datetime = now or timezone.now()
+    since = at - dt.timedelta(weeks=weeks)
     learners = list(
         Membership.objects.filter(cohort=cohort, role=Role.LEARNER)
         .order_by("user__display_name", "user_id")
@@ -232,34 +335,34 @@ def cohort_report(
             "user__age_band",
         )
     )
-    statements = _cohort_statements(cohort).filter(timestamp__gte=since)
-    per_week = dict(
-        statements.annotate(week=TruncWeek("timestamp"))
-        .values("week")
-        .annotate(n=Count("actor_id", distinct=True))
-        .order_by()
-        .values_list("week", "n")
-    )
-    weeks_counted = week_list(per_week.items(), since, weeks)
-    per_learner = {
-        row["actor_id"]: row
-        for row in statements.values("actor_id")
-        .annotate(
-            days=Count(TruncDate("timestamp"), distinct=True),
-            sessions=Count("session_key", distinct=True, filter=Q(verb=Verb.SIGNED_IN)),
-            seconds=Sum("duration_seconds"),
-            social=Count("id", filter=Q(verb__in=SOCIAL_VERBS)),
-            completed=Count("id", filter=Q(verb=Verb.COMPLETED)),
-            attended=Count("id", filter=Q(verb=Verb.ATTENDED)),
-            last=Max("timestamp"),
-            last_social=Max("timestamp", filter=Q(verb__in=SOCIAL_VERBS)),
+    # Counted now, or kept from a request up to REPORT_CACHE_SECONDS ago; a
+    # report for a given moment (``now``) is always counted.
+    if explicit_now:
+        counted = _learner_counts(cohort, since, weeks, at)
+    else:
+        counted = report_cached(
+            cohort.pk,
+            f"learners:{weeks}",
+            lambda: _learner_counts(cohort, since, weeks, at),
         )
-        .order_by()
-    }
+    per_learner = counted.per_learner
+    weeks_counted = counted.weeks
+    scores = cohort_hooks.learner_scores(cohort)
+    gains = (
+        None
+        if scores is None
+        else {
+            uid: b["post"] - b["pre"]
+            for uid, b in scores.items()
+            if "pre" in b and "post" in b
+        }
+    )
     rows = []
     for user_id, name, cadre, district, *people in learners:
         agg = per_learner.get(user_id)
         row = LearnerRow(user_id, name, cadre, district)
+        if gains is not None:
+            row.gain = gains.get(user_id)
         facility, consent, gender, age_band = people
         row.facility = str(facility)
         if consent:
@@ -281,6 +384,9 @@ def cohort_report(
         weeks=weeks_counted,
         rows=rows,
         enough_data=bool(rows) and any(r.days_active for r in rows),
+        counted_at=counted.at,
+        gains=gains,
+        best_scores=scores,
     )
     if not report.enough_data:
         return report
@@ -301,7 +407,7 @@ def cohort_report(
         for low, high, label in TIME_BINS
     ]
     report.posted_share = _share(sum(1 for r in rows if r.social), len(rows))
-    quiet_since = now - dt.timedelta(days=QUIET_DAYS)
+    quiet_since = at - dt.timedelta(days=QUIET_DAYS)
     report.quiet_learners = sum(
         1 for r in rows if r.last_social is None or r.last_social < quiet_since
     )
@@ -339,9 +445,19 @@ def week_list(
     ``counts`` are (TruncWeek value, count) rows of the weeks that had any.
     """
     per_week = {_as_date(week): n for week, n in counts}
-    first_week = (since - dt.timedelta(days=since.weekday())).date()
-    starts = [first_week + dt.timedelta(weeks=i) for i in range(weeks + 1)]
-    return [(start, per_week.get(start, 0)) for start in starts]
+    return [(start, per_week.get(start, 0)) for start in week_starts(since, weeks)]
+
+
+def week_starts(since: dt.datetime, weeks: int) -> list[dt.date]:
+    """The Monday of each week from the one holding ``since`` to this one."""
+    local = timezone.localtime(since) if timezone.is_aware(since) else since
+    first_week = local.date() - dt.timedelta(days=local.weekday())
+    return [first_week + dt.timedelta(weeks=i) for i in range(weeks + 1)]
+
+
+def _midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the current time zone (as TruncWeek counts)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
 def week_bars(weeks: list[tuple[dt.date, int]], top: int) -> list[dict[str, int]]:

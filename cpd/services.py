@@ -30,6 +30,7 @@ from cpd.models import (
     User,
 )
 from cpd.realtime import publish_on_commit, user_group
+from cpd.report_cache import report_cache_forget
 
 
 def organisation_create(
@@ -163,6 +164,7 @@ def membership_add(*, cohort: Cohort, user: User, role: str) -> Membership:
     )
     if created:
         policies.forget_roles(user)
+        report_cache_forget([cohort.pk])
         publish_on_commit(user_group(user.pk), events.membership_created(membership))
     return membership
 

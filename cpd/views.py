@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
@@ -217,8 +218,21 @@ def cohort_report(request: HttpRequest, cohort_id: int) -> HttpResponse:
             )[: reports.PAGE_ROWS],
             "small_cell": reports.SMALL_CELL,
             "quiet_days": reports.QUIET_DAYS,
+            # figures may be kept this long (cpd.report_cache); 0: counted now
+            "kept_minutes": -(-max(settings.REPORT_CACHE_SECONDS, 0) // 60),
         },
     )
+
+
+def _gain_cells(g: reports.GroupRow) -> list[Any]:
+    """A group's mean gain and its n for the CSV, or why it is not shown."""
+    if g.mean_gain is not None:
+        return [g.mean_gain, g.gain_n]
+    if g.gain_protects:
+        return [_("not shown, so that a smaller group cannot be worked out"), ""]
+    if g.gain_n == 0:
+        return [_("not enough data"), 0]
+    return [_("fewer than 5"), ""]
 
 
 class _Echo:
@@ -244,9 +258,14 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
             yield out.writerow([week.isoformat(), n])
         # The groups, small cells suppressed (as on the page): everyone who
         # reads the report reads these.
+        gain_columns = [_("mean knowledge gain"), _("learners with both tests")]
+        gains = bool(report.gains)
         for dimension, groups in reports.report_groups(report):
             yield out.writerow([])
-            yield out.writerow([dimension, _("learners"), _("active %"), _("social %")])
+            yield out.writerow(
+                [dimension, _("learners"), _("active %"), _("social %")]
+                + (gain_columns if gains else [])
+            )
             for g in groups:
                 # labels are what learners typed (a facility's name)
                 label = reports.csv_text(str(g.label))
@@ -256,10 +275,13 @@ def cohort_report_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
                         if g.protects
                         else _("fewer than 5")
                     )
-                    yield out.writerow([label, hidden, "", ""])
+                    yield out.writerow(
+                        [label, hidden, "", ""] + (["", ""] if gains else [])
+                    )
                 else:
                     yield out.writerow(
                         [label, g.learners, g.active_share, g.social_share]
+                        + (_gain_cells(g) if gains else [])
                     )
         if show_rows:
             yield out.writerow([])

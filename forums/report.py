@@ -21,13 +21,13 @@ density, share of learners connected, reply times).
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 import math
 import statistics
-from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db.models import F, Min, Q
+from django.db import connection
+from django.db.models import Exists, F, Min, OuterRef, Q
 from django.db.models.aggregates import Count
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpd.models import Cohort, Membership, Role
+from cpd.report_cache import report_cached
 from cpd.reports import WEEKS
 from forums import policies
 from forums.models import Post, Thread
@@ -149,44 +150,18 @@ def social_report(
     )
     learner_ids = members.filter(role=Role.LEARNER).values("user_id")
     mentor_ids = members.filter(role=Role.MENTOR).values("user_id")
-    people = {
-        uid: Person(uid, name, role == Role.MENTOR)
-        for uid, name, role in members.order_by("user_id").values_list(
-            "user_id", "user__display_name", "role"
-        )
-    }
     pairs = (
-        Post.objects.filter(
-            thread__forum__cohort=cohort,
-            thread__deleted_at__isnull=True,
-            deleted_at__isnull=True,
-            created_at__gte=since,
-            author_id__in=members.values("user_id"),
-            thread__author_id__in=members.values("user_id"),
-        )
-        .exclude(author_id=F("thread__author_id"))
+        _reply_posts(cohort, members, since)
         .values("author_id", "thread__author_id")
         .annotate(n=Count("id"))
         .order_by()
         .values_list("author_id", "thread__author_id", "n")
     )
-    # Plain tuples: a big cohort has tens of thousands of pairs, and only the
-    # drawn and listed ones become Link objects.
-    links: list[tuple[int, int, int]] = []
-    neighbours: dict[int, set[int]] = defaultdict(set)
-    replies: dict[int, int] = defaultdict(int)
-    for source, target, n in pairs:
-        if source not in people or target not in people:
-            continue  # a membership changed between the two queries
-        links.append((source, target, n))
-        neighbours[source].add(target)
-        neighbours[target].add(source)
-        replies[source] += n
-        replies[target] += n
-    for uid, linked in neighbours.items():
-        people[uid].degree = len(linked)
-        people[uid].replies = replies[uid]
-
+    network = _network(
+        members.order_by().values_list("user_id", "role", "user__display_name"),
+        pairs,
+        with_names=with_names,
+    )
     live = Q(posts__deleted_at__isnull=True, posts__created_at__gte=F("created_at"))
     firsts = (
         Thread.objects.filter(
@@ -219,40 +194,171 @@ def social_report(
         if first_peer is not None:
             peer_waits.append((first_peer - opened).total_seconds())
 
-    learners = sum(1 for p in people.values() if not p.mentor)
-    connected = [p for p in people.values() if p.degree]
-    learners_connected = sum(1 for p in connected if not p.mentor)
     report = SocialReport(
         cohort=cohort,
-        people=len(people),
-        learners=learners,
-        connected=len(connected),
-        learners_connected=learners_connected,
-        links=len(links),
-        replies=sum(n for _s, _t, n in links),
+        people=network.people,
+        learners=network.learners,
+        connected=network.connected,
+        learners_connected=network.learners_connected,
+        links=network.links,
+        replies=network.replies,
         questions=questions,
         mentor_reply=_reply_time(mentor_waits),
         peer_reply=_reply_time(peer_waits),
     )
-    if len(people) >= 2:
-        report.density = round(len(links) / (len(people) * (len(people) - 1)), 3)
-    if learners:
-        report.learners_connected_share = round(100 * learners_connected / learners, 1)
+    if network.people >= 2:
+        report.density = round(
+            network.links / (network.people * (network.people - 1)), 3
+        )
+    if network.learners:
+        report.learners_connected_share = round(
+            100 * network.learners_connected / network.learners, 1
+        )
     if with_names:
-        _draw(report, people, connected, links)
+        report.capped = network.connected > MAX_NODES
+        report.lines_capped = network.inner_links > MAX_LINES
+        _draw(report, network.drawn)
+        report.drawn_links = network.drawn_links
+        report.top_pairs = network.top_pairs
     return report
 
 
-def _draw(
-    report: SocialReport,
-    people: dict[int, Person],
-    connected: list[Person],
-    links: list[tuple[int, int, int]],
-) -> None:
+@dataclass
+class _Network:
+    people: int = 0
+    learners: int = 0
+    links: int = 0
+    replies: int = 0
+    connected: int = 0
+    learners_connected: int = 0
+    inner_links: int = 0  # links between two drawn people
+    drawn: list[Person] = field(default_factory=list)
+    drawn_links: list[Link] = field(default_factory=list)
+    top_pairs: list[Link] = field(default_factory=list)
+
+
+# The network in one statement. The reply pairs are grouped once (a CTE used
+# several times, which PostgreSQL materialises). A person's degree (people
+# linked with, either way) is their pairs at either end, less those linked
+# both ways (counted twice): one small GROUP BY per person, not one per
+# neighbour. ROW_NUMBER ranks the most connected, the heaviest lines among them and
+# the heaviest pairs. Only those rows come back: the summary, at most
+# MAX_NODES people, MAX_LINES lines and TOP_PAIRS pairs, however many people
+# replied. Columns: kind, six integers, four texts.
+_NETWORK_SQL = """
+WITH members(uid, role, name) AS ({members}),
+pairs(source, target, n) AS ({pairs}),
+degrees(uid, degree, replies) AS (
+    SELECT ends.uid, COUNT(*) - COALESCE(MAX(both_ways.k), 0), SUM(ends.n)
+    FROM (
+        SELECT source AS uid, n FROM pairs UNION ALL SELECT target, n FROM pairs
+    ) ends
+    LEFT JOIN (
+        SELECT p.source AS uid, COUNT(*) AS k
+        FROM pairs p JOIN pairs q ON q.source = p.target AND q.target = p.source
+        GROUP BY p.source
+    ) both_ways ON both_ways.uid = ends.uid
+    GROUP BY ends.uid
+){named}
+SELECT 'S', (SELECT COUNT(*) FROM members),
+    (SELECT COUNT(*) FROM members WHERE role = %s),
+    (SELECT COUNT(*) FROM pairs), (SELECT COALESCE(SUM(n), 0) FROM pairs),
+    (SELECT COUNT(*) FROM degrees),
+    (SELECT COUNT(*) FROM degrees d JOIN members m ON m.uid = d.uid
+     WHERE m.role = %s),
+    NULL, NULL, NULL, NULL
+{named_rows}"""
+_NAMED_SQL = """,
+drawn(uid, degree, replies, name, role, rk) AS (
+    SELECT d.uid, d.degree, d.replies, m.name, m.role,
+        ROW_NUMBER() OVER (ORDER BY d.degree DESC, d.replies DESC, m.name, d.uid)
+    FROM degrees d JOIN members m ON m.uid = d.uid
+    ORDER BY d.degree DESC, d.replies DESC, m.name, d.uid LIMIT %s
+),
+lines(source, target, n, rk, total) AS (
+    SELECT p.source, p.target, p.n,
+        ROW_NUMBER() OVER (ORDER BY p.n DESC, p.source, p.target),
+        COUNT(*) OVER ()
+    FROM pairs p
+    WHERE p.source IN (SELECT uid FROM drawn) AND p.target IN (SELECT uid FROM drawn)
+    ORDER BY p.n DESC, p.source, p.target LIMIT %s
+),
+top(source, target, n, rk) AS (
+    SELECT source, target, n, ROW_NUMBER() OVER (ORDER BY n DESC, source, target)
+    FROM pairs ORDER BY n DESC, source, target LIMIT %s
+)
+"""
+# LIMIT, not a filter on the rank: the planner then knows how few rows follow
+# (it cannot tell that a member's id is unique in a CTE, and with thousands of
+# estimated rows a join's cost would make PostgreSQL compile the query (JIT),
+# seconds of work for 65 rows).
+_NAMED_ROWS = """
+UNION ALL SELECT 'D', uid, degree, replies, rk, 0, 0, name, role, NULL, NULL FROM drawn
+UNION ALL SELECT 'L', source, target, n, rk, total, 0, NULL, NULL, NULL, NULL FROM lines
+UNION ALL SELECT 'T', p.source, p.target, p.n, p.rk, 0, 0,
+    s.name, t.name, s.role, t.role
+FROM top p JOIN members s ON s.uid = p.source JOIN members t ON t.uid = p.target
+"""
+
+
+def _network(members: Any, pairs: Any, *, with_names: bool) -> _Network:
+    """The reply network's figures, and with names its drawn part (one query).
+
+    ``members`` yields (user id, role, name); ``pairs`` (replier, thread
+    starter, replies), already grouped. Counted in the database: Python sees
+    one row per drawn person, line and listed pair, never one per pair.
+    """
+    members_sql, members_params = members.query.sql_with_params()
+    pairs_sql, pairs_params = pairs.query.sql_with_params()
+    sql = _NETWORK_SQL.format(
+        members=members_sql,
+        pairs=pairs_sql,
+        named=_NAMED_SQL if with_names else "",
+        named_rows=_NAMED_ROWS if with_names else "",
+    )
+    # in the order of their placeholders in the text
+    params: list[Any] = [*members_params, *pairs_params]
+    if with_names:
+        params += [MAX_NODES, MAX_LINES, TOP_PAIRS]
+    params += [Role.LEARNER, Role.LEARNER]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    net = _Network()
+    drawn: dict[int, tuple[int, Person]] = {}
+    lines: list[tuple[int, int, int, int]] = []
+    tops: list[tuple[int, Link]] = []
+    for kind, *numbers, t1, t2, t3, t4 in rows:
+        # PostgreSQL's SUM of integers is numeric: back to int
+        i1, i2, i3, i4, i5, i6 = (int(x or 0) for x in numbers)
+        if kind == "S":
+            net.people, net.learners, net.links = i1, i2, i3
+            net.replies, net.connected, net.learners_connected = i4, i5, i6
+        elif kind == "D":
+            person = Person(i1, t1, t2 == Role.MENTOR, degree=i2, replies=i3)
+            drawn[i1] = (i4, person)
+        elif kind == "L":
+            lines.append((i4, i1, i2, i3))
+            net.inner_links = i5
+        else:
+            source = Person(i1, t1, t3 == Role.MENTOR)
+            target = Person(i2, t2, t4 == Role.MENTOR)
+            tops.append((i4, Link(source, target, i3)))
+    net.drawn = [person for _rank, person in sorted(drawn.values())]
+    net.drawn_links = [
+        Link(drawn[s][1], drawn[t][1], n) for _rank, s, t, n in sorted(lines)
+    ]
+    # Which of several equally heavy pairs make the list goes by id; they are
+    # shown by replies, then names.
+    net.top_pairs = sorted(
+        (link for _rank, link in tops),
+        key=lambda link: (-link.replies, link.source.name, link.target.name),
+    )
+    return net
+
+
+def _draw(report: SocialReport, drawn: list[Person]) -> None:
     """Lay the most connected people on a circle, biggest first, for the SVG."""
-    ranked = sorted(connected, key=lambda p: (-p.degree, -p.replies, p.name))
-    drawn = ranked[:MAX_NODES]
-    report.capped = len(ranked) > MAX_NODES
     biggest = max((p.degree for p in drawn), default=1)
     # Neighbours on the ring must not overlap: the largest radius is under
     # half the spacing between them.
@@ -270,23 +376,63 @@ def _draw(
         person.side = round(1.8 * person.r, 1)
         person.sx = round(person.x - person.side / 2, 1)
         person.sy = round(person.y - person.side / 2, 1)
-    shown = {p.user_id for p in drawn}
     report.drawn = drawn
-    inner = [(s, t, n) for s, t, n in links if s in shown and t in shown]
-    # The heaviest lines only: 40 people can have 1,560 links, too many bytes
-    # for a phone and too dense to read.
-    report.lines_capped = len(inner) > MAX_LINES
-    report.drawn_links = [
-        Link(people[s], people[t], n)
-        for s, t, n in heapq.nlargest(MAX_LINES, inner, key=lambda r: r[2])
-    ]
-    top = [
-        Link(people[s], people[t], n)
-        for s, t, n in heapq.nlargest(TOP_PAIRS * 4, links, key=lambda r: r[2])
-    ]
-    report.top_pairs = sorted(
-        top, key=lambda link: (-link.replies, link.source.name, link.target.name)
-    )[:TOP_PAIRS]
+
+
+def _reply_posts(cohort: Cohort, members: Any, since: dt.datetime) -> Any:
+    """Live replies in the cohort's forums, between two of its members, since."""
+    return Post.objects.filter(
+        thread__forum__cohort=cohort,
+        thread__deleted_at__isnull=True,
+        deleted_at__isnull=True,
+        created_at__gte=since,
+        author_id__in=members.values("user_id"),
+        thread__author_id__in=members.values("user_id"),
+    ).exclude(author_id=F("thread__author_id"))
+
+
+def reply_links(cohort: Cohort, *, weeks: int = WEEKS) -> Any:
+    """Every reply link (A replied in B's thread), heaviest first, lazily.
+
+    For the CSV and the API, whose readers see names (``can_view_social_names``).
+    Rows: ``source``/``target`` user ids and names, ``replies``, and whether
+    each is a mentor. One GROUP BY, evaluated where it is read (a CSV streams
+    it; the API pages it).
+    """
+    since = timezone.now() - dt.timedelta(weeks=weeks)
+    members = Membership.objects.filter(
+        cohort=cohort, role__in=(Role.LEARNER, Role.MENTOR)
+    )
+    mentors = members.filter(role=Role.MENTOR).values("user_id")
+    return (
+        _reply_posts(cohort, members, since)
+        .values("author_id", "thread__author_id")
+        .annotate(
+            source_id=F("author_id"),
+            target_id=F("thread__author_id"),
+            source_name=F("author__display_name"),
+            target_name=F("thread__author__display_name"),
+            replies=Count("id"),
+        )
+        .annotate(
+            source_mentor=Exists(mentors.filter(user_id=OuterRef("author_id"))),
+            target_mentor=Exists(mentors.filter(user_id=OuterRef("thread__author_id"))),
+        )
+        .order_by("-replies", "author_id", "thread__author_id")
+    )
+
+
+def social_report_kept(cohort: Cohort, *, with_names: bool) -> SocialReport:
+    """:func:`social_report` now, or as counted up to REPORT_CACHE_SECONDS ago.
+
+    For the page and the API (``cpd.report_cache``: forgotten when the
+    cohort's members change or one is erased).
+    """
+    return report_cached(
+        cohort.pk,
+        f"social:{int(with_names)}",
+        lambda: social_report(cohort, with_names=with_names),
+    )
 
 
 def link_width(link: Link) -> float:
@@ -299,7 +445,7 @@ def cohort_social_panel(request: HttpRequest, cohort: Cohort) -> str:
     if not policies.can_view_social_report(request.user, cohort):
         return ""
     with_names = policies.can_view_social_names(request.user, cohort)
-    report = social_report(cohort, with_names=with_names)
+    report = social_report_kept(cohort, with_names=with_names)
     lines = [
         {
             "x1": link.source.x,

@@ -7,6 +7,11 @@ from forums import views
 urlpatterns = [
     path("", views.forum_list, name="forums-home"),
     path("search/", views.search, name="forums-search"),
+    path(
+        "cohorts/<int:cohort_id>/reply-network.csv",
+        views.cohort_reply_network_csv,
+        name="forums-reply-network-csv",
+    ),
     path("moderation/", views.moderation_queue, name="forums-moderation"),
     path(
         "reports/<int:report_id>/resolve/",

@@ -6,6 +6,8 @@ the form-error and rate-limit mapping at the top.
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -14,7 +16,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,6 +29,8 @@ from cpd.auth import acting_user
 from cpd.context_processors import data_saver
 from cpd.forms import rate_limit_error
 from cpd.limits import RateLimited
+from cpd.reports import csv_text
+from cpd.selectors import cohort_get_for_user
 from forums import policies, selectors
 from forums.forms import (
     MoveForm,
@@ -36,6 +41,7 @@ from forums.forms import (
     ThreadForm,
 )
 from forums.models import Thread
+from forums.report import reply_links
 from forums.services import engagement, moderation, posting
 
 THREADS_PER_PAGE = 20
@@ -452,3 +458,51 @@ def search(request: HttpRequest) -> HttpResponse:
         "forums/search.html",
         {"form": form, "hits": hits, "searched": bool(form.data.get("q"))},
     )
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@login_required
+def cohort_reply_network_csv(request: HttpRequest, cohort_id: int) -> HttpResponseBase:
+    """Every reply link of the cohort report's network, by name (administrators).
+
+    As the drawing: the names are the administrators' (``can_view_social_names``);
+    the cohort's mentors and learners are refused, and anyone else gets a 404.
+    """
+    cohort = cohort_get_for_user(request.user, cohort_id)
+    if not policies.can_view_social_names(request.user, cohort):
+        return HttpResponse(_("Only the cohort's administrators."), status=403)
+    links = reply_links(cohort)
+
+    def lines() -> Iterator[str]:
+        out = csv.writer(_Echo())
+        yield out.writerow(
+            [
+                _("who replied"),
+                _("their role"),
+                _("in the thread of"),
+                _("their role"),
+                _("replies"),
+            ]
+        )
+        role = {True: _("mentor"), False: _("learner")}
+        for link in links.iterator():
+            yield out.writerow(
+                [
+                    csv_text(link["source_name"]),
+                    role[bool(link["source_mentor"])],
+                    csv_text(link["target_name"]),
+                    role[bool(link["target_mentor"])],
+                    link["replies"],
+                ]
+            )
+
+    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="reply-network-{cohort.pk}.csv"'
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -35,8 +35,12 @@ from django.template.loader import render_to_string
 
 from cpd.models import Cohort, Membership, Role, User
 from cpd.policies import AnyUser
-from cpd.reports import MIN_FOR_MEDIAN, median_of
+from cpd.reports import MIN_FOR_MEDIAN, SMALL_CELL, median_of
 from mentoring.models import CheckIn, Message, Pairing
+
+# A median reply time needs this many replies: with one mentor in a cohort it
+# is that mentor's own figure, and two or three replies would show each one.
+MIN_REPLY_TIMES = SMALL_CELL
 
 
 def _count_of(rows: QuerySet[Any]) -> Subquery:
@@ -195,7 +199,7 @@ def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
         with_mentor_share=round(100 * with_mentor / n, 1) if n else None,
         median_messages=median_of([r.messages for r in rows], min_n=MIN_FOR_MEDIAN),
         median_checkins=median_of([r.checkins for r in rows], min_n=MIN_FOR_MEDIAN),
-        median_reply_hours=median_of(replies, min_n=MIN_FOR_MEDIAN),
+        median_reply_hours=median_of(replies, min_n=MIN_REPLY_TIMES),
         replied=len(replies),
         awaiting_reply=sum(1 for r in rows if r.awaiting_reply),
     )
@@ -240,5 +244,5 @@ def cohort_mentor_panel(request: HttpRequest, cohort: Cohort) -> str:
     """Cohort report: share with a mentor, medians of messages, check-ins, reply."""
     return render_to_string(
         "mentoring/partials/cohort_mentor_contact.html",
-        {"contact": cohort_mentor_contact(cohort), "min_n": MIN_FOR_MEDIAN},
+        {"contact": cohort_mentor_contact(cohort), "min_n": MIN_REPLY_TIMES},
     )

@@ -33,6 +33,7 @@ from mentoring.forms import (
 )
 from mentoring.models import PairingMode, PairingRun, PairingRunStatus
 from mentoring.selectors import pairings as pairing_selectors
+from mentoring.selectors.loads import MIN_REPLY_TIMES
 from mentoring.services import (
     checkins,
     conversations,
@@ -102,6 +103,7 @@ def _render_admin(
     context = {
         "cohort": cohort,
         "loads": selectors.mentor_loads(cohort),
+        "min_replies": MIN_REPLY_TIMES,
         "unpaired": list(selectors.unpaired_learners(cohort)),
         "pairings": list(selectors.pairing_list_for_user(user, cohort)),
         "summaries": list(selectors.conversation_summaries(cohort)),

@@ -426,7 +426,12 @@ class SurveyItemResultSerializer(serializers.Serializer):
 class SurveyResultsSerializer(serializers.Serializer):
     survey_id = serializers.IntegerField()
     is_open = serializers.BooleanField()
-    responses = serializers.IntegerField()
+    responses = serializers.IntegerField(
+        help_text="responses counted: whole batches of 5, in the order they came"
+    )
+    waiting = serializers.IntegerField(
+        help_text="responses not counted yet (1 to 4): they count when 5 are in"
+    )
     enough_data = serializers.BooleanField()
     items = SurveyItemResultSerializer(many=True)
     comments = serializers.ListField(

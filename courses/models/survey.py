@@ -91,6 +91,10 @@ class SurveyResponse(models.Model):
     cohort = models.ForeignKey(
         Cohort, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The response's batch of five in its cohort (0 for the first five, ...):
+    # results count full batches only, so they change five answers at a time
+    # (courses.selectors.survey). It places an answer among five, no closer.
+    batch = models.PositiveIntegerField(default=0)
 
     def __str__(self) -> str:
         return str(self.id)

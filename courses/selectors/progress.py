@@ -313,7 +313,11 @@ def knowledge_gain(*, learners: QuerySet, courses: QuerySet) -> CohortGain:
     Each learner's best pre-test and post-test (:func:`best_scores`), summarised:
     the mean raw and normalised gain with n and the paired 95% interval.
     """
-    best = best_scores(learners=learners, courses=courses)
+    return summarise_gain(best_scores(learners=learners, courses=courses))
+
+
+def summarise_gain(best: dict[int, dict[str, float]]) -> CohortGain:
+    """:func:`knowledge_gain` of already read best scores (no query)."""
     gains = [
         b[QuizKind.POST] - b[QuizKind.PRE]
         for b in best.values()

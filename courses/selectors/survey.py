@@ -4,6 +4,13 @@ Results are aggregates only. An item with fewer than ``SMALL_CELL`` scores
 shows no mean and no distribution; comments need as many responses, and go to
 the administrators of the respondents' cohorts only, ordered by their text (so
 their order says nothing about who wrote them or when).
+
+Results move in whole batches of ``SMALL_CELL`` responses per cohort: each
+response is numbered into its cohort's batches of five as it comes
+(``SurveyResponse.batch``), and only full batches count; the others wait for
+theirs to fill. Two visits either side of one answer show the same figures,
+and two visits, or two views (one cohort, the whole scope), differ by whole
+batches: never by fewer than five people's answers. Comments likewise.
 """
 
 from __future__ import annotations
@@ -98,10 +105,34 @@ class SurveyResults:
     # responses (``comments_suppressed``).
     comments: list[str] | None = None
     comments_suppressed: bool = False
+    # Responses not counted yet: they show when their batch of SMALL_CELL
+    # is full (``responses`` is a multiple of SMALL_CELL).
+    waiting: int = 0
 
     @property
     def enough_data(self) -> bool:
         return self.responses >= SMALL_CELL
+
+
+def _full_batches(per_cohort: dict[int, int], cohort_ids: Collection[int]) -> Q:
+    """The responses of the cohorts' full batches of SMALL_CELL (no query).
+
+    ``per_cohort`` is each cohort's number of responses; a cohort with ``n``
+    has ``n // SMALL_CELL`` full batches, numbered from 0.
+    """
+    q = Q(pk__in=[])
+    for cid in cohort_ids:
+        full = per_cohort.get(cid, 0) // SMALL_CELL
+        if full:
+            q |= Q(cohort_id=cid, batch__lt=full)
+    return q
+
+
+def _counted(per_cohort: dict[int, int], cohort_ids: Collection[int]) -> int:
+    return sum(
+        per_cohort.get(cid, 0) - per_cohort.get(cid, 0) % SMALL_CELL
+        for cid in set(cohort_ids)
+    )
 
 
 def survey_results(
@@ -134,9 +165,6 @@ def survey_results(
     survey = survey_items[0].survey
     chosen = set(cohort_ids)
     scope = chosen | set(scope_cohort_ids)
-    responses = SurveyResponse.objects.filter(
-        survey=survey, cohort_id__in=list(cohort_ids)
-    )
     per_cohort = dict(
         SurveyResponse.objects.filter(survey=survey, cohort_id__in=list(scope))
         .values("cohort_id")
@@ -144,15 +172,19 @@ def survey_results(
         .order_by()
         .values_list("cohort_id", "n")
     )
-    total = sum(n for cid, n in per_cohort.items() if cid in chosen)
-    rest = sum(n for cid, n in per_cohort.items() if cid not in chosen)
-    # The whole scope minus this part would show the rest's few answers.
-    differencing = 0 < rest < SMALL_CELL
-    comment_rest = sum(
-        n
-        for cid, n in per_cohort.items()
-        if cid not in chosen and cid in set(scope_comment_cohort_ids)
+    # Only each cohort's full batches of SMALL_CELL count (the module's
+    # note): any two views, or two visits, differ by whole batches.
+    arrived = sum(n for cid, n in per_cohort.items() if cid in chosen)
+    total = _counted(per_cohort, chosen)
+    counted = SurveyResponse.objects.filter(
+        _full_batches(per_cohort, chosen), survey=survey
     )
+    rest_cohorts = scope - chosen
+    rest = _counted(per_cohort, rest_cohorts)
+    # The whole scope minus this part would show the rest's few answers
+    # (whole batches make this rare: a rest of 1 to 4 counted answers).
+    differencing = 0 < rest < SMALL_CELL
+    comment_rest = _counted(per_cohort, rest_cohorts & set(scope_comment_cohort_ids))
     counts: dict[int, dict[int, int]] = {}
     # Per item, the scores of the rest of the scope too: an item added after
     # some answered has fewer scores than responses, so the rest's few scores
@@ -160,8 +192,9 @@ def survey_results(
     rest_scores: dict[int, int] = {}
     for item_id, score, n, n_rest in (
         SurveyAnswer.objects.filter(
-            response__survey=survey,
-            response__cohort_id__in=list(scope),
+            response__in=SurveyResponse.objects.filter(
+                _full_batches(per_cohort, scope), survey=survey
+            ).values("pk"),
             score__isnull=False,
         )
         .values("item_id", "score")
@@ -192,15 +225,17 @@ def survey_results(
                 ]
         items.append(result)
     results = SurveyResults(
-        survey_id=survey.pk, is_open=survey.is_open, responses=total, items=items
+        survey_id=survey.pk,
+        is_open=survey.is_open,
+        responses=total,
+        items=items,
+        waiting=arrived - total,
     )
     readable = [cid for cid in comment_cohort_ids if cid in set(cohort_ids)]
     if readable:
-        mine = responses.filter(cohort_id__in=readable)
-        if len(readable) != len(set(cohort_ids)):
-            enough = mine.count() >= SMALL_CELL
-        else:
-            enough = total >= SMALL_CELL
+        # each readable cohort's full batches: comments come five at a time
+        mine = counted.filter(cohort_id__in=readable)
+        enough = _counted(per_cohort, readable) >= SMALL_CELL
         if enough and not differencing and not 0 < comment_rest < SMALL_CELL:
             results.comments = list(
                 SurveyAnswer.objects.filter(

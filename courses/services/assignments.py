@@ -14,6 +14,7 @@ from courses.models import Course, CourseAssignment
 from cpd import policies
 from cpd.cohort_hooks import CourseChoice
 from cpd.models import Cohort, User
+from cpd.report_cache import report_cache_forget
 
 
 def course_choices() -> list[CourseChoice]:
@@ -61,4 +62,7 @@ def cohort_courses_set(
         [CourseAssignment(cohort=cohort, course_id=pk) for pk in sorted(wanted - have)],
         ignore_conflicts=True,
     )
+    if wanted != have:
+        # the cohort's record covers its courses' statements
+        report_cache_forget([cohort.pk])
     return sorted(wanted)

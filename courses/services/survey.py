@@ -30,6 +30,7 @@ from courses.models import (
 from courses.selectors.survey import survey_reached_end
 from cpd.models import Membership, Role, User
 from cpd.policies import ensure_cohort_writable
+from cpd.reports import SMALL_CELL
 
 MAX_COMMENT = 1000
 
@@ -156,7 +157,15 @@ def survey_respond(
         .values_list("cohort_id", flat=True)
         .first()
     )
-    response = SurveyResponse.objects.create(survey=survey, cohort_id=cohort_id)
+    # One response at a time per survey (the lock), so each batch of five of
+    # a cohort fills before the next starts.
+    Survey.objects.select_for_update().filter(pk=survey.pk).first()
+    earlier = SurveyResponse.objects.filter(
+        survey=survey, cohort_id__in=[cohort_id] if cohort_id else []
+    ).count()
+    response = SurveyResponse.objects.create(
+        survey=survey, cohort_id=cohort_id, batch=earlier // SMALL_CELL
+    )
     SurveyAnswer.objects.bulk_create(
         SurveyAnswer(
             response=response,

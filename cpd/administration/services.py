@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from cpd import audit, policies
 from cpd.models import AdminAction, Cohort, Membership, Role, User
+from cpd.report_cache import report_cache_forget
 
 
 @transaction.atomic
@@ -78,6 +79,7 @@ def membership_role_change(
     membership.role = role
     membership.save(update_fields=["role"])
     policies.forget_roles(membership.user)
+    report_cache_forget([membership.cohort_id])
     audit.audit_write(
         actor=actor,
         organisation=membership.cohort.organisation,
@@ -102,6 +104,7 @@ def membership_remove(*, actor: User, membership: Membership) -> None:
     detail = f"{user}: {membership.role}"
     membership.delete()
     policies.forget_roles(user)
+    report_cache_forget([cohort.pk])
     audit.audit_write(
         actor=actor,
         organisation=cohort.organisation,

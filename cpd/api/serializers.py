@@ -177,6 +177,20 @@ class ReportGroupSerializer(serializers.Serializer):
     protects = serializers.BooleanField(
         help_text="hidden although 5 or more: it would give away a smaller group"
     )
+    mean_gain = serializers.FloatField(
+        allow_null=True,
+        help_text=(
+            "mean post-test minus pre-test (points) of the group's learners with"
+            " both; null: hidden, fewer than 5 such learners, or gain_protects"
+        ),
+    )
+    gain_n = serializers.IntegerField(
+        allow_null=True,
+        help_text="learners with both tests; 0: none; null: not shown (1 to 4)",
+    )
+    gain_protects = serializers.BooleanField(
+        help_text="gain hidden although 5 or more: it would give away another's"
+    )
 
 
 class ReportLearnerSerializer(serializers.Serializer):

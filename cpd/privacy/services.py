@@ -59,6 +59,7 @@ from cpd.privacy.models import (
     OrganisationPrivacy,
     PrivacyAudit,
 )
+from cpd.report_cache import report_cache_forget
 
 logger = logging.getLogger(__name__)
 
@@ -453,6 +454,10 @@ def _erase_people_part(user: User) -> dict[str, int]:
     exports = list(DataExport.objects.filter(user=user).exclude(file=""))
     files += [str(e.file.name) for e in exports]
     counts["exports"] = DataExport.objects.filter(user=user).delete()[0]
+    # The cohort reports kept (cpd.report_cache) hold their name and figures.
+    report_cache_forget(
+        Membership.objects.filter(user=user).values_list("cohort_id", flat=True)
+    )
     counts["memberships"] = Membership.objects.filter(user=user).delete()[0]
     # The learning record and the inbox are the person's own: they go.
     counts["learning_record"] = (

@@ -191,6 +191,10 @@ FORUMS_THREAD_CACHE_SECONDS = env.int("FORUMS_THREAD_CACHE_SECONDS", default=600
 # Reading-time heartbeats are folded in the cache and written to the lesson's
 # progress row at most once per learner, lesson and this many seconds; a cache
 # that dies loses at most this window of reading (courses/services/progress.py).
+# The cohort report's costly parts (the learning record's per-learner counts,
+# the reply network) are kept this many seconds; 0 computes them every time
+# (cpd.report_cache).
+REPORT_CACHE_SECONDS = env.int("REPORT_CACHE_SECONDS", default=120)
 COURSES_HEARTBEAT_FLUSH_SECONDS = env.int(
     "COURSES_HEARTBEAT_FLUSH_SECONDS", default=180
 )

@@ -34,5 +34,9 @@ if REDIS_URL:  # noqa: F405
         _cache["KEY_PREFIX"] = f"test-{_worker}"
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = f"test-{_worker}"  # noqa: F405
 
+# Each test sees its own writes in the reports (tests/cpd/test_report_cache.py
+# turns the cache on).
+REPORT_CACHE_SECONDS = 0
+
 # Tests run tasks in-process; the worker test turns this off on its side only.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

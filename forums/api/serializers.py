@@ -167,6 +167,16 @@ class SocialLinkSerializer(serializers.Serializer):
     replies = serializers.IntegerField()
 
 
+class ReplyLinkOutputSerializer(serializers.Serializer):
+    replier_id = serializers.IntegerField(source="source_id")
+    replier = serializers.CharField(source="source_name")
+    replier_is_mentor = serializers.BooleanField(source="source_mentor")
+    thread_starter_id = serializers.IntegerField(source="target_id")
+    thread_starter = serializers.CharField(source="target_name")
+    thread_starter_is_mentor = serializers.BooleanField(source="target_mentor")
+    replies = serializers.IntegerField()
+
+
 class CohortSocialReportOutputSerializer(serializers.Serializer):
     cohort = serializers.IntegerField(source="cohort.pk")
     enough_data = serializers.BooleanField()

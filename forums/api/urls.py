@@ -11,6 +11,11 @@ urlpatterns = [
         v.CohortSocialReportApi.as_view(),
         name="api-cohort-social-report",
     ),
+    path(
+        "cohorts/<int:cohort_id>/report/social/links/",
+        v.CohortReplyLinksApi.as_view(),
+        name="api-cohort-reply-links",
+    ),
     path("forums/search/", v.SearchApi.as_view(), name="api-forum-search"),
     path("forums/reports/", v.ReportQueueApi.as_view(), name="api-forum-reports"),
     path(

@@ -10,6 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.generics import GenericAPIView, ListAPIView
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -19,7 +20,7 @@ from cpd.selectors import cohort_get_for_user, images_for_attachment
 from forums import policies, selectors
 from forums.api import serializers as s
 from forums.models import Post, Thread
-from forums.report import social_report
+from forums.report import reply_links, social_report_kept
 from forums.services import engagement, moderation, posting
 
 
@@ -331,7 +332,33 @@ class CohortSocialReportApi(APIView):
         with_names = policies.can_view_social_names(request.user, cohort)
         return Response(
             s.CohortSocialReportOutputSerializer(
-                social_report(cohort, with_names=with_names),
+                social_report_kept(cohort, with_names=with_names),
                 context={"with_names": with_names},
             ).data
         )
+
+
+class ReplyLinkPagination(LimitOffsetPagination):
+    """Pages of a cohort's reply links (aggregated rows: no keyset to page on)."""
+
+    default_limit = 500
+    max_limit = 5000
+
+
+class CohortReplyLinksApi(ListAPIView):
+    """Every reply link of the cohort's network, heaviest first (admins only).
+
+    By name, as the drawing (``can_view_social_names``): the cohort's mentors
+    and learners get a 403, anyone else a 404. Paged by limit and offset.
+    """
+
+    serializer_class = s.ReplyLinkOutputSerializer
+    pagination_class = ReplyLinkPagination
+
+    def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return []  # the schema needs no rows
+        cohort = cohort_get_for_user(self.request.user, self.kwargs["cohort_id"])
+        if not policies.can_view_social_names(self.request.user, cohort):
+            raise ApiPermissionDenied(_("Only the cohort's administrators."))
+        return reply_links(cohort)

@@ -121,8 +121,12 @@ class MentorLoadOutputSerializer(serializers.Serializer):
     capacity = serializers.IntegerField()
     messages_received = serializers.IntegerField()
     messages_answered = serializers.IntegerField()
-    median_reply_seconds = serializers.SerializerMethodField()
+    median_reply_seconds = serializers.SerializerMethodField(
+        help_text="null: fewer than 5 replies (not enough data)"
+    )
+    replies = serializers.IntegerField(help_text="reply times measured (n)")
 
+    @extend_schema_field(serializers.FloatField(allow_null=True))
     def get_median_reply_seconds(self, obj: object) -> float | None:
         median = getattr(obj, "median_reply", None)
         return median.total_seconds() if median is not None else None

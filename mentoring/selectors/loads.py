@@ -10,7 +10,12 @@ from dataclasses import dataclass
 from django.db.models import Count
 
 from cpd.models import Cohort, Membership, Role, User
+from cpd.reports import SMALL_CELL
 from mentoring.models import DEFAULT_CAPACITY, MentorProfile, Message, Pairing
+
+# A mentor's median reply time shows from this many replies: from one or two,
+# it would be one conversation's wait ("not enough data" until then).
+MIN_REPLY_TIMES = SMALL_CELL
 
 
 @dataclass
@@ -22,7 +27,9 @@ class MentorLoad:
     capacity: int
     messages_received: int
     messages_answered: int
+    # None ("not enough data") under MIN_REPLY_TIMES replies
     median_reply: dt.timedelta | None
+    replies: int = 0  # reply times measured
 
     @property
     def load_percent(self) -> int:
@@ -82,8 +89,9 @@ def mentor_loads(cohort: Cohort) -> list[MentorLoad]:
                 messages_received=received.get(m.pk, 0),
                 messages_answered=answered.get(m.pk, 0),
                 median_reply=dt.timedelta(seconds=statistics.median(times))
-                if times
+                if times and len(times) >= MIN_REPLY_TIMES
                 else None,
+                replies=len(times or ()),
             )
         )
     return out

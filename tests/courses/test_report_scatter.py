@@ -204,3 +204,64 @@ def test_a_big_cohort_draws_grouped_dots(world):
         cohort=world.cohort, points=points[:10], rho=0.1
     )
     assert len(report_scatter.scatter(small)["points"]) == 10
+
+
+CSV_STATUS = {"learner": 403, "anonymous": 302}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_downloads_the_scatter_and_what(client, world, six, role):
+    client_as(client, world.user(role))
+    url = reverse("courses-engagement-gain-csv", args=[world.cohort.pk])
+    response = client.get(url)
+    if role not in SEES:
+        assert response.status_code == CSV_STATUS.get(role, 404)
+        return
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "learners with both tests,6"
+    assert lines[1] == f"Spearman's rank correlation,{-5.5 / (17.5 * 17) ** 0.5:.3f}"
+    # the bands, each under five learners: not shown
+    assert "0–2 days,fewer than 5," in lines
+    points = (
+        lines[lines.index("days active,knowledge gain") + 1 :]
+        if ("days active,knowledge gain" in lines)
+        else []
+    )
+    if role in POINTS:
+        assert points == ["1,75.0", "2,25.0", "3,50.0", "4,25.0", "5,100.0", "6,0.0"]
+    else:
+        assert points == []  # mentors: the correlation and the bands only
+
+
+def test_the_scatter_csv_says_not_enough_data(client, world):
+    client_as(client, world.org_admin)
+    url = reverse("courses-engagement-gain-csv", args=[world.cohort.pk])
+    lines = b"".join(client.get(url).streaming_content).decode().splitlines()
+    assert lines[:2] == [
+        "learners with both tests,0",
+        "Spearman's rank correlation,not enough data",
+    ]
+
+
+def test_the_scatter_csv_costs_the_same_queries_for_more_learners(
+    client,
+    world,
+    six,
+    tests_,  # noqa: F811
+):
+    client_as(client, world.org_admin)
+    url = reverse("courses-engagement-gain-csv", args=[world.cohort.pk])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            b"".join(client.get(url).streaming_content)
+        return len(ctx.captured_queries)
+
+    before = count()
+    _course, pre, post, qs = tests_
+    for n in range(8):
+        user = UserFactory(display_name=f"More {n}")
+        cpd_services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+        sit(user, pre, qs[pre], 1)
+        sit(user, post, qs[post], 3)
+    assert count() == before

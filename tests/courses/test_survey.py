@@ -31,8 +31,10 @@ from tests.conftest import ROLES, client_as
 from tests.factories.courses import course_for
 from tests.factories.cpd import UserFactory
 
-# Scores given to the first statement by the six learners who answer.
+# Scores given to the first statement by the six learners who answer. Results
+# count whole batches of five: the first five (COUNTED), the sixth waits.
 FIRST = [5, 4, 4, 3, 5, 1]
+COUNTED = FIRST[:5]
 
 
 @pytest.fixture
@@ -144,7 +146,8 @@ def test_every_statement_needs_a_score_from_1_to_5(world, course):
 
 def test_the_answers_carry_no_link_to_the_person():
     fields = {f.name for f in SurveyResponse._meta.get_fields()}
-    assert fields == {"id", "survey", "cohort", "answers"}
+    # the batch places a response among five of its cohort's, no closer
+    assert fields == {"id", "survey", "cohort", "batch", "answers"}
     assert SurveyResponse._meta.pk.get_internal_type() == "UUIDField"
     answer_fields = {f.name for f in SurveyAnswer._meta.get_fields()}
     assert answer_fields == {"id", "response", "item", "score", "comment"}
@@ -163,14 +166,14 @@ def test_results_match_hand_computed_values(world, course, six):
         cohort_ids=[world.cohort.pk],
         comment_cohort_ids=[world.cohort.pk],
     )
-    assert results.responses == 6
+    assert (results.responses, results.waiting) == (5, 1)
     first = results.items[0]
-    assert first.n == 6
-    assert first.mean == round(sum(FIRST) / 6, 2)  # 22 / 6 = 3.67
+    assert first.n == 5
+    assert first.mean == round(sum(COUNTED) / 5, 2)  # 21 / 5 = 4.2
     assert [(s, n) for s, n, _p in first.distribution] == [
-        (1, 1), (2, 0), (3, 1), (4, 2), (5, 2)
+        (1, 0), (2, 0), (3, 1), (4, 2), (5, 2)
     ]  # fmt: skip
-    assert [p for _s, _n, p in first.distribution] == [17, 0, 17, 33, 33]
+    assert [p for _s, _n, p in first.distribution] == [0, 0, 20, 40, 40]
     # ordered by their text, never by who or when
     assert results.comments == ["More videos please", "Too long for night shifts"]
 
@@ -184,7 +187,7 @@ def test_fewer_than_five_answers_show_no_figures(world, course, six):
         cohort_ids=[world.cohort.pk],
         comment_cohort_ids=[world.cohort.pk],
     )
-    assert results.responses == 4
+    assert (results.responses, results.waiting) == (0, 4)
     assert not results.enough_data
     assert results.items[0].mean is None
     assert results.items[0].distribution == []
@@ -200,7 +203,7 @@ def test_comments_go_to_administrators_only(client, world, course, six, route):
     client_as(client, world.mentor_of_cohort)
     body = client.get(url).content.decode()
     assert "More videos please" not in body
-    assert "3.67" in body  # the mean: mentors see aggregates
+    assert "4.2" in body  # the mean: mentors see aggregates
     for person in six:
         assert person.display_name not in body
 
@@ -228,7 +231,7 @@ def test_the_csv_has_comments_for_administrators_only(client, world, course, six
     client_as(client, world.org_admin)
     body = b"".join(client.get(url).streaming_content).decode()
     assert "More videos please" in body
-    assert "The course was relevant to my work.,6,3.67,1,0,1,2,2" in body
+    assert "The course was relevant to my work.,5,4.2,0,0,1,2,2" in body
     client_as(client, world.mentor_of_cohort)
     body = b"".join(client.get(url).streaming_content).decode()
     assert "More videos please" not in body
@@ -426,7 +429,7 @@ def test_a_comment_with_a_nul_character_is_stored_without_it(client, world, cour
     assert SurveyAnswer.objects.exclude(comment="").get().comment == "Useful"
 
 
-def test_one_cohort_shows_no_answers_when_the_rest_of_the_scope_has_a_few(
+def test_the_rest_of_the_scopes_few_answers_wait_so_part_and_whole_agree(
     client, world, course, six
 ):
     # given a second cohort of the organisation, where one learner answered
@@ -441,21 +444,20 @@ def test_one_cohort_shows_no_answers_when_the_rest_of_the_scope_has_a_few(
     survey_respond(actor=alone, survey=survey, answers=_answers(survey, 2, "Only C"))
     url = reverse("api-course-report", args=[course.pk])
     client_as(client, world.org_admin)
-    # when the administrator reads the whole scope (seven answers)
+    # when the administrator reads the whole scope (seven answers: A's first
+    # batch of five counts; A's sixth and C's one wait for theirs to fill)
     whole = client.get(url).json()["survey"]
-    assert whole["items"][0]["mean"] == round((sum(FIRST) + 2) / 7, 2)
-    assert "Only C" in whole["comments"]
-    # then cohort A alone (six) would give C's one answer away by difference
+    assert whole["items"][0]["mean"] == round(sum(COUNTED) / 5, 2)
+    assert (whole["responses"], whole["waiting"]) == (5, 2)
+    assert "Only C" not in whole["comments"]
+    # then cohort A alone shows the same: nothing of C's to work out
     part = client.get(url, {"cohort": world.cohort.pk}).json()["survey"]
-    assert part["items"][0]["mean"] is None
-    assert not part["items"][0]["distribution"]
-    assert part["comments"] is None
+    assert part["items"] == whole["items"]
+    assert part["comments"] == whole["comments"]
+    assert (part["responses"], part["waiting"]) == (5, 1)
     csv_url = reverse("courses-report-csv", args=[course.pk])
-    body = b"".join(
-        client.get(csv_url, {"cohort": world.cohort.pk}).streaming_content
-    ).decode()
-    assert "More videos please" not in body
-    assert "3.67" not in body
+    body = b"".join(client.get(csv_url).streaming_content).decode()
+    assert "Only C" not in body
 
 
 def test_a_comment_typed_as_a_formula_is_text_in_the_csv(client, world, course, six):
@@ -514,7 +516,7 @@ def test_two_phones_answering_at_once_record_one_answer(world, course, monkeypat
     assert SurveyAnswer.objects.filter(score__isnull=False).count() == 6
 
 
-def test_comments_of_one_cohort_hidden_when_other_readable_ones_have_a_few(
+def test_comments_of_other_readable_cohorts_wait_for_a_batch_of_five(
     world, course, six
 ):
     # given cohorts B (5 responses, comments not the viewer's) and C (2, theirs)
@@ -539,11 +541,14 @@ def test_comments_of_one_cohort_hidden_when_other_readable_ones_have_a_few(
         scope_cohort_ids=[a, b, c],
         scope_comment_cohort_ids=[a, c],
     )
-    # then A's scores show (the rest has 7), but not its comments: C's two
-    # would follow from the comments of the whole scope minus A's
-    assert results.items[0].mean == round(sum(FIRST) / 6, 2)
-    assert results.comments is None
-    assert results.comments_suppressed
+    # then A's scores and comments show: C's two wait for a batch of five, so
+    # the whole scope's comments are A's and B's (not readable) too
+    assert results.items[0].mean == round(sum(COUNTED) / 5, 2)
+    assert results.comments == ["More videos please", "Too long for night shifts"]
+    whole = selectors.survey_results(
+        course=course, cohort_ids=[a, b, c], comment_cohort_ids=[a, c]
+    )
+    assert whole.comments == results.comments
     # and with C's comments out of their reach, A's are shown
     assert selectors.survey_results(
         course=course,
@@ -573,7 +578,55 @@ def test_an_item_the_rest_of_the_scope_scored_a_few_times_is_hidden(world, cours
         scope_cohort_ids=[world.cohort.pk, small.pk],
     )
     # then the first item, of which C has two scores, shows nothing
-    assert results.items[0].n == 6
+    assert results.items[0].n == 5  # A's first five
     assert results.items[0].mean is None
     # and the others, which C never scored, show their figures
     assert results.items[1].mean == 3.0
+
+
+def test_results_change_five_answers_at_a_time(world, course, six):
+    survey = course.survey
+
+    def seen():
+        r = selectors.survey_results(
+            course=course,
+            cohort_ids=[world.cohort.pk],
+            comment_cohort_ids=[world.cohort.pk],
+        )
+        return r.responses, r.items[0].mean, r.items[0].distribution, r.comments
+
+    def answer(n, score, comment=""):
+        user = UserFactory(display_name=f"Later {n}")
+        services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+        _finish(user, course)
+        survey_respond(
+            actor=user, survey=survey, answers=_answers(survey, score, comment)
+        )
+
+    first = seen()
+    assert first[0] == 5
+    # three more answers (the 7th to 9th): a visit before and after each one
+    # shows the same figures, so none of them can be told apart
+    for n in range(3):
+        answer(n, 1, f"later comment {n}")
+        assert seen() == first
+    # the 10th fills the second batch: five answers show at once
+    answer(3, 2)
+    responses, mean, _dist, comments = seen()
+    assert responses == 10
+    assert mean == round((sum(FIRST) + 1 + 1 + 1 + 2) / 10, 2)
+    assert len(comments) == 5
+
+
+def test_each_cohorts_responses_are_numbered_in_batches_of_five(world, course, six):
+    from tests.factories.cpd import CohortFactory
+
+    batches = sorted(SurveyResponse.objects.values_list("batch", flat=True))
+    assert batches == [0, 0, 0, 0, 0, 1]  # the sixth opens A's second batch
+    other = CohortFactory(organisation=world.cohort.organisation, name="Cohort D")
+    CourseAssignment.objects.create(cohort=other, course=course)
+    user = UserFactory(display_name="In D")
+    services.membership_add(cohort=other, user=user, role=Role.LEARNER)
+    _finish(user, course)
+    survey_respond(actor=user, survey=course.survey, answers=_answers(course.survey))
+    assert SurveyResponse.objects.get(cohort=other).batch == 0  # D's own first

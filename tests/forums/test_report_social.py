@@ -231,3 +231,97 @@ def test_only_the_heaviest_lines_are_drawn(world, net, monkeypatch):
     assert len(report.drawn_links) == 3
     assert max(link.replies for link in report.drawn_links) == 2  # B → A kept
     assert report.links == 5  # the figures still count every link
+
+
+REFUSED = {"learner": 403, "mentor_of_cohort": 403, "other_mentor": 404}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_downloads_every_reply_link(client, world, net, role):
+    client_as(client, world.user(role))
+    url = reverse("forums-reply-network-csv", args=[world.cohort.pk])
+    response = client.get(url)
+    if role == "anonymous":
+        assert response.status_code == 302
+        return
+    if role not in NAMES:
+        # mentors read the aggregates only, as on the page
+        assert response.status_code == REFUSED.get(role, 404)
+        return
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "who replied,their role,in the thread of,their role,replies"
+    # the five links by hand, heaviest first
+    assert lines[1] == "Learner B2,learner,Learner A,learner,2"
+    assert sorted(lines[2:]) == sorted(
+        [
+            "Mentor A,mentor,Learner A,learner,1",
+            "Learner A,learner,Learner B2,learner,1",
+            "Mentor A,mentor,Learner B2,learner,1",
+            "Learner A,learner,Mentor A,mentor,1",
+        ]
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_who_reads_the_reply_links_api(client, world, net, role):
+    client_as(client, world.user(role))
+    url = reverse("api-cohort-reply-links", args=[world.cohort.pk])
+    response = client.get(url)
+    if role == "anonymous":
+        assert response.status_code in (401, 403)
+        return
+    if role not in NAMES:
+        assert response.status_code == REFUSED.get(role, 404)
+        return
+    data = response.json()
+    assert data["count"] == 5
+    first = data["results"][0]
+    assert (first["replier"], first["thread_starter"], first["replies"]) == (
+        "Learner B2",
+        "Learner A",
+        2,
+    )
+    assert first["replier_id"] == net[1].pk
+    assert {r["replier_is_mentor"] for r in data["results"]} == {True, False}
+    page = client.get(url, {"limit": 2, "offset": 4}).json()
+    assert len(page["results"]) == 1
+
+
+def test_the_links_cost_the_same_queries_for_many_more_links(
+    client, world, net, django_assert_max_num_queries
+):
+    client_as(client, world.org_admin)
+    csv_url = reverse("forums-reply-network-csv", args=[world.cohort.pk])
+    api_url = reverse("api-cohort-reply-links", args=[world.cohort.pk])
+
+    def counts() -> list[int]:
+        out = []
+        for url in (csv_url, api_url):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(url)
+                if response.streaming:
+                    b"".join(response.streaming_content)
+            out.append(len(ctx.captured_queries))
+        return out
+
+    before = counts()
+    forum = ForumFactory(cohort=world.cohort)
+    thread = _thread(forum, world.learner, NOW - 2 * H)
+    for n in range(30):
+        user = UserFactory(display_name=f"Link {n}")
+        services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+        _reply(thread, user, H)
+    assert counts() == before
+    with django_assert_max_num_queries(10):
+        client.get(api_url)
+
+
+def test_a_name_typed_as_a_formula_is_text_in_the_links_csv(client, world, net):
+    a = net[0]
+    a.display_name = "=HYPERLINK(1)"
+    a.save()
+    client_as(client, world.org_admin)
+    url = reverse("forums-reply-network-csv", args=[world.cohort.pk])
+    body = b"".join(client.get(url).streaming_content).decode()
+    assert "'=HYPERLINK(1)" in body
+    assert "\n=HYPERLINK" not in body

@@ -91,9 +91,28 @@ def test_cohort_figures_match_hand_computed_values(world, contact):
     assert summary.with_mentor_share == 75.0
     assert summary.median_messages == 1.5  # 4, 2, 0, 1
     assert summary.median_checkins == 0  # 1, 0, 0, 0
-    assert summary.median_reply_hours == 3.0  # 2 h and 4 h
+    # 2 h and 4 h: two replies are not enough for a median (five are)
+    assert summary.median_reply_hours is None
     assert summary.replied == 2
     assert summary.awaiting_reply == 1
+
+
+def _answered(world, hours):
+    """One more paired learner, answered ``hours`` after their first message."""
+    learner = _learner(world, f"Answered {hours}")
+    m = world.mentor_of_cohort
+    PairingFactory(cohort=world.cohort, mentor=m, learner=learner)
+    conv = ConversationFactory(cohort=world.cohort, mentor=m, learner=learner)
+    _msg(conv, learner, 0)
+    _msg(conv, m, hours)
+
+
+def test_five_answered_learners_give_the_median_reply_time(world, contact):
+    for hours in (1, 6, 8):
+        _answered(world, hours)
+    summary = report.cohort_mentor_contact(world.cohort)
+    assert summary.replied == 5
+    assert summary.median_reply_hours == 4.0  # 1, 2, 4, 6, 8 h
 
 
 def test_one_answered_learner_is_not_enough_for_a_median(world, contact):
@@ -112,7 +131,11 @@ def test_the_cohort_report_shows_mentor_contact(client, world, contact):
     client_as(client, world.org_admin)
     body = client.get(reverse("cohort-report", args=[world.cohort.pk])).content.decode()
     assert "75.0% of learners have a mentor (3 of 4)" in body
-    assert "Median time to first mentor reply: 3 h (n = 2)" in body
+    assert "it needs 5 answered learners" in body  # two replies: not enough
+    for hours in (1, 6, 8):
+        _answered(world, hours)
+    body = client.get(reverse("cohort-report", args=[world.cohort.pk])).content.decode()
+    assert "Median time to first mentor reply: 4 h (n = 5)" in body
     assert "1 learner is still waiting for a first reply" in body
 
 
@@ -177,7 +200,7 @@ def test_cohort_contact_costs_one_query_whatever_the_size(world, contact):
     assert summary.replied == 14
 
 
-def test_the_demo_shows_reply_times(db):
+def test_the_demo_has_reply_times_but_too_few_for_a_median(db):
     from django.core.management import call_command
 
     from cpd.models import Cohort
@@ -186,8 +209,10 @@ def test_the_demo_shows_reply_times(db):
     cohort = Cohort.objects.get(name__icontains="maternal")
     summary = report.cohort_mentor_contact(cohort)
     assert summary.replied >= 2
-    assert summary.median_reply_hours is not None
-    assert summary.median_reply_hours >= 3
+    # the demo's cohort pairs four learners: fewer than the five replies a
+    # median reply time needs, so it says "not enough data"
+    assert summary.replied < report.MIN_REPLY_TIMES
+    assert summary.median_reply_hours is None
 
 
 def test_the_cohort_report_api_carries_mentor_contact(client, world, contact):
@@ -195,4 +220,4 @@ def test_the_cohort_report_api_carries_mentor_contact(client, world, contact):
     data = client.get(reverse("api-cohort-report", args=[world.cohort.pk])).json()
     part = data["parts"]["mentor_contact"]
     assert (part["learners"], part["with_mentor"]) == (4, 3)
-    assert (part["median_reply_hours"], part["replied"]) == (3.0, 2)
+    assert (part["median_reply_hours"], part["replied"]) == (None, 2)

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.urls import reverse
 from django.utils import timezone
 
 from cpd import services as cpd_services
@@ -64,7 +65,37 @@ def test_mentor_load_counts_answers_and_median_reply_time(world, paired):
     (load,) = selectors.mentor_loads(world.cohort)
     assert (load.mentees, load.capacity) == (1, 5)
     assert (load.messages_received, load.messages_answered) == (1, 1)
-    assert load.median_reply == dt.timedelta(hours=2)
+    # one reply: its wait would be one conversation's, so "not enough data"
+    assert (load.median_reply, load.replies) == (None, 1)
+
+
+def test_a_mentors_median_reply_time_needs_five_replies(client, world, paired):
+    from tests.conftest import client_as
+
+    conv_a, _ = paired
+    start = timezone.now() - dt.timedelta(days=2)
+    # five questions, each answered: after 1, 2, 3, 4 and 10 hours
+    for i, hours in enumerate((1, 2, 3, 4, 10)):
+        asked = conversations.message_send(
+            actor=world.learner, conversation=conv_a, body=f"question {i}"
+        )
+        answer = conversations.message_send(
+            actor=world.mentor_of_cohort, conversation=conv_a, body=f"answer {i}"
+        )
+        at = start + dt.timedelta(hours=20 * i)
+        Message.objects.filter(pk=asked.pk).update(created_at=at)
+        Message.objects.filter(pk=answer.pk).update(
+            created_at=at + dt.timedelta(hours=hours)
+        )
+    Message.objects.filter(conversation=conv_a, body__contains="SECRET").delete()
+    (load,) = selectors.mentor_loads(world.cohort)
+    assert (load.replies, load.median_reply) == (5, dt.timedelta(hours=3))
+    Message.objects.filter(conversation=conv_a, body="answer 4").delete()
+    (load,) = selectors.mentor_loads(world.cohort)
+    assert (load.replies, load.median_reply) == (4, None)
+    client_as(client, world.org_admin)
+    page = client.get(reverse("mentoring-admin", args=[world.cohort.pk]))
+    assert "not enough data (4 of 5 replies)" in page.content.decode()
 
 
 def test_unread_counts_only_others_messages_after_last_read(world, paired):
