@@ -257,3 +257,27 @@ def test_the_revision_moves_with_each_write(world, threads):
     _reply(world, threads)
     _edit(world, threads)
     assert Thread.objects.get(pk=threads.thread.pk).revision == revision + 2
+
+
+def test_a_renamed_member_shows_under_the_new_name_at_once(world, threads, client):
+    # given: a reader's cached page names the learner (someone renaming for
+    # privacy must not keep the old name on pages for ten minutes)
+    reader = _reader(world)
+    client_as(client, reader)
+    assert "Learner A" in _page(client, threads.thread)
+    # when: the learner renames themself
+    cpd_services.user_update_profile(user=world.learner, display_name="Nurse Q")
+    # then
+    page = _page(client, threads.thread)
+    assert "Learner A" not in page
+    assert "Nurse Q" in page
+
+
+def test_a_rename_bumps_only_the_threads_the_member_posted_in(world, threads):
+    untouched = Thread.objects.get(pk=threads.other_thread.pk).revision
+    before = Thread.objects.get(pk=threads.thread.pk).revision
+    cpd_services.user_update_profile(user=world.learner, district="North")
+    assert Thread.objects.get(pk=threads.thread.pk).revision == before  # no rename
+    cpd_services.user_update_profile(user=world.learner, display_name="Nurse Q")
+    assert Thread.objects.get(pk=threads.thread.pk).revision == before + 1
+    assert Thread.objects.get(pk=threads.other_thread.pk).revision == untouched
