@@ -8,7 +8,11 @@ from channels.layers import get_channel_layer
 
 from forums.rooms import events, services
 from forums.rooms.consumers import hub as hub_module
-from forums.rooms.consumers.case_room import CLOSE_TOO_SLOW, CaseRoomConsumer
+from forums.rooms.consumers.case_room import (
+    CLOSE_TOO_SLOW,
+    CLOSE_WRITER_FAILED,
+    CaseRoomConsumer,
+)
 from forums.rooms.consumers.hub import SOCKET_QUEUE, hub
 from tests.realtime.test_case_room import connect, receive_kind
 from tests.realtime.test_room_presence import make_room
@@ -216,3 +220,32 @@ async def test_one_bad_event_or_socket_does_not_end_the_room_s_reader():
     assert good.frames[1] == '{"kind": "state", "state": "closed"}'
     for task in room_hub.rooms[4].tasks:
         task.cancel()
+
+
+async def test_a_socket_whose_writer_fails_is_closed_not_left_silent():
+    # given: a socket whose live frame fails (the database away during a
+    # gap's catch-up, say)
+    consumer = CaseRoomConsumer()
+    consumer._queue = asyncio.Queue(SOCKET_QUEUE)
+    consumer._lock = asyncio.Lock()
+    closed = []
+
+    async def close(code=None, reason=None):
+        closed.append(code)
+
+    async def live(event, text):
+        raise OSError("database away")
+
+    consumer.close = close
+    consumer._live = live
+    writer = asyncio.ensure_future(consumer._write())
+    # when: an event arrives
+    consumer.deliver({"type": events.MESSAGE, "seq": 1}, "{}")
+    for _ in range(50):
+        if closed or writer.done():
+            break
+        await asyncio.sleep(0)
+    # then: the socket is closed (the client reconnects and catches up) rather
+    # than left open with no one writing its live frames
+    assert closed == [CLOSE_WRITER_FAILED]
+    writer.cancel()

@@ -11,6 +11,7 @@ numbers (the channel layer delivers at most once) is filled from the database.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -38,6 +39,11 @@ CLOSE_NOT_FOUND = 4404
 # ?after=<last seq> and catches up from the database like after any drop.
 CLOSE_TOO_SLOW = 4408
 BEHIND_LIMIT = 100
+# A live frame could not be written (the database away during a gap's
+# catch-up): closed, so the client reconnects and catches up, not left silent.
+CLOSE_WRITER_FAILED = 1011
+
+logger = logging.getLogger(__name__)
 
 
 class CaseRoomConsumer(GuardedJsonConsumer):
@@ -181,8 +187,13 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             return
         while True:
             event, text = await queue.get()
-            async with self._lock:
-                await self._live(event, text)
+            try:
+                async with self._lock:
+                    await self._live(event, text)
+            except Exception:  # noqa: BLE001 - any failure: close, never go silent
+                logger.exception("room socket: live frame not written")
+                await self.close(code=CLOSE_WRITER_FAILED)
+                return
 
     async def _live(self, event: dict[str, Any], text: str) -> None:
         kind = event.get("type")
