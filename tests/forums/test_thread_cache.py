@@ -281,3 +281,19 @@ def test_a_rename_bumps_only_the_threads_the_member_posted_in(world, threads):
     cpd_services.user_update_profile(user=world.learner, display_name="Nurse Q")
     assert Thread.objects.get(pk=threads.thread.pk).revision == before + 1
     assert Thread.objects.get(pk=threads.other_thread.pk).revision == untouched
+
+
+def test_a_rename_in_the_django_admin_bumps_their_threads_too(world, threads, rf):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from cpd.admin import UserAdmin
+    from cpd.models import User
+
+    before = Thread.objects.get(pk=threads.thread.pk).revision
+    learner = User.objects.get(pk=world.learner.pk)
+    learner.display_name = "Nurse Q"
+    form = SimpleNamespace(changed_data=["display_name"])
+    UserAdmin(User, admin.site).save_model(rf.post("/"), learner, form, True)
+    assert Thread.objects.get(pk=threads.thread.pk).revision == before + 1
