@@ -297,3 +297,20 @@ def test_a_rename_in_the_django_admin_bumps_their_threads_too(world, threads, rf
     form = SimpleNamespace(changed_data=["display_name"])
     UserAdmin(User, admin.site).save_model(rf.post("/"), learner, form, True)
     assert Thread.objects.get(pk=threads.thread.pk).revision == before + 1
+
+
+def test_a_moderator_signing_in_again_gets_hide_forms_with_the_new_token(
+    world, threads, client
+):
+    # given: a mentor's rendering is cached with the CSRF token of that sign-in
+    mentor = _reader(world, "Mentor C", role=Role.MENTOR)
+    client_as(client, mentor)
+    old = _hide_form_secret(_page(client, threads.thread), threads.opening.pk)
+    client.logout()
+    # when: the same mentor signs in again (a new CSRF secret)
+    client_as(client, mentor)
+    page = _page(client, threads.thread)
+    # then: the hide forms work (not "This form has expired" for ten minutes)
+    secret = _hide_form_secret(page, threads.opening.pk)
+    assert secret == client.cookies["csrftoken"].value
+    assert secret != old
