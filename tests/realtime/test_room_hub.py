@@ -249,3 +249,24 @@ async def test_a_socket_whose_writer_fails_is_closed_not_left_silent():
     # than left open with no one writing its live frames
     assert closed == [CLOSE_WRITER_FAILED]
     writer.cancel()
+
+
+async def test_a_socket_whose_connect_fails_after_joining_leaves_the_hub(
+    channel_layer_name, monkeypatch
+):
+    # given: the catch-up read fails once the socket is in the hub (the
+    # database away): the consumer dies and no disconnect reaches it
+    room, people, _mentor = await make_room(1)
+
+    async def broken(self, after):
+        raise OSError("database away")
+
+    monkeypatch.setattr(CaseRoomConsumer, "_catch_up", broken)
+    communicator, _ok, _code = await connect(people[0], room)
+    try:
+        await communicator.wait(timeout=5)
+    except Exception:  # noqa: BLE001, S110 - the consumer's own error
+        pass
+    # then: the hub holds no socket (nor a channel) for it
+    assert hub(get_channel_layer()).local_sockets(room.pk) == 0
+    assert await _group_members(room) == 0

@@ -78,14 +78,21 @@ class CaseRoomConsumer(GuardedJsonConsumer):
         self._queue = asyncio.Queue(SOCKET_QUEUE)
         self._lock = asyncio.Lock()  # catch-up and live frames, one at a time
         await hub(self.channel_layer).join(self.room.pk, self)
-        await self.accept()
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        after = query.get("after", [""])[0]
-        await self._catch_up(int(after) if after.isdigit() else None)
-        self._writer = asyncio.get_running_loop().create_task(self._write())
-        await db(services.presence_join)(
-            room=self.room, user=user, channel_name=self.channel_name
-        )
+        try:
+            await self.accept()
+            query = parse_qs(self.scope.get("query_string", b"").decode())
+            after = query.get("after", [""])[0]
+            await self._catch_up(int(after) if after.isdigit() else None)
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+            await db(services.presence_join)(
+                room=self.room, user=user, channel_name=self.channel_name
+            )
+        except BaseException:
+            # No disconnect reaches a consumer whose connect failed: leave here.
+            if self._writer is not None:
+                self._writer.cancel()
+            await hub(self.channel_layer).leave(self.room.pk, self)
+            raise
         coalescer().joined(self.room.pk, user.pk, user.display_name, self)
 
     async def disconnect(self, code: int) -> None:
