@@ -59,6 +59,7 @@ class CaseRoomConsumer(GuardedJsonConsumer):
     _queue: asyncio.Queue[tuple[dict[str, Any], str]] | None = None
     _writer: asyncio.Task[None] | None = None
     _too_slow = False
+    _closing: asyncio.Task[None] | None = None
     _lock: asyncio.Lock
 
     async def connect(self) -> None:
@@ -186,7 +187,10 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             # Its network stalled: close it (it catches up from the database
             # on reconnecting) rather than hold the room's frames for it.
             self._too_slow = True
-            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+            # Held: the loop keeps only a weak reference to a task.
+            self._closing = asyncio.get_running_loop().create_task(
+                self.close(code=CLOSE_TOO_SLOW)
+            )
 
     async def _write(self) -> None:
         queue = self._queue
