@@ -2,10 +2,12 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms import Form
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from cpd.models import Cohort, Invitation, Membership, Organisation, TaskOutbox, User
+from cpd.privacy.registry import renamers
 
 
 @admin.register(User)
@@ -47,6 +49,14 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    def save_model(
+        self, request: HttpRequest, obj: User, form: Form, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "display_name" in form.changed_data:
+            for renamer in renamers().values():  # pages cached with the old name
+                renamer(obj)
 
 
 class MembershipInline(admin.TabularInline):

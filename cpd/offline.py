@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
@@ -63,9 +64,14 @@ def service_worker(request: HttpRequest) -> HttpResponse:
 
 def offline_page(request: HttpRequest) -> HttpResponse:
     """Shown by the service worker when a page is neither online nor cached."""
-    # offline_page: the shell caches this page with the installer's cookies, so
-    # it carries no per-user outbox id (base.html; static/js/app.js).
-    return render(request, "offline/offline.html", {"offline_page": True})
+    # The shell caches this page with the installer's cookies and shows it to
+    # whoever holds the phone later: it is rendered for nobody (no name,
+    # cohorts, bell or socket in base.html, no per-user outbox id: app.js acts
+    # for the last page's user), and leaves the person's flash messages alone.
+    request.user = AnonymousUser()
+    return render(
+        request, "offline/offline.html", {"offline_page": True, "messages": ()}
+    )
 
 
 @require_GET

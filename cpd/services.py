@@ -29,6 +29,7 @@ from cpd.models import (
     Role,
     User,
 )
+from cpd.privacy.registry import renamers
 from cpd.realtime import publish_on_commit, user_group
 from cpd.report_cache import report_cache_forget
 
@@ -308,10 +309,14 @@ def user_update_profile(*, user: User, **fields: Any) -> User:
     unknown = set(fields) - set(User.PROFILE_FIELDS)
     if unknown:
         raise ValidationError(_("Not editable: %s") % ", ".join(sorted(unknown)))
+    renamed = "display_name" in fields and fields["display_name"] != user.display_name
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save()
+    if renamed:  # pages cached with the old name (a thread's posts) go
+        for renamer in renamers().values():
+            renamer(user)
     return user
 
 

@@ -44,11 +44,16 @@ class ForumsConfig(AppConfig):
         audit_source_register("forums.moderation", moderation)
         # A person's export and erasure cover their posts (cpd.privacy cannot
         # import forums).
-        from cpd.privacy.registry import eraser_register, exporter_register
-        from forums.privacy import forums_erase, forums_export
+        from cpd.privacy.registry import (
+            eraser_register,
+            exporter_register,
+            renamer_register,
+        )
+        from forums.privacy import forums_erase, forums_export, forums_renamed
 
         exporter_register("forums", forums_export)
         eraser_register("forums", forums_erase)
+        renamer_register("forums", forums_renamed)
 
         # cpd's administrator's area asks for forums' part through cpd.cohort_hooks.
         from forums import cohort_hooks

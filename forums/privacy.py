@@ -82,6 +82,15 @@ def _replied_to(user: User) -> Q:
     return Q(Exists(later_by_other))
 
 
+def forums_renamed(user: User) -> None:
+    """Cached thread pages name the person: those they posted in render afresh."""
+    threads_changed(
+        Thread.objects.filter(
+            pk__in=Post.objects.filter(author=user).values("thread_id")
+        )
+    )
+
+
 def forums_erase(user: User, context: ErasureContext) -> dict[str, int]:
     """Posts others replied to lose their author ("former member"); the rest go.
 

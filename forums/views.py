@@ -18,9 +18,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -166,15 +168,23 @@ def _posts_cache_variant(
 
     Readers with the same controls, language, time zone and data-saver setting
     share one rendering. A reader who wrote or marked a post in the thread, or
-    a moderator (whose hide forms carry their own CSRF token), gets their own.
+    a moderator (whose hide forms carry their own CSRF token: keyed by its
+    secret's digest too), gets their own.
     """
     own = getattr(thread, "involved", True) or flags["can_moderate"]
     saver = data_saver(request)["data_saver"]
     bits = "".join(str(int(flags[k])) for k in sorted(flags)) + str(int(saver))
+    who = str(request.user.pk if own else 0)
+    if flags["can_moderate"]:
+        # Signing in again makes a new CSRF secret: a new rendering, so the
+        # hide forms carry a token that works (a digest, not the secret).
+        get_token(request)
+        secret = request.META.get("CSRF_COOKIE", "")
+        who += "." + salted_hmac("forums.posts.csrf", secret).hexdigest()[:16]
     return "-".join(
         [
             bits,
-            str(request.user.pk if own else 0),
+            who,
             get_language() or "",
             timezone.get_current_timezone_name(),
         ]

@@ -3,7 +3,8 @@
 ``cpd`` cannot import ``courses``, ``forums`` or ``mentoring``, so each app
 registers, in its ``AppConfig.ready()``, an exporter (user -> JSON-able data and
 the images to add to the ZIP) and an eraser (user -> its rows deleted or
-anonymised), the way page panels are handed over (``cpd.panels``).
+anonymised), the way page panels are handed over (``cpd.panels``); and, where it
+caches pages that name people, a renamer (user -> those pages rendered afresh).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class ErasureContext:
 
 Exporter = Callable[[User], ExportPart]
 Eraser = Callable[[User, ErasureContext], dict[str, int]]
+Renamer = Callable[[User], None]
 
 # section name -> callable, in registration order (app order in INSTALLED_APPS).
 _exporters: dict[str, Exporter] = {}
@@ -61,3 +63,16 @@ def exporters() -> dict[str, Exporter]:
 def erasers() -> dict[str, Eraser]:
     """Registered erasers by section name."""
     return dict(_erasers)
+
+
+_renamers: dict[str, Renamer] = {}
+
+
+def renamer_register(section: str, renamer: Renamer) -> None:
+    """Register what a section does when a person's display name changes."""
+    _renamers[section] = renamer
+
+
+def renamers() -> dict[str, Renamer]:
+    """Registered renamers by section name."""
+    return dict(_renamers)

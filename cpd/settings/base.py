@@ -185,8 +185,8 @@ ROOM_PRESENCE_INTERVAL = env.float("ROOM_PRESENCE_INTERVAL", default=2.0)
 # falls back to the database row, so no one is signed out by a Redis restart.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # A thread page's rendered post list is cached this long, in seconds, under the
-# thread's revision (every write bumps it, so this only bounds how long a
-# renamed member's old name can show); 0 turns the cache off.
+# thread's revision (every write bumps it, a member's rename too: this only
+# bounds how long an unforeseen write can show stale); 0 turns the cache off.
 FORUMS_THREAD_CACHE_SECONDS = env.int("FORUMS_THREAD_CACHE_SECONDS", default=600)
 # Reading-time heartbeats are folded in the cache and written to the lesson's
 # progress row at most once per learner, lesson and this many seconds; a cache

@@ -95,8 +95,12 @@
   function t(name) { return body.getAttribute("data-outbox-" + name) || ""; }
   var me = body.getAttribute("data-outbox-user");
   try {  // the cached offline page names nobody: it acts for the last page's user
+    var last = localStorage.getItem(ME), offlinePage = body.hasAttribute("data-offline-page");
+    // Someone else, or no one, now holds the phone (a session that ended
+    // without signing out): the last user's saved pages go, as on sign-out.
+    if (last && !offlinePage && last !== me && window.caches) caches.delete("pages-v1");
     if (me) localStorage.setItem(ME, me);
-    else if (body.hasAttribute("data-offline-page")) me = localStorage.getItem(ME);
+    else if (offlinePage) me = last;
     else localStorage.removeItem(ME);
   } catch (e) {}
 

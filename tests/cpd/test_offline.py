@@ -88,3 +88,42 @@ def test_a_csrf_failure_is_marked_for_the_outbox(db):
     body = response.content.decode()
     assert "data-csrf-failure" in body
     assert "This form has expired" in body
+
+
+def test_the_cached_offline_page_shows_nobody_s_name_cohorts_or_links(client, db):
+    # The service worker caches /offline/ at install with the installer's
+    # cookies and shows it later to whoever holds the phone: no header or
+    # footer of theirs (name, cohorts, bell, sign-out), no socket address.
+    from tests.factories.cpd import CohortFactory, MembershipFactory
+
+    person = UserFactory(display_name="Amina Installer")
+    MembershipFactory(user=person, cohort=CohortFactory(name="Ward Seven Cohort"))
+    client.force_login(person)
+    body = client.get(reverse("offline")).content.decode()
+    assert "Amina Installer" not in body
+    assert "Ward Seven Cohort" not in body
+    assert reverse("account_logout") not in body
+    assert reverse("notifications") not in body
+    assert "data-ws=" not in body
+    assert 'name="csrfmiddlewaretoken"' in body  # the outbox's fresh token
+
+
+def test_the_offline_page_leaves_the_signed_in_person_s_messages(rf, db):
+    # A flash message rendered into the cached page would be shown to the
+    # next user and lost for its owner.
+    from django.contrib.messages import get_messages, info
+    from django.contrib.messages.storage.session import SessionStorage
+    from django.contrib.sessions.backends.cache import SessionStore
+
+    from cpd.offline import offline_page
+
+    request = rf.get(reverse("offline"))
+    request.session = SessionStore()
+    request.user = UserFactory()
+    request._messages = SessionStorage(request)
+    info(request, "Your reply to Dr Okafor was posted.")
+    body = offline_page(request).content.decode()
+    assert "Dr Okafor" not in body
+    assert [str(m) for m in get_messages(request)] == [
+        "Your reply to Dr Okafor was posted."
+    ]

@@ -257,3 +257,60 @@ def test_the_revision_moves_with_each_write(world, threads):
     _reply(world, threads)
     _edit(world, threads)
     assert Thread.objects.get(pk=threads.thread.pk).revision == revision + 2
+
+
+def test_a_renamed_member_shows_under_the_new_name_at_once(world, threads, client):
+    # given: a reader's cached page names the learner (someone renaming for
+    # privacy must not keep the old name on pages for ten minutes)
+    reader = _reader(world)
+    client_as(client, reader)
+    assert "Learner A" in _page(client, threads.thread)
+    # when: the learner renames themself
+    cpd_services.user_update_profile(user=world.learner, display_name="Nurse Q")
+    # then
+    page = _page(client, threads.thread)
+    assert "Learner A" not in page
+    assert "Nurse Q" in page
+
+
+def test_a_rename_bumps_only_the_threads_the_member_posted_in(world, threads):
+    untouched = Thread.objects.get(pk=threads.other_thread.pk).revision
+    before = Thread.objects.get(pk=threads.thread.pk).revision
+    cpd_services.user_update_profile(user=world.learner, district="North")
+    assert Thread.objects.get(pk=threads.thread.pk).revision == before  # no rename
+    cpd_services.user_update_profile(user=world.learner, display_name="Nurse Q")
+    assert Thread.objects.get(pk=threads.thread.pk).revision == before + 1
+    assert Thread.objects.get(pk=threads.other_thread.pk).revision == untouched
+
+
+def test_a_rename_in_the_django_admin_bumps_their_threads_too(world, threads, rf):
+    from types import SimpleNamespace
+
+    from django.contrib import admin
+
+    from cpd.admin import UserAdmin
+    from cpd.models import User
+
+    before = Thread.objects.get(pk=threads.thread.pk).revision
+    learner = User.objects.get(pk=world.learner.pk)
+    learner.display_name = "Nurse Q"
+    form = SimpleNamespace(changed_data=["display_name"])
+    UserAdmin(User, admin.site).save_model(rf.post("/"), learner, form, True)
+    assert Thread.objects.get(pk=threads.thread.pk).revision == before + 1
+
+
+def test_a_moderator_signing_in_again_gets_hide_forms_with_the_new_token(
+    world, threads, client
+):
+    # given: a mentor's rendering is cached with the CSRF token of that sign-in
+    mentor = _reader(world, "Mentor C", role=Role.MENTOR)
+    client_as(client, mentor)
+    old = _hide_form_secret(_page(client, threads.thread), threads.opening.pk)
+    client.logout()
+    # when: the same mentor signs in again (a new CSRF secret)
+    client_as(client, mentor)
+    page = _page(client, threads.thread)
+    # then: the hide forms work (not "This form has expired" for ten minutes)
+    secret = _hide_form_secret(page, threads.opening.pk)
+    assert secret == client.cookies["csrftoken"].value
+    assert secret != old

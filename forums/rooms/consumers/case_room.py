@@ -11,6 +11,7 @@ numbers (the channel layer delivers at most once) is filled from the database.
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -38,6 +39,11 @@ CLOSE_NOT_FOUND = 4404
 # ?after=<last seq> and catches up from the database like after any drop.
 CLOSE_TOO_SLOW = 4408
 BEHIND_LIMIT = 100
+# A live frame could not be written (the database away during a gap's
+# catch-up): closed, so the client reconnects and catches up, not left silent.
+CLOSE_WRITER_FAILED = 1011
+
+logger = logging.getLogger(__name__)
 
 
 class CaseRoomConsumer(GuardedJsonConsumer):
@@ -53,6 +59,7 @@ class CaseRoomConsumer(GuardedJsonConsumer):
     _queue: asyncio.Queue[tuple[dict[str, Any], str]] | None = None
     _writer: asyncio.Task[None] | None = None
     _too_slow = False
+    _closing: asyncio.Task[None] | None = None
     _lock: asyncio.Lock
 
     async def connect(self) -> None:
@@ -72,14 +79,21 @@ class CaseRoomConsumer(GuardedJsonConsumer):
         self._queue = asyncio.Queue(SOCKET_QUEUE)
         self._lock = asyncio.Lock()  # catch-up and live frames, one at a time
         await hub(self.channel_layer).join(self.room.pk, self)
-        await self.accept()
-        query = parse_qs(self.scope.get("query_string", b"").decode())
-        after = query.get("after", [""])[0]
-        await self._catch_up(int(after) if after.isdigit() else None)
-        self._writer = asyncio.get_running_loop().create_task(self._write())
-        await db(services.presence_join)(
-            room=self.room, user=user, channel_name=self.channel_name
-        )
+        try:
+            await self.accept()
+            query = parse_qs(self.scope.get("query_string", b"").decode())
+            after = query.get("after", [""])[0]
+            await self._catch_up(int(after) if after.isdigit() else None)
+            self._writer = asyncio.get_running_loop().create_task(self._write())
+            await db(services.presence_join)(
+                room=self.room, user=user, channel_name=self.channel_name
+            )
+        except BaseException:
+            # No disconnect reaches a consumer whose connect failed: leave here.
+            if self._writer is not None:
+                self._writer.cancel()
+            await hub(self.channel_layer).leave(self.room.pk, self)
+            raise
         coalescer().joined(self.room.pk, user.pk, user.display_name, self)
 
     async def disconnect(self, code: int) -> None:
@@ -173,7 +187,10 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             # Its network stalled: close it (it catches up from the database
             # on reconnecting) rather than hold the room's frames for it.
             self._too_slow = True
-            asyncio.get_running_loop().create_task(self.close(code=CLOSE_TOO_SLOW))
+            # Held: the loop keeps only a weak reference to a task.
+            self._closing = asyncio.get_running_loop().create_task(
+                self.close(code=CLOSE_TOO_SLOW)
+            )
 
     async def _write(self) -> None:
         queue = self._queue
@@ -181,8 +198,13 @@ class CaseRoomConsumer(GuardedJsonConsumer):
             return
         while True:
             event, text = await queue.get()
-            async with self._lock:
-                await self._live(event, text)
+            try:
+                async with self._lock:
+                    await self._live(event, text)
+            except Exception:  # noqa: BLE001 - any failure: close, never go silent
+                logger.exception("room socket: live frame not written")
+                await self.close(code=CLOSE_WRITER_FAILED)
+                return
 
     async def _live(self, event: dict[str, Any], text: str) -> None:
         kind = event.get("type")

@@ -86,7 +86,15 @@ class RoomHub:
             room.ready.set()
             return
         room.sockets.add(socket)
-        await room.ready.wait()
+        try:
+            await room.ready.wait()
+        except BaseException:  # its connection went away meanwhile
+            room.sockets.discard(socket)
+            raise
+        if self.rooms.get(room_id) is not room:
+            # The socket creating the channel failed or was cancelled: try
+            # again (this socket may create it), or raise as that one did.
+            await self.join(room_id, socket)
 
     async def leave(self, room_id: int, socket: Socket) -> None:
         """Remove a socket; the last one out takes the channel out of the group."""
@@ -124,9 +132,16 @@ class RoomHub:
                 failed = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
-            text = frame_text(event)
+            try:
+                text = frame_text(event)
+            except (TypeError, ValueError):  # one bad event must not end the room
+                logger.exception("room %s: event not encoded", room_id)
+                continue
             for socket in list(room.sockets):
-                socket.deliver(event, text)
+                try:
+                    socket.deliver(event, text)
+                except Exception:  # noqa: BLE001 - nor one socket, the others
+                    logger.exception("room %s: event not delivered", room_id)
 
     async def _rejoin(self, room_id: int, room: _Room) -> None:
         while True:
