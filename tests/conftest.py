@@ -134,9 +134,13 @@ def _fresh_cache():
     saved = {alias: caches[alias].key_prefix for alias in caches}
     for alias in saved:
         caches[alias].key_prefix = prefix
+        # Instances made later in another context (a socket's consumer, a
+        # thread) are built from these settings: they get the prefix too.
+        caches.settings[alias]["KEY_PREFIX"] = prefix
     yield
     for alias, key_prefix in saved.items():
         caches[alias].key_prefix = key_prefix
+        caches.settings[alias]["KEY_PREFIX"] = key_prefix
 
 
 @dataclass

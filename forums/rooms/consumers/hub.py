@@ -48,6 +48,10 @@ class _Room:
     ready: asyncio.Event = field(default_factory=asyncio.Event)
     channel: str = ""
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    closed: bool = False
+
+
+STOP = "rooms.hub.stop"  # wakes a room's reader so that it ends by itself
 
 
 def frame_text(event: dict[str, Any]) -> str:
@@ -105,13 +109,21 @@ class RoomHub:
         if room.sockets or not room.ready.is_set():
             return
         del self.rooms[room_id]
-        for task in room.tasks:
-            task.cancel()
+        room.closed = True
+        reader, rejoin = room.tasks if room.tasks else (None, None)
+        if rejoin is not None:
+            rejoin.cancel()
         if room.channel:
             try:
                 await self.layer.group_discard(room_group(room_id), room.channel)
+                # The reader is waiting in the layer's receive, which does not
+                # take cancelling well (channels_redis shares one receive lock
+                # among a process's channels): wake it with a message instead.
+                await self.layer.send(room.channel, {"type": STOP})
             except Exception:  # noqa: BLE001 - it expires from the group anyway
                 logger.warning("room %s: hub channel not discarded", room_id)
+                if reader is not None:
+                    reader.cancel()
 
     def local_sockets(self, room_id: int) -> int:
         room = self.rooms.get(room_id)
@@ -119,7 +131,7 @@ class RoomHub:
 
     async def _read(self, room_id: int, room: _Room) -> None:
         failed = False
-        while True:
+        while not room.closed:
             try:
                 if failed:  # a restarted Redis has forgotten the group
                     await self.layer.group_add(room_group(room_id), room.channel)
@@ -132,6 +144,8 @@ class RoomHub:
                 failed = True
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
+            if room.closed or event.get("type") == STOP:
+                return
             try:
                 text = frame_text(event)
             except (TypeError, ValueError):  # one bad event must not end the room
