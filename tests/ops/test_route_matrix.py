@@ -755,9 +755,8 @@ def sockets_on_this_thread(monkeypatch, settings):
     committed); channels' closing of "old" connections would close that
     connection mid-transaction.
     """
-    from channels.layers import channel_layers
-
     from channels.db import database_sync_to_async
+    from channels.layers import channel_layers
 
     monkeypatch.setattr("channels.db.close_old_connections", lambda: None)
     # Room sockets use a thread pool on PostgreSQL: here, this thread.
