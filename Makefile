@@ -7,7 +7,7 @@ PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install messages messages-check migrate lint types check serve-prod clean
+.PHONY: run test install messages messages-check migrate lint types check mutation serve-prod clean
 
 $(BIN)/.installed: pyproject.toml
 	@echo "Installing into $(VENV) (a minute or two the first time)..."
@@ -65,6 +65,14 @@ types: install
 	$(BIN)/mypy .
 
 check: lint types test
+
+# Mutation testing of the guards (docs/testing.md); not in CI, it takes an hour.
+# One module: make mutation MUTANTS='forums.policies*'
+MUTANTS ?=
+mutation: messages
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/mutmut results
 
 # Production topology on this machine: gunicorn (HTTP), daphne (/ws/), Celery
 # worker and beat, over PostgreSQL and Redis. See README "Production".

@@ -161,8 +161,8 @@ class World:
         return AnonymousUser() if role == "anonymous" else getattr(self, role)
 
 
-@pytest.fixture
-def world(db) -> World:
+def make_world() -> World:
+    """Cohort A of organisation 1, cohort B of organisation 2, and their people."""
     org_admin = UserFactory(display_name="Org Admin")
     other_org_admin = UserFactory(display_name="Other Org Admin")
     org = OrganisationFactory()
@@ -189,6 +189,11 @@ def world(db) -> World:
         cohort=other_cohort, user=w.other_learner, role=Role.LEARNER
     )
     return w
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
 
 
 @pytest.fixture

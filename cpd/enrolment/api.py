@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import path
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -120,6 +121,8 @@ class EnrolmentListApi(ListAPIView):
         cohort = cpd_selectors.cohort_get_for_user(
             self.request.user, self.kwargs["cohort_id"]
         )
+        if not policies.can_list_enrolments(self.request.user, cohort):
+            raise PermissionDenied(_("Only the cohort's administrators."))
         return selectors.enrolments_for_cohort(self.request.user, cohort)
 
 

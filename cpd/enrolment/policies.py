@@ -23,6 +23,11 @@ def enrol_refusal(user: AnyUser, cohort: Cohort) -> str:
     return _("Only the cohort's administrators can enrol people.")
 
 
+def can_list_enrolments(user: AnyUser, cohort: Cohort) -> bool:
+    """The cohort's administrators list its enrolment files; its members are refused."""
+    return policies.can_manage_cohort(user, cohort)
+
+
 def can_view_enrolment(user: AnyUser, enrolment: EnrolmentImport) -> bool:
     """The cohort's administrators read its enrolments (they hold contact details)."""
     return policies.can_manage_cohort(user, enrolment.cohort)

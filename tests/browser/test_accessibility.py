@@ -161,9 +161,7 @@ def _check(page: Page, base: str, paths: list[str], language: str) -> list[str]:
 @pytest.mark.parametrize(
     "login", ["faith@demo.cpd", "amina.mentor@demo.cpd", "admin@demo.cpd", ""]
 )
-def test_no_violation_of_any_impact_on_any_page(
-    page: Page, live_server, demo, login
-):
+def test_no_violation_of_any_impact_on_any_page(page: Page, live_server, demo, login):
     if login:
         _sign_in(page, live_server.url, login)
     problems = []

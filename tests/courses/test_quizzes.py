@@ -206,3 +206,105 @@ def test_certificate_after_all_lessons_and_a_passed_post_test(world, course):
     assert certificate.hours == course.cpd_hours
     progress.lesson_complete(user=world.learner, lesson=lessons[1])
     assert Certificate.objects.count() == 1
+
+
+# Found by mutation testing (docs/testing.md): each test below failed with a
+# mutant of courses.services.quizzes that the tests above let live.
+
+
+def test_a_blank_numeric_answer_scores_zero_without_an_error(world, quiz):
+    q = question_with(quiz, "numeric", answer="500")
+    for blank in ("", None):
+        attempt = submit(world, quiz, {q.pk: blank})
+        assert attempt.answers.get().credit == Decimal(0)
+        Attempt.objects.all().delete()
+
+
+def test_a_numeric_question_without_an_answer_gives_no_credit(world, quiz):
+    q = question_with(quiz, "numeric")
+    assert submit(world, quiz, {q.pk: "500"}).answers.get().credit == Decimal(0)
+
+
+def test_a_numeric_answer_sent_as_a_list_uses_its_first_value(world, quiz):
+    q = question_with(quiz, "numeric", answer="500")
+    attempt = submit(world, quiz, {q.pk: ["500", "9"]})
+    assert attempt.answers.get().credit == Decimal(1)
+
+
+def test_the_range_limit_itself_is_refused(world, quiz):
+    q = question_with(quiz, "numeric", answer="500")
+    attempt = quizzes.attempt_start(user=world.learner, quiz=quiz)
+    with pytest.raises(ValidationError) as exc:
+        quizzes.attempt_submit(
+            user=world.learner, attempt=attempt, answers={q.pk: str(quizzes.MAX_NUMBER)}
+        )
+    assert exc.value.message_dict == {f"q{q.pk}": ["That number is out of range."]}
+
+
+def test_a_word_for_a_number_names_the_field(world, quiz):
+    q = question_with(quiz, "numeric", answer="500")
+    attempt = quizzes.attempt_start(user=world.learner, quiz=quiz)
+    with pytest.raises(ValidationError) as exc:
+        quizzes.attempt_submit(
+            user=world.learner, attempt=attempt, answers={q.pk: "ten"}
+        )
+    assert exc.value.message_dict == {f"q{q.pk}": ["Enter a number."]}
+
+
+def test_a_multiple_choice_question_with_no_right_option_gives_no_credit(world, quiz):
+    q = question_with(quiz, "multiple", [("A", False), ("B", False)])
+    attempt = submit(world, quiz, {q.pk: []})
+    assert attempt.answers.get().credit == Decimal(0)
+
+
+def test_a_choice_sent_as_one_value_or_blank(world, quiz):
+    q = question_with(quiz, "single", [("A", True), ("B", False)])
+    assert submit(world, quiz, {q.pk: str(right(q)[0])}).score_percent == 100
+    Attempt.objects.all().delete()
+    assert submit(world, quiz, {q.pk: ""}).score_percent == 0
+
+
+@pytest.mark.parametrize(
+    ("answer", "message"),
+    [
+        (["x"], "Choose from the options."),
+        ([987654], "That option is not part of this question."),
+        ("both", "Choose one option."),
+    ],
+)
+def test_a_bad_choice_names_the_field_and_the_reason(world, quiz, answer, message):
+    q = question_with(quiz, "single", [("A", True), ("B", False)])
+    if answer == "both":
+        answer = right(q) + wrong(q)
+    attempt = quizzes.attempt_start(user=world.learner, quiz=quiz)
+    with pytest.raises(ValidationError) as exc:
+        quizzes.attempt_submit(
+            user=world.learner, attempt=attempt, answers={q.pk: answer}
+        )
+    assert exc.value.message_dict == {f"q{q.pk}": [message]}
+
+
+def test_an_answer_within_the_time_limit_counts(world, quiz):
+    quiz.time_limit_minutes = 10
+    quiz.save()
+    q = question_with(quiz, "single", [("A", True)])
+    attempt = quizzes.attempt_start(user=world.learner, quiz=quiz)
+    Attempt.objects.filter(pk=attempt.pk).update(
+        started_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    result = quizzes.attempt_submit(
+        user=world.learner, attempt=attempt, answers={q.pk: right(q)}
+    )
+    assert not result.expired
+    assert result.score_percent == 100
+    deadline = quizzes.attempt_deadline(result)
+    assert deadline is not None
+    assert deadline > timezone.now()
+
+
+def test_a_quiz_of_an_archived_cohort_cannot_be_started(world, quiz):
+    question_with(quiz, "single", [("A", True)])
+    world.cohort.archived_at = timezone.now()
+    world.cohort.save()
+    with pytest.raises(PermissionDenied, match="archived"):
+        quizzes.attempt_start(user=world.learner, quiz=quiz)

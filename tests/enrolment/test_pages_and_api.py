@@ -7,7 +7,7 @@ from django.urls import reverse
 from cpd.enrolment import services
 from cpd.enrolment.models import EnrolmentImport, ImportStatus
 from cpd.models import User
-from tests.conftest import ROLES, client_as
+from tests.conftest import COHORT_ADMIN_API, ROLES, client_as
 
 pytestmark = pytest.mark.django_db
 
@@ -256,3 +256,17 @@ def test_an_enrolled_nurse_claims_her_account_from_the_sms_link(
     assert (
         client.get(reverse("cohort-detail", args=[world.cohort.pk])).status_code == 200
     )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_list_by_role(api_client, world, enrolment, role):
+    """Only administrators list a cohort's files; its members are refused (403).
+
+    The list answered 200 and an empty page to the cohort's learner and mentor,
+    where the HTML page and the file's own routes refuse them (route matrix).
+    """
+    client_as(api_client, world.user(role))
+    response = api_client.get(reverse("api-enrolment-list", args=[world.cohort.pk]))
+    assert response.status_code == COHORT_ADMIN_API[role]
+    if response.status_code == 200:
+        assert [e["id"] for e in response.json()["results"]] == [enrolment.pk]

@@ -409,3 +409,18 @@ def test_another_organisations_unclaimed_account_is_joined_never_rewritten(
     amina.refresh_from_db()
     assert (amina.display_name, amina.email, amina.cadre) == ("Amina", None, "nurse")
     assert Membership.objects.filter(cohort=cohort, user=amina).exists()
+
+
+def test_the_mentor_column_finds_a_cohort_mentor_by_phone(
+    admin, cohort, django_capture_on_commit_callbacks
+):
+    """Found by mutation testing: a mentor named by phone, not in the file, was
+    looked up by phone only because the file's own phones happened to include it."""
+    mentor = MentorProfileFactory(
+        user=UserFactory(phone="+254712999999", email="")
+    ).user
+    cpd_services.membership_add(cohort=cohort, user=mentor, role=Role.MENTOR)
+    enrolment = check(admin, cohort, sheet("Esther,0712345672,,,,,,0712999999"))
+    assert verdicts(enrolment)[2] == Verdict.NEW
+    apply(admin, enrolment, django_capture_on_commit_callbacks)
+    assert Pairing.objects.get(cohort=cohort, active=True).mentor == mentor

@@ -1,6 +1,7 @@
 """Every forum rule for every role of the matrix."""
 
 import pytest
+from django.utils import timezone
 
 from forums import policies
 from forums.models import Forum, Post, Thread
@@ -94,3 +95,56 @@ def test_a_locked_thread_takes_replies_from_moderators_only(world, threads):
 def test_thread_author_or_moderator_accepts_an_answer(world, threads, role):
     user = world.user(role)
     assert policies.can_accept_answer(user, threads.thread) == (role in MODERATORS)
+
+
+# posts_visible_to (search reads through it): found by mutation testing, where
+# dropping any of its filters survived (docs/testing.md).
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_posts_visible_to_the_cohorts_people_only(world, threads, role):
+    user = world.user(role)
+    visible = set(Post.objects.filter(policies.posts_visible_to(user)))
+    mine = set(Post.objects.filter(thread=threads.thread))
+    other = set(Post.objects.filter(thread__forum__cohort=world.other_cohort))
+    assert (visible & mine == mine) == (role in READERS)
+    assert (visible & other == other) == (
+        role in {"other_learner", "other_mentor", "other_org_admin"}
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_hidden_post_is_seen_by_its_author_and_moderators(world, threads, role):
+    Post.objects.filter(pk=threads.learner_reply.pk).update(hidden_at=timezone.now())
+    user = world.user(role)
+    seen = _visible(Post, policies.posts_visible_to(user), threads.learner_reply.pk)
+    assert seen == (role in {"learner", *MODERATORS})
+    # the thread's other posts stay visible to all its readers
+    opening = threads.thread.posts.exclude(pk=threads.learner_reply.pk).get()
+    assert _visible(Post, policies.posts_visible_to(user), opening.pk) == (
+        role in READERS
+    )
+
+
+def test_deleted_posts_and_posts_of_deleted_threads_are_not_visible(world, threads):
+    user = world.mentor_of_cohort
+    Post.objects.filter(pk=threads.learner_reply.pk).update(deleted_at=timezone.now())
+    assert not _visible(Post, policies.posts_visible_to(user), threads.learner_reply.pk)
+    opening = threads.thread.posts.exclude(pk=threads.learner_reply.pk).get()
+    assert _visible(Post, policies.posts_visible_to(user), opening.pk)
+    Thread.objects.filter(pk=threads.thread.pk).update(deleted_at=timezone.now())
+    assert not _visible(Post, policies.posts_visible_to(user), opening.pk)
+
+
+def test_a_deleted_thread_is_not_visible(world, threads):
+    Thread.objects.filter(pk=threads.thread.pk).update(deleted_at=timezone.now())
+    user = world.mentor_of_cohort
+    assert not _visible(Thread, policies.threads_visible_to(user), threads.thread.pk)
+
+
+def test_the_author_cannot_edit_a_hidden_post(world, threads):
+    reply = threads.learner_reply
+    assert policies.can_edit_post(world.learner, reply)
+    Post.objects.filter(pk=reply.pk).update(hidden_at=timezone.now())
+    reply.refresh_from_db()
+    assert not policies.can_edit_post(world.learner, reply)

@@ -418,7 +418,7 @@ def test_a_replayed_key_reveals_nothing_after_leaving_the_cohort(world, forum):
     )
     Membership.objects.filter(user=world.learner).delete()
     forget_roles(world.learner)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied) as exc:
         posting.thread_create(
             actor=world.learner,
             forum=forum,
@@ -426,3 +426,32 @@ def test_a_replayed_key_reveals_nothing_after_leaving_the_cohort(world, forum):
             body="b",
             idempotency_key="gone",
         )
+    assert str(exc.value) == "You cannot post in this forum."
+
+
+# Found by mutation testing (docs/testing.md): the key's rules themselves.
+
+
+def test_posts_without_a_key_are_never_taken_for_each_other(world, forum):
+    thread, _ = posting.thread_create(
+        actor=world.learner, forum=forum, title="T", body="b"
+    )
+    for blank in ("", "  "):
+        _, created = posting.post_create(
+            actor=world.learner, thread=thread, body="same", idempotency_key=blank
+        )
+        assert created
+    assert thread.posts.count() == 3
+
+
+def test_a_key_of_64_characters_is_kept_and_65_refused(world, forum):
+    thread, created = posting.thread_create(
+        actor=world.learner, forum=forum, title="T", body="b", idempotency_key="k" * 64
+    )
+    assert created
+    assert thread.posts.get().idempotency_key == "k" * 64
+    with pytest.raises(ValidationError) as exc:
+        posting.post_create(
+            actor=world.learner, thread=thread, body="r", idempotency_key="k" * 65
+        )
+    assert exc.value.message_dict == {"idempotency_key": ["The key is too long."]}

@@ -179,6 +179,27 @@ def test_confirm_refuses_to_exceed_capacity_and_keeps_the_run_open(
     assert run.status == PairingRunStatus.DONE
 
 
+def test_confirm_fills_a_mentor_exactly_to_capacity(
+    world, django_capture_on_commit_callbacks
+):
+    """Broken by hand, ``>`` as ``>=`` refused a full but legal load: now red."""
+    MentorProfileFactory(user=world.mentor_of_cohort, capacity=2)
+    (extra,) = _add(world.cohort, Role.LEARNER)
+    run = _start(world, django_capture_on_commit_callbacks)
+    _confirm(
+        world,
+        django_capture_on_commit_callbacks,
+        run,
+        assignments={
+            world.learner.pk: world.mentor_of_cohort.pk,
+            extra.pk: world.mentor_of_cohort.pk,
+        },
+    )
+    assert (
+        Pairing.objects.filter(mentor=world.mentor_of_cohort, active=True).count() == 2
+    )
+
+
 def test_a_run_without_a_proposal_cannot_be_confirmed(world):
     run = PairingRun.objects.create(
         cohort=world.cohort, actor=world.org_admin, mode=PairingMode.ONE_TO_ONE

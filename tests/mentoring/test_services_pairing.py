@@ -229,6 +229,52 @@ def test_group_mode_puts_the_mentors_learners_in_one_conversation(world):
         second.pk,
     }
     assert set(Pairing.objects.values_list("group_key", flat=True)) == {conv.group_key}
+    # found by mutation testing: the group's name and who paired were not checked
+    assert conv.title == f"Group of {world.mentor_of_cohort}"
+    assert set(Pairing.objects.values_list("group_name", "created_by")) == {
+        (conv.title, world.org_admin.pk)
+    }
+
+
+def test_two_mentors_groups_are_two_conversations(world):
+    """Found by mutation testing: one group key for every mentor went unseen."""
+    (second_mentor,) = _add(world.cohort, Role.MENTOR)
+    (second,) = _add(world.cohort, Role.LEARNER)
+    pairing.pairing_confirm(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        mode=PairingMode.GROUP,
+        assignments={
+            world.learner.pk: world.mentor_of_cohort.pk,
+            second.pk: second_mentor.pk,
+        },
+    )
+    members = {
+        frozenset(c.members.values_list("user_id", flat=True))
+        for c in Conversation.objects.all()
+    }
+    assert members == {
+        frozenset({world.mentor_of_cohort.pk, world.learner.pk}),
+        frozenset({second_mentor.pk, second.pk}),
+    }
+
+
+def test_one_to_one_pairs_carry_no_group_and_name_who_paired(world):
+    """Found by mutation testing: a group key on a one-to-one pair went unseen."""
+    (second,) = _add(world.cohort, Role.LEARNER)
+    pairing.pairing_confirm(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        mode=PairingMode.ONE_TO_ONE,
+        assignments={
+            world.learner.pk: world.mentor_of_cohort.pk,
+            second.pk: world.mentor_of_cohort.pk,
+        },
+    )
+    assert set(
+        Pairing.objects.values_list("group_key", "group_name", "created_by")
+    ) == {("", "", world.org_admin.pk)}
+    assert Conversation.objects.filter(learner__isnull=False).count() == 2
 
 
 def test_confirming_twice_never_pairs_a_learner_twice(world):

@@ -47,6 +47,14 @@ async def receive_kind(communicator, kind):
             return event
 
 
+async def receive_next(communicator):
+    """The next event that is not a presence update (nothing else is skipped)."""
+    while True:
+        event = await communicator.receive_json_from(timeout=5)
+        if event["kind"] != "presence":
+            return event
+
+
 async def say(communicator, body, key):
     await communicator.send_json_to(
         {"kind": "message", "body": body, "client_key": key}
@@ -112,7 +120,9 @@ async def test_live_event_already_in_catch_up_is_not_sent_twice(channel_layer_na
     layer = get_channel_layer()
     await layer.group_send(events.room_group(room.pk), events.message_created(message))
     await a.send_json_to({"kind": "ping"})
-    assert (await receive_kind(a, "pong")) == {"kind": "pong"}
+    # the next frame is the pong: receive_kind would skip a second copy of the
+    # message, and the test passed with the consumer's guard removed
+    assert (await receive_next(a)) == {"kind": "pong"}
     await a.disconnect()
 
 

@@ -41,6 +41,19 @@ def test_same_client_key_is_stored_once(world, room):
     assert RoomMessage.objects.filter(room=room).count() == 1
 
 
+def test_a_retry_after_the_room_closed_gets_the_stored_message(world, room):
+    """The answer to the first send was lost; the room closed before the retry.
+
+    The retry must get the stored message, not "room closed" (the client would
+    then drop a message that was in fact delivered). Without the replay check
+    before the closed check, this is the only test that fails.
+    """
+    first = post(world, room, key="lost")
+    services.room_close(actor=world.mentor_of_cohort, room=room)
+    room.refresh_from_db()
+    assert post(world, room, key="lost").pk == first.pk
+
+
 def test_the_same_key_from_two_people_is_two_messages(world, room):
     post(world, room, key="k", who="learner")
     post(world, room, key="k", who="mentor_of_cohort")
