@@ -248,7 +248,7 @@ def test_lock_lifts_after_five_minutes(client, db):
     AccessAttempt.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=6))
     # allauth's limiter lives in the cache and expires on its own: a fresh key
     # prefix stands for the minutes passing (a shared cache is never cleared)
-    cache.key_prefix = f"lifted-{uuid.uuid4().hex}"
+    cache.key_prefix = f"test-lifted-{uuid.uuid4().hex}"  # "test": the Redis guard
     response = client.post(
         reverse("account_login"),
         {"login": "target@example.org", "password": PASSWORD},
