@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from cpd.models import Cohort, Organisation, User
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from cpd import record
+from cpd.models import Activity, Cohort, Organisation, User, Verb
 
 
 @dataclass
@@ -51,3 +56,34 @@ CLASSMATES: list[dict[str, Any]] = [
         ]
     )
 ]
+
+
+def demo_sign_ins(organisation: Organisation) -> int:
+    """A sign-in, with its own session, on each day a member of the demo was active.
+
+    The backfill rebuilds the record from seeded rows, and a sign-in leaves
+    no row to rebuild it from; without these the report's sessions per learner
+    would read 0 in the demo. One session per active day is the demo's
+    assumption (phones that stay signed in make fewer). Idempotent: the client
+    key names the day. Returns the statements offered.
+    """
+    days = (
+        Activity.objects.filter(actor__memberships__cohort__organisation=organisation)
+        .exclude(verb=Verb.SIGNED_IN)
+        .annotate(day=TruncDate("timestamp"))
+        .values_list("actor_id", "day")
+        .distinct()
+    )
+    offered = 0
+    for actor_id, day in days:
+        when = timezone.make_aware(dt.datetime.combine(day, dt.time(6, 30)))
+        record.record(
+            actor=actor_id,
+            verb=Verb.SIGNED_IN,
+            object_type="site",
+            session_key=f"demo-{actor_id}-{day:%Y%m%d}",
+            client_key=f"demo-sign-in:{day:%Y-%m-%d}",
+            timestamp=when,
+        )
+        offered += 1
+    return offered

@@ -35,3 +35,33 @@ def test_the_demo_has_a_finished_course_whose_certificate_verifies(db, client):
     page = client.get(reverse("courses-verify", args=[certificate.code]))
     assert page.status_code == 200
     assert "Faith Achieng" in page.content.decode()
+
+
+def test_the_demo_cohort_report_shows_real_figures(db, client):
+    """Sessions, a gain with its interval and a reply network, from seed_demo."""
+    from django.db.models.functions import TruncDate
+    from django.urls import reverse
+
+    from cpd import reports
+    from cpd.models import Activity, Verb
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # again: nothing doubles
+    # one sign-in, with its own session, per member and day of activity
+    active_days = set(
+        Activity.objects.filter(actor__memberships__isnull=False)
+        .exclude(verb=Verb.SIGNED_IN)
+        .annotate(day=TruncDate("timestamp"))
+        .values_list("actor_id", "day")
+    )
+    sign_ins = Activity.objects.filter(verb=Verb.SIGNED_IN)
+    assert sign_ins.count() == len(active_days) > 0
+    assert sign_ins.values("session_key").distinct().count() == len(active_days)
+    maternal = Cohort.objects.get(name="Maternal & newborn care 2026")
+    report = reports.cohort_report(maternal)
+    assert report.median_sessions is not None and report.median_sessions >= 1
+    admin = User.objects.get(email="admin@demo.cpd")
+    client.force_login(admin)
+    page = client.get(reverse("cohort-report", args=[maternal.pk])).content.decode()
+    assert "95% interval of the paired difference" in page
+    assert 'aria-labelledby="net-title"' in page  # the reply network's SVG

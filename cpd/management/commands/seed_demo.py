@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cpd import record, services
-from cpd.demo import CLASSMATES, DemoWorld
+from cpd.demo import CLASSMATES, DemoWorld, demo_sign_ins
 from cpd.models import Activity, Cohort, Organisation, Role, User
 
 DEMO_APPS = ("courses", "forums", "forums.rooms", "mentoring")
@@ -150,6 +150,7 @@ class Command(BaseCommand):
         # statements of seeding carry today's time, the backfill the history's.
         Activity.objects.filter(actor__in=users.values()).delete()
         record.backfill()
+        demo_sign_ins(org)
         record.rollup(days=60)
         self._report(users)
 
