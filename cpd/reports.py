@@ -381,7 +381,7 @@ def cohort_report(
     report = CohortReport(
         cohort=cohort,
         learners=len(rows),
-        weeks=weeks_counted,
+        weeks=weeks_since_start(weeks_counted, cohort.starts_on),
         rows=rows,
         enough_data=bool(rows) and any(r.days_active for r in rows),
         counted_at=counted.at,
@@ -446,6 +446,15 @@ def week_list(
     """
     per_week = {_as_date(week): n for week, n in counts}
     return [(start, per_week.get(start, 0)) for start in week_starts(since, weeks)]
+
+
+def weeks_since_start(
+    weeks: list[tuple[dt.date, int]], starts_on: dt.date | None
+) -> list[tuple[dt.date, int]]:
+    """The weeks from the one the cohort starts in: before it, 0 is no result."""
+    if starts_on is None:
+        return weeks
+    return [(w, n) for w, n in weeks if w + dt.timedelta(days=6) >= starts_on]
 
 
 def week_starts(since: dt.datetime, weeks: int) -> list[dt.date]:

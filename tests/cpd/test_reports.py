@@ -78,6 +78,23 @@ def test_figures_match_hand_computed_values(world, three):
     assert by_row["Learner B2"].social == 0
 
 
+def test_weeks_before_the_cohort_started_are_not_shown_as_zeros(world, three):
+    # a 0 before the start is no result: the weeks begin with the start's
+    start = timezone.localdate(NOW - dt.timedelta(days=10))
+    world.cohort.starts_on = start
+    world.cohort.save(update_fields=["starts_on"])
+    weeks = reports.cohort_report(world.cohort, now=NOW).weeks
+    first_monday = start - dt.timedelta(days=start.weekday())
+    assert weeks[0][0] == first_monday
+    assert len(weeks) in (2, 3)  # the start's week to this one
+    assert weeks[-1][0] == timezone.localdate(NOW) - dt.timedelta(
+        days=timezone.localdate(NOW).weekday()
+    )
+    world.cohort.starts_on = start - dt.timedelta(weeks=20)
+    world.cohort.save(update_fields=["starts_on"])
+    assert len(reports.cohort_report(world.cohort, now=NOW).weeks) == 9  # 8 + this
+
+
 def test_groups_under_five_are_suppressed(world, three):
     report = reports.cohort_report(world.cohort, now=NOW)
     assert all(g.learners is None for g in report.by_cadre)  # 1 nurse, 2 midwives
