@@ -655,9 +655,7 @@ def _survey_item_head(
 ) -> SurveyItemDoc:
     kind = attrs.get("kind", "likert")
     if kind not in SURVEY_ITEM_KINDS:
-        reader.error(
-            number, f"item kind must be one of {', '.join(SURVEY_ITEM_KINDS)}"
-        )
+        reader.error(number, f"item kind must be one of {', '.join(SURVEY_ITEM_KINDS)}")
     return SurveyItemDoc(kind=str(kind), text="", line=number)
 
 

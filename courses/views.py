@@ -663,9 +663,7 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
             # The page lists the first comments; the CSV has them all.
             "comments_shown": f":{COMMENTS_ON_PAGE}",
             "comments_hidden_offset": -COMMENTS_ON_PAGE,
-            "can_manage_survey": policies.can_manage_survey(
-                request.user, scope.course
-            ),
+            "can_manage_survey": policies.can_manage_survey(request.user, scope.course),
         },
     )
 
@@ -928,8 +926,8 @@ def course_survey_edit(request: HttpRequest, course_id: int) -> HttpResponse:
                 ),
             )
         )
-    new_form = form if form is not None and target == "new" else SurveyItemForm(
-        prefix="new"
+    new_form = (
+        form if form is not None and target == "new" else SurveyItemForm(prefix="new")
     )
     return render(
         request,

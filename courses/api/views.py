@@ -508,7 +508,7 @@ def _editor_data(course: Any) -> Any:
 def _editor_item(course: Any, item_id: int) -> Any:
     editor = selectors.survey_editor(course)
     for item in editor.items:
-        if item.pk == item_id:
+        if item.pk == item_id and editor.survey is not None:
             item.survey = editor.survey
             return item
     raise NotFound(_("No such item in this course's survey."))

@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from courses.models.course import Course
 from cpd.models import Cohort
 
-
 # A short survey (the editor and the Markdown format refuse more).
 MAX_SURVEY_ITEMS = 20
 SURVEY_TEXT_MAX = 200

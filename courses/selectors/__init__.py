@@ -77,9 +77,9 @@ from courses.selectors.survey import (
     survey_course_for_editing,
     survey_editor,
     survey_get_for_user,
+    survey_has_responded,
     survey_has_responses,
     survey_item_answered,
-    survey_has_responded,
     survey_reached_end,
     survey_results,
 )

@@ -15,7 +15,7 @@ batches: never by fewer than five people's answers. Comments likewise.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
@@ -23,6 +23,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from courses import policies
 from courses.models import (
     Certificate,
     Course,
@@ -35,7 +36,6 @@ from courses.models import (
     SurveyResponded,
     SurveyResponse,
 )
-from courses import policies
 from courses.selectors.catalogue import course_list_for_user
 from cpd.policies import AnyUser
 from cpd.reports import SMALL_CELL
@@ -123,7 +123,7 @@ class SurveyEditor:
 
     course: Course
     survey: Survey | None
-    items: list[SurveyItem]
+    items: Sequence[SurveyItem]
     responses: int
 
     @property

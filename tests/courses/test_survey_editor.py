@@ -366,7 +366,12 @@ def test_the_api_attaches_edits_and_detaches(api_client, course, author):
     assert api_client.get(manage).status_code == 404
     created = api_client.post(
         manage,
-        {"items": [{"kind": "likert", "text": "Useful"}, {"kind": "text", "text": "?"}]},
+        {
+            "items": [
+                {"kind": "likert", "text": "Useful"},
+                {"kind": "text", "text": "?"},
+            ]
+        },
         format="json",
     )
     assert created.status_code == 201
@@ -486,8 +491,7 @@ def _course_md(extra: str = SURVEY_MD) -> str:
     return (
         "---\ntitle: Survey course\nslug: survey-course\n---\n\n"
         "# Module: One\n\n## Lesson: First\n\nBody.\n\n"
-        "# Survey results of the ward\n\nThis line is content, not a survey.\n"
-        + extra
+        "# Survey results of the ward\n\nThis line is content, not a survey.\n" + extra
     )
 
 
