@@ -602,3 +602,21 @@ def test_the_export_command_writes_the_survey(db, author, world, capsys):
     course = course_import(text=_course_md(), actor=author)
     call_command("export_course", course.slug)
     assert "# Survey {open: false}" in capsys.readouterr().out
+
+
+def test_the_answer_page_sends_its_revision_and_a_changed_survey_refuses_it(
+    client, world, course, author
+):
+    survey = svc.survey_attach_default(actor=author, course=course)
+    for lesson in Lesson.objects.filter(module__course=course):
+        progress.lesson_complete(user=world.learner, lesson=lesson)
+    client_as(client, world.learner)
+    url = reverse("courses-survey", args=[course.pk])
+    assert 'name="revision" value="0"' in client.get(url).content.decode()
+    svc.survey_item_add(actor=author, survey=survey, kind="likert", text="Late")
+    form = {f"i{i.pk}": "4" for i in _items(survey) if i.kind == "likert"}
+    response = client.post(url, {**form, "revision": "0"})
+    assert response.status_code == 400
+    assert "changed while you were answering" in response.content.decode()
+    assert not SurveyAnswer.objects.exists()
+    assert client.post(url, {**form, "revision": "1"}).status_code == 302
