@@ -399,5 +399,13 @@ class SurveyAdmin(admin.ModelAdmin):
 
     list_display = ["course", "is_open", "created_at"]
     list_select_related = ["course"]
-    fields = ["course", "is_open"]
+    fields = ["course", "is_open", "editor"]
+    readonly_fields = ["editor"]
     inlines = [SurveyItemInline]
+
+    @admin.display(description="Survey editor")
+    def editor(self, obj: Survey) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("courses-survey-edit", args=[obj.course_id])
+        return format_html('<a href="{}">{}</a>', url, "Edit on the survey page")

@@ -698,7 +698,8 @@ def course_report_rows(report: selectors.CourseReport) -> Any:
         for item in report.survey.items:
             if item.kind != "likert":
                 continue
-            yield [item.text, item.n, item.mean,
+            text = f"{item.text} ({_('retired')})" if item.retired else item.text
+            yield [text, item.n, item.mean,
                    *[count for _s, count, _p in item.distribution]]  # fmt: skip
         yield [_("responses"), report.survey.responses]
         if report.survey.comments:

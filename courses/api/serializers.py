@@ -17,6 +17,7 @@ from courses.models import (
     Question,
     Quiz,
     Session,
+    SurveyItemKind,
 )
 
 
@@ -499,7 +500,7 @@ class SurveyAnswerInputSerializer(serializers.Serializer):
 
 class SurveyEditItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=["likert", "text"])
+    kind = serializers.ChoiceField(choices=SurveyItemKind.choices)
     text = serializers.CharField()
     order = serializers.IntegerField(help_text="position from 0")
     retired = serializers.BooleanField(help_text="no longer asked, still reported")
@@ -518,7 +519,7 @@ class SurveyEditorSerializer(serializers.Serializer):
 
 
 class SurveyItemInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["likert", "text"], default="likert")
+    kind = serializers.ChoiceField(choices=SurveyItemKind.choices, default="likert")
     text = serializers.CharField(max_length=200)
 
 
@@ -542,7 +543,7 @@ class SurveyItemAddInputSerializer(SurveyItemInputSerializer):
 
 
 class SurveyItemPatchInputSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=["likert", "text"], required=False)
+    kind = serializers.ChoiceField(choices=SurveyItemKind.choices, required=False)
     text = serializers.CharField(max_length=200, required=False)
     position = serializers.IntegerField(required=False, min_value=0, max_value=1000)
     retired = serializers.BooleanField(required=False)

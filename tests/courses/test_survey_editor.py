@@ -620,3 +620,19 @@ def test_the_answer_page_sends_its_revision_and_a_changed_survey_refuses_it(
     assert "changed while you were answering" in response.content.decode()
     assert not SurveyAnswer.objects.exists()
     assert client.post(url, {**form, "revision": "1"}).status_code == 302
+
+
+def test_a_retired_item_is_marked_in_the_report_csv_and_api(
+    client, world, course, answered, author
+):
+    first = _items(answered)[0]
+    svc.survey_item_retire(actor=author, item=first)
+    client_as(client, world.org_admin)
+    csv_text = b"".join(
+        client.get(reverse("courses-report-csv", args=[course.pk])).streaming_content
+    ).decode()
+    assert f"{first.text} (retired)" in csv_text
+    api = client.get(reverse("api-course-report", args=[course.pk])).json()
+    marked = {i["item_id"]: i["retired"] for i in api["survey"]["items"]}
+    assert marked[first.pk] is True
+    assert sum(marked.values()) == 1
