@@ -636,3 +636,23 @@ def test_a_retired_item_is_marked_in_the_report_csv_and_api(
     marked = {i["item_id"]: i["retired"] for i in api["survey"]["items"]}
     assert marked[first.pk] is True
     assert sum(marked.values()) == 1
+
+
+def test_the_django_admin_keeps_answered_items_read_only(client, answered):
+    from cpd.models import User
+
+    root = User.objects.create_superuser(email="root@example.org", password="x")
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("admin:courses_survey_change", args=[answered.pk])
+    page = client.get(url).content.decode()
+    assert reverse("courses-survey-edit", args=[answered.course_id]) in page
+    item = _items(answered)[0]
+    # the inline's text is shown, not offered as a field
+    assert 'name="items-0-text"' not in page
+    assert item.text in page
+    # and the check can fail: a survey nobody answered offers the field
+    fresh = svc.survey_attach_default(
+        actor=root, course=course_for(answered.course.assignments.first().cohort)
+    )
+    fresh_page = client.get(reverse("admin:courses_survey_change", args=[fresh.pk]))
+    assert 'name="items-0-text"' in fresh_page.content.decode()
