@@ -64,3 +64,14 @@ def test_an_author_attaches_and_edits_the_survey_on_a_phone(page: Page, live_ser
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
     page.screenshot(path="test-results/survey-editor-360.png", full_page=True)
+    # the same page in Arabic (right to left): nothing either, and no sideways scroll
+    page.context.add_cookies(
+        [{"name": "django_language", "value": "ar", "url": live_server.url}]
+    )
+    page.goto(f"{live_server.url}/courses/{course.pk}/survey/edit/")
+    expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    expect(page.get_by_role("heading", level=1)).not_to_have_text(
+        "End-of-course survey"
+    )
+    assert _violations(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
