@@ -168,7 +168,8 @@ class CourseAdmin(admin.ModelAdmin):
             survey_attach_default(actor=request.user, course=course)  # type: ignore[arg-type]
         self.message_user(
             request,
-            "Each chosen course has a survey; edit its statements under Surveys.",
+            "Each chosen course has a survey; edit it from the course report "
+            "(Edit the survey) or at /courses/<id>/survey/edit/.",
         )
 
     def import_markdown(self, request: HttpRequest) -> HttpResponse:
@@ -370,9 +371,26 @@ class SessionAdmin(admin.ModelAdmin):
 
 
 class SurveyItemInline(admin.TabularInline):
+    """Once people answered, the wording is read-only here too: the survey
+    editor page (courses-survey-edit) retires and adds items instead."""
+
     model = SurveyItem
     extra = 1
-    fields = ["order", "kind", "text"]
+    fields = ["order", "kind", "text", "retired"]
+
+    def _answered(self, obj: Survey | None) -> bool:
+        return obj is not None and selectors.survey_has_responses(obj)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if self._answered(obj):
+            return ["kind", "text", "retired"]
+        return []
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._answered(obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._answered(obj) and super().has_add_permission(request, obj)
 
 
 @admin.register(Survey)
@@ -381,5 +399,13 @@ class SurveyAdmin(admin.ModelAdmin):
 
     list_display = ["course", "is_open", "created_at"]
     list_select_related = ["course"]
-    fields = ["course", "is_open"]
+    fields = ["course", "is_open", "editor"]
+    readonly_fields = ["editor"]
     inlines = [SurveyItemInline]
+
+    @admin.display(description="Survey editor")
+    def editor(self, obj: Survey) -> str:
+        if obj.pk is None:
+            return "-"
+        url = reverse("courses-survey-edit", args=[obj.course_id])
+        return format_html('<a href="{}">{}</a>', url, "Edit on the survey page")

@@ -63,3 +63,22 @@ class CheckInScanForm(forms.Form):
 
     w = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     s = forms.CharField(max_length=64, widget=forms.HiddenInput)
+
+
+class SurveyItemForm(forms.Form):
+    """One survey item's wording and kind (the service checks the rest)."""
+
+    kind = forms.ChoiceField(
+        label=_("Kind"), choices=[], initial="likert", required=False
+    )
+    text = forms.CharField(
+        label=_("Statement or question"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 200}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from courses.models import SurveyItemKind
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = SurveyItemKind.choices  # type: ignore[attr-defined]

@@ -26,9 +26,21 @@ The format (documented with an example in docs/courses.md)::
 
     > The explanation shown after submitting.
 
+    # Survey {open: true}
+
+    ## Item {kind: likert}
+
+    The course was relevant to my work.
+
+    ## Item {kind: text}
+
+    What would you change about this course? (optional)
+
 Front matter is YAML; the ``{...}`` after a heading is a YAML flow mapping.
-Only ``# Module:``, ``# Quiz:``, ``## Lesson:`` and ``## Question`` lines
-outside fenced code blocks give structure; everything else is content.
+Only ``# Module:``, ``# Quiz:``, ``## Lesson:`` and ``## Question`` lines,
+and the exact lines ``# Survey`` and ``## Item`` (each alone, or with its
+``{...}``), outside fenced code blocks give structure; everything else is
+content. The survey (one per course) holds its items' text on one line each.
 This module parses and writes the text only: it never touches the database.
 Reader and writer stay in one module (past ~400 lines) because a round trip must
 hold: both sides share the structural-line, escaping and heading rules, and a
@@ -50,6 +62,12 @@ from django.utils.text import slugify
 
 QUIZ_KINDS = ("practice", "pre", "post")
 QUESTION_KINDS = ("single", "multiple", "true_false", "numeric")
+SURVEY_ITEM_KINDS = ("likert", "text")
+# As courses.models.survey (MAX_SURVEY_ITEMS, SURVEY_TEXT_MAX): this module
+# reads text only and imports no model; tests/courses/test_survey_editor.py
+# checks that the two agree.
+SURVEY_MAX_ITEMS = 20
+SURVEY_TEXT_MAX = 200
 MAX_BYTES = 2_000_000
 
 
@@ -134,6 +152,20 @@ class ModuleDoc:
 
 
 @dataclass
+class SurveyItemDoc:
+    kind: str
+    text: str
+    line: int = field(default=0, compare=False)
+
+
+@dataclass
+class SurveyDoc:
+    is_open: bool = True
+    items: list[SurveyItemDoc] = field(default_factory=list)
+    line: int = field(default=0, compare=False)
+
+
+@dataclass
 class CourseDoc:
     title: str
     slug: str
@@ -144,6 +176,7 @@ class CourseDoc:
     language: str = "en"
     modules: list[ModuleDoc] = field(default_factory=list)
     quizzes: list[QuizDoc] = field(default_factory=list)
+    survey: SurveyDoc | None = None
 
 
 _HEADING = re.compile(
@@ -154,8 +187,20 @@ _HEADING = re.compile(
 # The attributes are the last {...} on the heading line; a title may contain
 # braces of its own when the line ends with a {...} (the writer adds "{}").
 _ATTRS = re.compile(r"^(?P<title>.*?)\s*(?P<attrs>\{[^{}]*\})?\s*$")
+# The survey's headings are whole lines (a lesson's "# Survey of the ward" is
+# content): "# Survey" or "## Item", an optional ":", an optional {...}.
+_SURVEY_HEADING = re.compile(
+    r"^(?P<level>#{1,2}) (?P<what>Survey|Item):?[ \t]*(?P<attrs>\{[^{}]*\})?[ \t]*$"
+)
 _CHOICE = re.compile(r"^[-*] \[(?P<mark>[ xX])\] (?P<text>.+)$")
-_LEVEL = {"Module": "#", "Quiz": "#", "Lesson": "##", "Question": "##"}
+_LEVEL = {
+    "Module": "#",
+    "Quiz": "#",
+    "Lesson": "##",
+    "Question": "##",
+    "Survey": "#",
+    "Item": "##",
+}
 _KEYS = {
     "course": {
         "title",
@@ -170,6 +215,8 @@ _KEYS = {
     "Lesson": {"minutes", "media"},
     "Quiz": {"kind", "pass_percent", "max_attempts", "time_limit_minutes", "draw"},
     "Question": {"kind", "answer", "tolerance"},
+    "Survey": {"open"},
+    "Item": {"kind"},
 }
 
 
@@ -199,6 +246,19 @@ class _Reader:
             self.error(line, f"the {{...}} after the heading is not valid: {raw}")
             return title, {}
         return title, self.known(line, what, value)
+
+    def attributes(self, line: int, what: str, raw: str | None) -> dict[str, Any]:
+        """A ``{...}`` on its own (the survey's headings have no title)."""
+        if raw is None:
+            return {}
+        try:
+            value = _yaml(raw)
+        except yaml.YAMLError:
+            value = None
+        if not isinstance(value, dict):
+            self.error(line, f"the {{...}} after the heading is not valid: {raw}")
+            return {}
+        return self.known(line, what, value)
 
     def known(self, line: int, what: str, value: dict[Any, Any]) -> dict[str, Any]:
         unknown = sorted(str(k) for k in value if k not in _KEYS[what])
@@ -312,7 +372,7 @@ def _fence(fence: str | None, line: str) -> str | None:
 
 def _structural(line: str, question: bool) -> bool:
     """Would the parser read this content line as structure?"""
-    if _HEADING.match(line):
+    if _HEADING.match(line) or _SURVEY_HEADING.match(line):
         return True
     return question and (line.startswith(">") or bool(_CHOICE.match(line)))
 
@@ -403,8 +463,9 @@ def parse(text: str) -> CourseDoc:
     course = _course(reader, meta)
     module: ModuleDoc | None = None
     quiz: QuizDoc | None = None
+    survey: SurveyDoc | None = None  # while reading the survey's items
     body: list[tuple[int, str]] = []
-    current: LessonDoc | QuestionDoc | None = None
+    current: LessonDoc | QuestionDoc | SurveyItemDoc | None = None
 
     def close() -> None:
         if isinstance(current, LessonDoc):
@@ -413,6 +474,17 @@ def parse(text: str) -> CourseDoc:
                 reader.error(current.line, "the lesson has no text")
         elif isinstance(current, QuestionDoc):
             _question(reader, current, body)
+        elif isinstance(current, SurveyItemDoc):
+            # One line: the lines of the paragraph joined by single spaces.
+            words = " ".join(_unescape([line for _n, line in body])).split()
+            current.text = " ".join(words)
+            if not current.text:
+                reader.error(current.line, "the item has no text")
+            elif len(current.text) > SURVEY_TEXT_MAX:
+                reader.error(
+                    current.line,
+                    f"the item is longer than {SURVEY_TEXT_MAX} characters",
+                )
         body.clear()
 
     fence: str | None = None
@@ -420,6 +492,29 @@ def parse(text: str) -> CourseDoc:
         inside = fence is not None
         fence = _fence(fence, line)
         heading = None if inside or fence else _HEADING.match(line)
+        part = None if inside or fence or heading else _SURVEY_HEADING.match(line)
+        if part is not None:
+            close()
+            current = None
+            if part["level"] != _LEVEL[part["what"]]:
+                reader.error(
+                    number,
+                    f"'{part['what']}' headings start with '{_LEVEL[part['what']]} '",
+                )
+                continue
+            attrs = reader.attributes(number, part["what"], part["attrs"])
+            if part["what"] == "Survey":
+                module = quiz = None
+                if course.survey is not None:
+                    reader.error(number, "the course already has a '# Survey'")
+                survey = _survey_head(reader, number, attrs)
+                course.survey = course.survey or survey
+            elif survey is None:
+                reader.error(number, "a '## Item' must come under '# Survey'")
+            else:
+                current = _survey_item_head(reader, number, attrs)
+                survey.items.append(current)
+            continue
         if heading is None:
             if current is not None:
                 body.append((number, line))
@@ -427,7 +522,9 @@ def parse(text: str) -> CourseDoc:
                 where = "quiz" if quiz else "module"
                 reader.error(
                     number,
-                    f"text outside a lesson or question: start a "
+                    "text outside an item: start a '## Item' under this survey"
+                    if survey
+                    else f"text outside a lesson or question: start a "
                     f"'## {'Question' if quiz else 'Lesson'}:' under this {where}"
                     if (module or quiz)
                     else "text before the first '# Module:' heading",
@@ -444,6 +541,8 @@ def parse(text: str) -> CourseDoc:
             reader.error(number, f"the {what.lower()} needs a title")
         if len(title) > 160:
             reader.error(number, "the title is longer than 160 characters")
+        if what in ("Module", "Quiz"):
+            survey = None
         if what == "Module":
             quiz = None
             module = ModuleDoc(
@@ -543,7 +642,38 @@ def _question_head(reader: _Reader, number: int, attrs: dict[str, Any]) -> Quest
     )
 
 
+def _survey_head(reader: _Reader, number: int, attrs: dict[str, Any]) -> SurveyDoc:
+    is_open = attrs.get("open", True)
+    if not isinstance(is_open, bool):
+        reader.error(number, "open must be true or false")
+        is_open = True
+    return SurveyDoc(is_open=is_open, line=number)
+
+
+def _survey_item_head(
+    reader: _Reader, number: int, attrs: dict[str, Any]
+) -> SurveyItemDoc:
+    kind = attrs.get("kind", "likert")
+    if kind not in SURVEY_ITEM_KINDS:
+        reader.error(number, f"item kind must be one of {', '.join(SURVEY_ITEM_KINDS)}")
+    return SurveyItemDoc(kind=str(kind), text="", line=number)
+
+
+def _whole_survey(reader: _Reader, survey: SurveyDoc) -> None:
+    kinds = [item.kind for item in survey.items]
+    if "likert" not in kinds:
+        reader.error(
+            survey.line, "the survey needs at least one '## Item {kind: likert}'"
+        )
+    if kinds.count("text") > 1:
+        reader.error(survey.line, "the survey has at most one '## Item {kind: text}'")
+    if len(kinds) > SURVEY_MAX_ITEMS:
+        reader.error(survey.line, f"the survey has at most {SURVEY_MAX_ITEMS} items")
+
+
 def _whole(reader: _Reader, course: CourseDoc) -> None:
+    if course.survey is not None:
+        _whole_survey(reader, course.survey)
     if not course.modules:
         reader.error(0, "the course needs at least one '# Module:' with lessons")
     for module in course.modules:
@@ -623,4 +753,9 @@ def render(course: CourseDoc) -> str:
             if q.explanation:
                 why = q.explanation.replace("\r\n", "\n").split("\n")
                 out += [f"> {line}".rstrip() for line in why] + [""]
+    if course.survey is not None:
+        closed = "" if course.survey.is_open else " {open: false}"
+        out += [f"# Survey{closed}", ""]
+        for item in course.survey.items:
+            out += [f"## Item {{kind: {item.kind}}}", "", _escape(item.text), ""]
     return "\n".join(out).rstrip() + "\n"

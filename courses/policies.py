@@ -174,6 +174,23 @@ def can_read_survey_comments(user: AnyUser, cohort: Cohort) -> bool:
     return can_manage_cohort(user, cohort)
 
 
+def courses_with_survey_managed_by(user: AnyUser) -> Q:
+    """Courses whose survey the user attaches, edits, closes and detaches.
+
+    A survey is part of the course (one per course), and course content is
+    shared between organisations: a statement reworded by one organisation's
+    administrator would be reworded for every other organisation's learners
+    and reports. So the course's authors manage it (``can_author_courses``),
+    as they manage its lessons and quizzes, and across every course.
+    """
+    return Q() if can_author_courses(user) else Q(pk__in=[])
+
+
+def can_manage_survey(user: AnyUser, course: Course) -> bool:
+    """Object form of ``courses_with_survey_managed_by`` (no query)."""
+    return can_author_courses(user)
+
+
 def can_answer_survey(user: AnyUser, course: Course) -> bool:
     """Learners of a cohort taking the course answer its survey (once, at its end)."""
     if not user.is_authenticated:

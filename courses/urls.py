@@ -14,6 +14,11 @@ urlpatterns = [
         name="courses-report-csv",
     ),
     path("<int:course_id>/survey/", views.course_survey, name="courses-survey"),
+    path(
+        "<int:course_id>/survey/edit/",
+        views.course_survey_edit,
+        name="courses-survey-edit",
+    ),
     path("lessons/<int:lesson_id>/", views.lesson_detail, name="courses-lesson"),
     path(
         "lessons/<int:lesson_id>/complete/",

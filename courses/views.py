@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from courses import drip, policies, selectors
 from courses.certificate_pdf import certificate_pdf as render_certificate_pdf
 from courses.completion import completion_for
-from courses.forms import CheckInCodeForm, CheckInScanForm, SessionForm
+from courses.forms import CheckInCodeForm, CheckInScanForm, SessionForm, SurveyItemForm
 from courses.models import QuestionKind, QuizKind
 from courses.services import checkin, progress, quizzes, sessions
 from courses.services import survey as survey_service
@@ -663,6 +663,7 @@ def course_report(request: HttpRequest, course_id: int) -> HttpResponse:
             # The page lists the first comments; the CSV has them all.
             "comments_shown": f":{COMMENTS_ON_PAGE}",
             "comments_hidden_offset": -COMMENTS_ON_PAGE,
+            "can_manage_survey": policies.can_manage_survey(request.user, scope.course),
         },
     )
 
@@ -697,7 +698,8 @@ def course_report_rows(report: selectors.CourseReport) -> Any:
         for item in report.survey.items:
             if item.kind != "likert":
                 continue
-            yield [item.text, item.n, item.mean,
+            text = f"{item.text} ({_('retired')})" if item.retired else item.text
+            yield [text, item.n, item.mean,
                    *[count for _s, count, _p in item.distribution]]  # fmt: skip
         yield [_("responses"), report.survey.responses]
         if report.survey.comments:
@@ -737,6 +739,11 @@ def _survey_answers(request: HttpRequest) -> dict[int, Any]:
     }
 
 
+def _posted_revision(request: HttpRequest) -> int | None:
+    raw = request.POST.get("revision", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
+
+
 @login_required
 def course_survey(request: HttpRequest, course_id: int) -> HttpResponse:
     """The end-of-course survey: one form, no script; answered once, anonymously."""
@@ -750,6 +757,7 @@ def course_survey(request: HttpRequest, course_id: int) -> HttpResponse:
                 actor=acting_user(request),
                 survey=survey,
                 answers=_survey_answers(request),
+                revision=_posted_revision(request),
             )
         except ValidationError as exc:
             errors = (
@@ -787,6 +795,152 @@ def course_survey(request: HttpRequest, course_id: int) -> HttpResponse:
                 (5, _("Strongly agree")),
             ],
             "max_comment": survey_service.MAX_COMMENT,
+        },
+        status=400 if errors else 200,
+    )
+
+
+# --- Survey editor (course authors) -------------------------------------------------
+
+# What the editor's buttons ask for, with the message shown after each.
+_ITEM_ACTIONS = ("save", "up", "down", "retire", "restore", "delete")
+
+
+def _validation_messages(exc: ValidationError) -> list[str]:
+    if hasattr(exc, "error_dict"):
+        return [m for msgs in exc.message_dict.values() for m in msgs]
+    return list(exc.messages)
+
+
+def _survey_edit_apply(
+    request: HttpRequest, editor: selectors.SurveyEditor, form: SurveyItemForm | None
+) -> str:
+    """Carry out the POSTed action; returns the success message (raises
+    ValidationError / PermissionDenied from the services)."""
+    actor = acting_user(request)
+    action = request.POST.get("action", "")
+    survey = editor.survey
+    if action == "attach":
+        survey_service.survey_attach(actor=actor, course=editor.course)
+        return _("Survey attached with the default items: review them below.")
+    if survey is None:
+        raise ValidationError(_("Attach a survey first."))
+    if action == "add":
+        assert form is not None  # noqa: S101 - built for "add" above
+        survey_service.survey_item_add(
+            actor=actor,
+            survey=survey,
+            kind=form.cleaned_data["kind"] or "likert",
+            text=form.cleaned_data["text"],
+        )
+        return _("Item added.")
+    if action in ("close", "open"):
+        survey_service.survey_set_open(
+            actor=actor, survey=survey, is_open=action == "open"
+        )
+        return _("Survey opened.") if action == "open" else _("Survey closed.")
+    if action == "detach":
+        if request.POST.get("confirm") != "yes":
+            raise ValidationError(_("Tick the box to confirm removing the survey."))
+        survey_service.survey_detach(actor=actor, survey=survey)
+        return _("Survey removed from the course.")
+    if action not in _ITEM_ACTIONS:
+        raise ValidationError(_("Unknown action."))
+    item = _editor_item(editor, request.POST.get("item", ""))
+    position = [i.pk for i in editor.items].index(item.pk)
+    if action == "save":
+        assert form is not None  # noqa: S101 - built for "save" above
+        survey_service.survey_item_edit(
+            actor=actor,
+            item=item,
+            text=form.cleaned_data["text"],
+            kind=form.cleaned_data["kind"] or item.kind,
+        )
+        return _("Item saved.")
+    if action in ("up", "down"):
+        survey_service.survey_item_move(
+            actor=actor, item=item, position=position + (1 if action == "down" else -1)
+        )
+        return _("Item moved.")
+    if action in ("retire", "restore"):
+        survey_service.survey_item_retire(
+            actor=actor, item=item, retired=action == "retire"
+        )
+        return _("Item retired.") if action == "retire" else _("Item asked again.")
+    survey_service.survey_item_delete(actor=actor, item=item)
+    return _("Item deleted.")
+
+
+def _editor_item(editor: selectors.SurveyEditor, raw: str) -> Any:
+    for item in editor.items:
+        if raw.isascii() and raw.isdigit() and int(raw) == item.pk:
+            return item
+    raise ValidationError(_("This item is not part of this survey."))
+
+
+@login_required
+def course_survey_edit(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Attach, edit, close or remove a course's survey (course authors).
+
+    One page, one form per item, no script. Items with answers show their
+    wording locked, and can be moved or retired (courses.services.survey).
+    """
+    try:
+        course = selectors.survey_course_for_editing(request.user, course_id)
+    except PermissionDenied as exc:
+        return render(request, "403.html", {"exception": exc}, status=403)
+    editor = selectors.survey_editor(course)
+    target: str = ""  # what the errors are about: "new", "survey" or an item id
+    errors: list[str] = []
+    form: SurveyItemForm | None = None
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        target = "new" if action == "add" else "survey"
+        try:
+            if action in _ITEM_ACTIONS:
+                # An item of this survey, or the error goes at the page's top.
+                target = str(_editor_item(editor, request.POST.get("item", "")).pk)
+            if action in ("add", "save"):
+                form = SurveyItemForm(request.POST, prefix=target)
+            if form is not None and not form.is_valid():
+                raise ValidationError(
+                    [m for msgs in form.errors.values() for m in msgs]
+                )
+            done = _survey_edit_apply(request, editor, form)
+        except ValidationError as exc:
+            errors = _validation_messages(exc)
+        except PermissionDenied as exc:
+            return render(request, "403.html", {"exception": exc}, status=403)
+        else:
+            messages.success(request, done)
+            return redirect("courses-survey-edit", course_id=course.pk)
+        editor = selectors.survey_editor(course)
+    rows = []
+    for item in editor.items:
+        bound = form if form is not None and target == str(item.pk) else None
+        rows.append(
+            (
+                item,
+                bound
+                or SurveyItemForm(
+                    initial={"kind": item.kind, "text": item.text}, prefix=str(item.pk)
+                ),
+            )
+        )
+    new_form = (
+        form if form is not None and target == "new" else SurveyItemForm(prefix="new")
+    )
+    return render(
+        request,
+        "courses/survey_edit.html",
+        {
+            "course": course,
+            "editor": editor,
+            "rows": rows,
+            "new_form": new_form,
+            "target": target,
+            "errors": errors,
+            "max_items": survey_service.MAX_SURVEY_ITEMS,
         },
         status=400 if errors else 200,
     )

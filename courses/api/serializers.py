@@ -17,6 +17,7 @@ from courses.models import (
     Question,
     Quiz,
     Session,
+    SurveyItemKind,
 )
 
 
@@ -409,6 +410,9 @@ class SurveyItemResultSerializer(serializers.Serializer):
     item_id = serializers.IntegerField()
     text = serializers.CharField()
     kind = serializers.CharField()
+    retired = serializers.BooleanField(
+        help_text="no longer asked; the answers it had still count"
+    )
     n = serializers.IntegerField()
     mean = serializers.FloatField(allow_null=True, help_text="null under 5 answers")
     distribution = serializers.SerializerMethodField()
@@ -469,6 +473,9 @@ class SurveyItemPublicSerializer(serializers.Serializer):
 class SurveyOutputSerializer(serializers.Serializer):
     course = serializers.IntegerField()
     is_open = serializers.BooleanField()
+    revision = serializers.IntegerField(
+        help_text="send it back with the answers: a survey changed since refuses them"
+    )
     reached_end = serializers.BooleanField(
         help_text="the learner finished the course (may answer)"
     )
@@ -481,6 +488,65 @@ class SurveyAnswerInputSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, max_length=2000),
         help_text='item id -> score "1".."5" (each statement) or text (optional)',
     )
+    revision = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        help_text="the revision the answers were given to (from GET); optional",
+    )
+
+
+# --- Survey editing (course authors) ---------------------------------------------
+
+
+class SurveyEditItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=SurveyItemKind.choices)
+    text = serializers.CharField()
+    order = serializers.IntegerField(help_text="position from 0")
+    retired = serializers.BooleanField(help_text="no longer asked, still reported")
+    answered = serializers.BooleanField(
+        help_text="someone answered it: its text and kind are locked, and it can "
+        "be retired but not deleted"
+    )
+
+
+class SurveyEditorSerializer(serializers.Serializer):
+    course = serializers.IntegerField(source="course.pk")
+    is_open = serializers.BooleanField(source="survey.is_open")
+    revision = serializers.IntegerField(source="survey.revision")
+    responses = serializers.IntegerField()
+    items = SurveyEditItemSerializer(many=True)
+
+
+class SurveyItemInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SurveyItemKind.choices, default="likert")
+    text = serializers.CharField(max_length=200)
+
+
+class SurveyAttachInputSerializer(serializers.Serializer):
+    items = SurveyItemInputSerializer(
+        many=True,
+        required=False,
+        help_text="the survey's items; omitted: the default items",
+    )
+    is_open = serializers.BooleanField(default=True)
+
+
+class SurveyPatchInputSerializer(serializers.Serializer):
+    is_open = serializers.BooleanField()
+
+
+class SurveyItemAddInputSerializer(SurveyItemInputSerializer):
+    position = serializers.IntegerField(
+        required=False, min_value=0, max_value=1000, help_text="from 0; default: last"
+    )
+
+
+class SurveyItemPatchInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=SurveyItemKind.choices, required=False)
+    text = serializers.CharField(max_length=200, required=False)
+    position = serializers.IntegerField(required=False, min_value=0, max_value=1000)
+    retired = serializers.BooleanField(required=False)
 
 
 class SurveyAnsweredSerializer(serializers.Serializer):

@@ -27,6 +27,21 @@ urlpatterns = [
         name="api-course-survey",
     ),
     path(
+        "courses/<int:course_id>/survey/manage/",
+        views.CourseSurveyManageApi.as_view(),
+        name="api-course-survey-manage",
+    ),
+    path(
+        "courses/<int:course_id>/survey/manage/items/",
+        views.CourseSurveyItemsApi.as_view(),
+        name="api-course-survey-items",
+    ),
+    path(
+        "courses/<int:course_id>/survey/manage/items/<int:item_id>/",
+        views.CourseSurveyItemApi.as_view(),
+        name="api-course-survey-item",
+    ),
+    path(
         "courses/<int:course_id>/markdown/",
         views.CourseMarkdownApi.as_view(),
         name="api-course-markdown",

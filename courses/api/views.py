@@ -460,6 +460,7 @@ class CourseSurveyApi(APIView):
         data = {
             "course": survey.course.pk,
             "is_open": survey.is_open,
+            "revision": survey.revision,
             "reached_end": responded
             or selectors.survey_reached_end(request.user, survey.course),
             "responded": responded,
@@ -481,12 +482,149 @@ class CourseSurveyApi(APIView):
                 raise ValidationError({"answers": [f"Unknown item id: {key}"]})
             answers[int(key)] = value
         _row, created = survey_service.survey_respond(
-            actor=acting_user(request), survey=survey, answers=answers
+            actor=acting_user(request),
+            survey=survey,
+            answers=answers,
+            revision=data.validated_data.get("revision"),
         )
         return Response(
             {"recorded": created},
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
         )
+
+
+def _editor_course(request: Request, course_id: int) -> Any:
+    """The course whose survey the caller manages: 404 unseen, 403 not an author."""
+    return selectors.survey_course_for_editing(request.user, course_id)
+
+
+def _editor_data(course: Any) -> Any:
+    editor = selectors.survey_editor(course)
+    if editor.survey is None:
+        raise NotFound(_("No survey for this course."))
+    return s.SurveyEditorSerializer(editor).data
+
+
+def _editor_item(course: Any, item_id: int) -> Any:
+    editor = selectors.survey_editor(course)
+    for item in editor.items:
+        if item.pk == item_id and editor.survey is not None:
+            item.survey = editor.survey
+            return item
+    raise NotFound(_("No such item in this course's survey."))
+
+
+class CourseSurveyManageApi(APIView):
+    """A course's survey for its authors: read (GET), attach (POST), open or
+    close (PATCH), remove (DELETE, only while nobody has answered).
+
+    Items with answers keep their meaning: see the items endpoints.
+    """
+
+    @extend_schema(responses=s.SurveyEditorSerializer)
+    def get(self, request: Request, course_id: int) -> Response:
+        return Response(_editor_data(_editor_course(request, course_id)))
+
+    @extend_schema(
+        request=s.SurveyAttachInputSerializer,
+        responses={201: s.SurveyEditorSerializer, 200: s.SurveyEditorSerializer},
+    )
+    def post(self, request: Request, course_id: int) -> Response:
+        course = _editor_course(request, course_id)
+        data = s.SurveyAttachInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        items = data.validated_data.get("items")
+        _survey, created = survey_service.survey_attach(
+            actor=acting_user(request),
+            course=course,
+            items=None
+            if items is None
+            else [(item["kind"], item["text"]) for item in items],
+            is_open=data.validated_data["is_open"],
+        )
+        return Response(
+            _editor_data(course),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(
+        request=s.SurveyPatchInputSerializer, responses=s.SurveyEditorSerializer
+    )
+    def patch(self, request: Request, course_id: int) -> Response:
+        course = _editor_course(request, course_id)
+        data = s.SurveyPatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        survey = selectors.survey_editor(course).survey
+        if survey is None:
+            raise NotFound(_("No survey for this course."))
+        survey_service.survey_set_open(
+            actor=acting_user(request),
+            survey=survey,
+            is_open=data.validated_data["is_open"],
+        )
+        return Response(_editor_data(course))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int) -> Response:
+        course = _editor_course(request, course_id)
+        survey = selectors.survey_editor(course).survey
+        if survey is None:
+            raise NotFound(_("No survey for this course."))
+        survey_service.survey_detach(actor=acting_user(request), survey=survey)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CourseSurveyItemsApi(APIView):
+    """Add an item to a course's survey (allowed at any time)."""
+
+    @extend_schema(
+        request=s.SurveyItemAddInputSerializer,
+        responses={201: s.SurveyEditorSerializer},
+    )
+    def post(self, request: Request, course_id: int) -> Response:
+        course = _editor_course(request, course_id)
+        data = s.SurveyItemAddInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        survey = selectors.survey_editor(course).survey
+        if survey is None:
+            raise NotFound(_("No survey for this course."))
+        survey.course = course
+        survey_service.survey_item_add(
+            actor=acting_user(request),
+            survey=survey,
+            kind=data.validated_data["kind"],
+            text=data.validated_data["text"],
+            position=data.validated_data.get("position"),
+        )
+        return Response(_editor_data(course), status=status.HTTP_201_CREATED)
+
+
+class CourseSurveyItemApi(APIView):
+    """Change one item (PATCH: text, kind, position, retired) or delete it.
+
+    An item someone answered refuses a new text or kind and deletion (400):
+    retire it instead; moving and retiring it are allowed.
+    """
+
+    @extend_schema(
+        request=s.SurveyItemPatchInputSerializer, responses=s.SurveyEditorSerializer
+    )
+    def patch(self, request: Request, course_id: int, item_id: int) -> Response:
+        course = _editor_course(request, course_id)
+        item = _editor_item(course, item_id)
+        data = s.SurveyItemPatchInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        survey_service.survey_item_update(
+            actor=acting_user(request), item=item, **data.validated_data
+        )
+        return Response(_editor_data(course))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, course_id: int, item_id: int) -> Response:
+        course = _editor_course(request, course_id)
+        item = _editor_item(course, item_id)
+        survey_service.survey_item_delete(actor=acting_user(request), item=item)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CohortEngagementGainApi(APIView):

@@ -20,6 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from courses.models.course import Course
 from cpd.models import Cohort
 
+# A short survey (the editor and the Markdown format refuse more).
+MAX_SURVEY_ITEMS = 20
+SURVEY_TEXT_MAX = 200
+
 
 class SurveyItemKind(models.TextChoices):
     LIKERT = "likert", _("Agree or disagree (1–5)")
@@ -33,6 +37,11 @@ class Survey(models.Model):
         Course, on_delete=models.CASCADE, related_name="survey"
     )
     is_open = models.BooleanField(_("open for answers"), default=True)
+    # Raised by every change a respondent would see (wording, kind, an item
+    # added, removed, retired or restored): an answer sent from a page of an
+    # earlier revision is refused, so nobody's score lands on a statement
+    # reworded while they were reading it (courses.services.survey).
+    revision = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -46,8 +55,11 @@ class SurveyItem(models.Model):
     kind = models.CharField(
         max_length=10, choices=SurveyItemKind.choices, default=SurveyItemKind.LIKERT
     )
-    text = models.CharField(_("statement or question"), max_length=200)
+    text = models.CharField(_("statement or question"), max_length=SURVEY_TEXT_MAX)
     order = models.PositiveSmallIntegerField(default=0)
+    # Retired: no longer asked, still reported (it has answers, so it is kept
+    # rather than deleted; see courses.services.survey for the rule).
+    retired = models.BooleanField(_("retired"), default=False)
 
     class Meta:
         ordering = ["survey", "order", "pk"]

@@ -72,9 +72,14 @@ from courses.selectors.sessions import (
     upcoming_sessions_for,
 )
 from courses.selectors.survey import (
+    SurveyEditor,
     SurveyResults,
+    survey_course_for_editing,
+    survey_editor,
     survey_get_for_user,
     survey_has_responded,
+    survey_has_responses,
+    survey_item_answered,
     survey_reached_end,
     survey_results,
 )
@@ -97,8 +102,13 @@ __all__ = [
     "course_report",
     "course_report_scope",
     "knowledge_gain",
+    "SurveyEditor",
+    "survey_course_for_editing",
+    "survey_editor",
     "survey_get_for_user",
     "survey_has_responded",
+    "survey_has_responses",
+    "survey_item_answered",
     "survey_reached_end",
     "survey_results",
     "LearnerProgress",

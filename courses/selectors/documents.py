@@ -24,6 +24,8 @@ from courses.models import (
     QuestionTranslation,
     Quiz,
     QuizTranslation,
+    Survey,
+    SurveyItem,
 )
 from courses.policies import certificates_visible_to
 from cpd.policies import AnyUser
@@ -128,6 +130,28 @@ def course_document(
                 ],
             )
             for qz in course.quizzes.all()
+        ],
+        survey=_survey_document(course),
+    )
+
+
+def _survey_document(course: Course) -> markdown_io.SurveyDoc | None:
+    """The survey's items that are asked (a retired item only keeps its
+    answers, which a file does not carry). One query."""
+    survey = (
+        Survey.objects.filter(course=course)
+        .prefetch_related(
+            Prefetch("items", queryset=SurveyItem.objects.filter(retired=False))
+        )
+        .first()
+    )
+    if survey is None:
+        return None
+    return markdown_io.SurveyDoc(
+        is_open=survey.is_open,
+        items=[
+            markdown_io.SurveyItemDoc(kind=item.kind, text=item.text)
+            for item in survey.items.all()
         ],
     )
 

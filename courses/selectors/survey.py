@@ -15,12 +15,15 @@ batches: never by fewer than five people's answers. Comments likewise.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.http import Http404
+from django.utils.translation import gettext as _
 
+from courses import policies
 from courses.models import (
     Certificate,
     Course,
@@ -41,11 +44,18 @@ SCORES = (1, 2, 3, 4, 5)
 
 
 def survey_get_for_user(user: AnyUser, course_id: int) -> Survey:
-    """The survey of a course the user can see, with its items, or Http404."""
+    """The survey of a course the user can see, with the items it asks (not the
+    retired ones), or Http404."""
     course = course_list_for_user(user).filter(pk=course_id).first()
     if course is None:
         raise Http404("No such course.")
-    survey = Survey.objects.filter(course=course).prefetch_related("items").first()
+    survey = (
+        Survey.objects.filter(course=course)
+        .prefetch_related(
+            Prefetch("items", queryset=SurveyItem.objects.filter(retired=False))
+        )
+        .first()
+    )
     if survey is None:
         raise Http404("No survey for this course.")
     survey.course = course  # the visible course, read above
@@ -80,11 +90,94 @@ def survey_reached_end(user: AnyUser, course: Course) -> bool:
     ).exists()
 
 
+# --- Editing (course authors) ------------------------------------------------------
+
+
+def survey_course_for_editing(user: AnyUser, course_id: int) -> Course:
+    """The course whose survey the user manages, or Http404 / PermissionDenied.
+
+    Authors reach every course, drafts included (as for its Markdown); anyone
+    who can see the course but not manage its survey: PermissionDenied (403);
+    anyone who cannot see it: Http404, the same as a course that does not
+    exist. One query.
+    """
+    if policies.can_author_courses(user):
+        course = Course.objects.filter(
+            policies.courses_with_survey_managed_by(user), pk=course_id
+        ).first()
+        if course is None:
+            raise Http404("No such course.")
+        return course
+    if not course_list_for_user(user).filter(pk=course_id).exists():
+        raise Http404("No such course.")
+    raise PermissionDenied(_("Only course authors manage a course's survey."))
+
+
+@dataclass
+class SurveyEditor:
+    """A course's survey as its editor shows it (``survey`` None: none attached).
+
+    Each item carries ``answered`` (someone's answer is stored against it: its
+    wording and kind are locked, and it can be retired but not deleted).
+    """
+
+    course: Course
+    survey: Survey | None
+    items: Sequence[SurveyItem]
+    responses: int
+
+    @property
+    def active_items(self) -> list[SurveyItem]:
+        return [item for item in self.items if not item.retired]
+
+
+def survey_editor(course: Course) -> SurveyEditor:
+    """The survey with its items (retired ones too) and its response count.
+
+    Two queries whatever the number of items and answers: the survey with
+    its count of responses, and the items each with ``answered``.
+    """
+    survey = (
+        Survey.objects.filter(course=course)
+        .annotate(n_responses=Count("responses"))
+        .first()
+    )
+    if survey is None:
+        return SurveyEditor(course=course, survey=None, items=[], responses=0)
+    survey.course = course
+    items = list(
+        SurveyItem.objects.filter(survey=survey).annotate(
+            answered=Exists(SurveyAnswer.objects.filter(item=OuterRef("pk")))
+        )
+    )
+    return SurveyEditor(
+        course=course,
+        survey=survey,
+        items=items,
+        responses=getattr(survey, "n_responses", 0),
+    )
+
+
+def survey_item_answered(item: SurveyItem) -> bool:
+    """Someone's answer is stored against this item (one query)."""
+    return SurveyAnswer.objects.filter(item=item).exists()
+
+
+def survey_has_responses(survey: Survey) -> bool:
+    """Anyone answered: the survey's own rows and the people's (one query)."""
+    return (
+        SurveyResponse.objects.filter(survey=survey).exists()
+        or SurveyResponded.objects.filter(survey=survey).exists()
+    )
+
+
 @dataclass
 class ItemResult:
     item_id: int
     text: str
     kind: str
+    # No longer asked; its earlier answers still count here.
+    retired: bool = False
     n: int = 0
     mean: float | None = None  # None: fewer than SMALL_CELL scores
     # (score, answers, % of answers) for 1..5; empty when suppressed.
@@ -210,7 +303,7 @@ def survey_results(
         rest_scores[item_id] = rest_scores.get(item_id, 0) + n_rest
     items = []
     for item in survey_items:
-        result = ItemResult(item.pk, item.text, item.kind)
+        result = ItemResult(item.pk, item.text, item.kind, item.retired)
         if item.kind == SurveyItemKind.LIKERT:
             by_score = counts.get(item.pk, {})
             result.n = sum(by_score.values())

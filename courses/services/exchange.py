@@ -18,7 +18,11 @@ from courses.models import (
     Question,
     Quiz,
     Session,
+    Survey,
+    SurveyResponded,
+    SurveyResponse,
 )
+from courses.services.survey import survey_create_from_document
 from courses.services.translations import course_translation_import
 from cpd.models import User
 
@@ -30,6 +34,9 @@ def _has_learner_records(course: Course) -> bool:
         or Certificate.objects.filter(course=course).exists()
         # Sessions linked to its modules carry attendance that counts for it.
         or Session.objects.filter(module__course=course).exists()
+        # Anonymous survey answers would go with its survey.
+        or SurveyResponse.objects.filter(survey__course=course).exists()
+        or SurveyResponded.objects.filter(survey__course=course).exists()
     )
 
 
@@ -82,6 +89,8 @@ def course_import(
         # Lesson and quiz translations went with their rows; the title's too.
         course.translations.all().delete()
         course.translated_languages = []
+        # The file is the whole course: its survey too (or none).
+        Survey.objects.filter(course=course).delete()
     else:
         course = Course(slug=doc.slug)
     course.title = doc.title
@@ -93,6 +102,12 @@ def course_import(
     course.full_clean()
     course.save()
     _create_content(course, doc)
+    if doc.survey is not None:
+        survey_create_from_document(
+            course=course,
+            is_open=doc.survey.is_open,
+            items=[(item.kind, item.text) for item in doc.survey.items],
+        )
     return course
 
 

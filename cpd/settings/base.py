@@ -456,6 +456,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "PairingModeEnum": "mentoring.models.PairingMode",
         "CheckInModeEnum": "mentoring.models.CheckInMode",
+        "SurveyItemKindEnum": "courses.models.survey.SurveyItemKind",
     },
 }
 

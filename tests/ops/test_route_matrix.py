@@ -131,7 +131,11 @@ HTTP: dict[str, str] = {
     "courses-report":                       "login   404   403   200   200   404   200 | login   404   403   200   200   404   200",
     "courses-report-csv":                   "login   404   403   200   200   404   200 | login   404   403   200   200   404   200",
     "courses-engagement-gain-csv":          "login   404   403   200   200   404   200 | login   404   403   200   200   404   200",
-    "courses-survey":                       "login   404   404   404   404   404   404 | login   404   404   404   404   404   404",
+    # The learner has a certificate (the end reached): an empty answer is 400.
+    "courses-survey":                       "login   404   200   403   403   404   403 | login   404   400   403   403   404   403",
+    # A course's survey is course content, shared between organisations: its
+    # authors (staff) manage it; those who see the course without authoring 403.
+    "courses-survey-edit":                  "login   404   403   403   403   404   200 | login   404   403   403   403   404   400",
     "courses-lesson":                       "login   404   200   200   200   404   200 | login   404   200   200   200   404   200",
     "courses-lesson-complete":              "  405   405   405   405   405   405   405 | login   404   302   302   302   404   302",
     "courses-lesson-beat":                  "  405   405   405   405   405   405   405 | login   404   200   200   200   404   200",
@@ -255,7 +259,10 @@ HTTP: dict[str, str] = {
     "api-cohort-engagement-gain":           "  403   404   403   200   200   404   200 |   403   405   405   405   405   405   405",
     "api-course-detail":                    "  403   404   200   200   200   404   200 |   403   405   405   405   405   405   405",
     "api-course-report":                    "  403   404   403   200   200   404   200 |   403   405   405   405   405   405   405",
-    "api-course-survey":                    "  403   404   404   404   404   404   404 |   403   404   404   404   404   404   404",
+    "api-course-survey":                    "  403   404   200   403   403   404   403 |   403   404   400   403   403   404   403",
+    "api-course-survey-manage":             "  403   404   403   403   403   404   200 |   403   404   403   403   403   404   200",
+    "api-course-survey-items":              "  403   405   405   405   405   405   405 |   403   404   403   403   403   404   400",
+    "api-course-survey-item":               "  403   405   405   405   405   405   405 |   403   405   405   405   405   405   405",
     "api-course-markdown":                  "  403   404   403   403   403   404   200 |   403   405   405   405   405   405   405",
     "api-course-import":                    "  403   405   405   405   405   405   405 |   403   400   400   400   400   400   400",
     "api-lesson-detail":                    "  403   404   200   200   200   404   200 |   403   405   405   405   405   405   405",
@@ -312,6 +319,10 @@ HTTP: dict[str, str] = {
 WRITES: dict[str, str] = {
     "api-checkin PATCH":                      "  403   404   403   200   404   404   404",
     "api-cohort-detail PATCH":                "  403   404   403   403   200   404   200",
+    "api-course-survey-item DELETE":          "  403   404   403   403   403   404   204",
+    "api-course-survey-item PATCH":           "  403   404   403   403   403   404   200",
+    "api-course-survey-manage DELETE":        "  403   404   403   403   403   404   204",
+    "api-course-survey-manage PATCH":         "  403   404   403   403   403   404   400",
     "api-cohort-member DELETE":               "  403   404   403   403   204   404   204",
     "api-cohort-member PATCH":                "  403   404   403   403   400   404   400",
     "api-me PATCH":                           "  403   200   200   200   200   200   200",
@@ -331,6 +342,9 @@ VALID: dict[str, str] = {
     "admin-member-role":                      "login   404   403   403   302   404   302",
     "api-cohort-invitations":                 "  403   404   403   403   201   404   201",
     "api-cohort-member":                      "  403   404   403   403   200   404   200",
+    "api-course-survey-items":                "  403   404   403   403   403   404   201",
+    "api-course-survey-manage":               "  403   404   403   403   403   404   200",
+    "courses-survey-edit":                    "login   404   403   403   403   404   302",
     "api-conversation-checkins":              "  403   404   403   201   404   404   404",
     "api-conversation-messages":              "  403   404   201   201   404   404   404",
     "api-image-hide":                         "  403   404   403   200   200   404   200",
@@ -490,6 +504,9 @@ def _sample(world: World) -> tuple[dict[str, int], dict[str, str], Any]:
         data=b"name,phone\nAmina,+254712345678\n",
     )
     certificate = Certificate.objects.create(user=world.learner, course=course, hours=2)
+    from courses.services.survey import survey_attach_default
+
+    survey = survey_attach_default(actor=superuser, course=course)
     ids = {
         "cohort_id": world.cohort.pk,
         "organisation_id": world.cohort.organisation_id,
@@ -526,6 +543,7 @@ def _sample(world: World) -> tuple[dict[str, int], dict[str, str], Any]:
         ).pk,
         "image_id": image.pk,
         "enrolment_id": enrolment.pk,
+        "item_id": survey.items.first().pk,
     }
     strings = {
         "token": invitation.token,
@@ -653,6 +671,9 @@ def bodies(ids: dict[str, int]) -> dict[str, tuple[str, dict[str, Any]]]:
         ),
         "api-post-list": ("post", {"body": "Ceftriaxone", "idempotency_key": "m2"}),
         "api-post-edit": ("patch", {"body": "Changed"}),
+        "api-course-survey-items": ("post", {"text": "The drills were useful."}),
+        "api-course-survey-manage": ("patch", {"is_open": False}),
+        "courses-survey-edit": ("form", {"action": "close"}),
         "api-thread-accept": ("post", {"post": ids["post_id"]}),
         "api-thread-move": ("post", {"forum": ids["forum_id"], "reason": "Topic"}),
         "api-post-report": ("post", {"reason": "Names a patient"}),
