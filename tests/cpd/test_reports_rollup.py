@@ -269,7 +269,19 @@ def test_random_records_count_as_every_statement_whatever_is_rolled_up(world, se
 
     def check() -> None:
         report = reports.cohort_report(world.cohort, now=NOW)
-        assert _rows(report) == _reference(world.cohort, {mine.pk}, since)
+        expected = _reference(world.cohort, {mine.pk}, since)
+        assert _rows(report) == expected
+        # the active learners per week, from each statement's day
+        active: dict[dt.date, set[int]] = defaultdict(set)
+        members = set(expected)
+        for s in Activity.objects.filter(actor_id__in=members, timestamp__gte=since):
+            if s.cohort_id not in (None, world.cohort.pk) or (
+                s.cohort_id is None and s.course_id not in (None, mine.pk)
+            ):
+                continue
+            day = s.timestamp.date()
+            active[day - dt.timedelta(days=day.weekday())].add(s.actor_id)
+        assert report.weeks == [(w, len(active.get(w, ()))) for w, _n in report.weeks]
         engagement = reports.learner_engagement(world.cohort, since=since)
         assert {u: (e.days_active, e.minutes) for u, e in engagement.items()} == {
             u: (days, minutes)
@@ -300,9 +312,10 @@ def test_days_are_the_sites_whatever_is_rolled_up(world):
     """At UTC+3, 22:00 UTC is the next day: both parts agree on it."""
     Activity.objects.all().delete()
     a = world.learner
-    act(a, Verb.READ, at(12, 5, 20), duration_seconds=60)  # 5 Dec 23:00 there
+    # 2 days there (4 and 6 Dec), 3 in UTC
+    act(a, Verb.READ, at(12, 4, 10), duration_seconds=60)  # 4 Dec 13:00 there
     act(a, Verb.READ, at(12, 5, 22), duration_seconds=60)  # 6 Dec 01:00 there
-    act(a, Verb.READ, at(12, 6, 2), duration_seconds=60)  # 6 Dec 05:00 there
+    act(a, Verb.READ, at(12, 6, 5), duration_seconds=60)  # 6 Dec 08:00 there
 
     def days() -> int:
         row = next(
@@ -313,9 +326,15 @@ def test_days_are_the_sites_whatever_is_rolled_up(world):
         return row.days_active
 
     assert days() == 2
-    record.rollup(today=dt.date(2026, 12, 6))  # 5 Dec (there) only
+    record.rollup(today=dt.date(2026, 12, 6))  # up to 5 Dec (there) only
     assert set(ActivityDaily.objects.values_list("day", flat=True)) == {
-        dt.date(2026, 12, 5)
+        dt.date(2026, 12, 4)
+    }
+    assert days() == 2
+    record.rollup(today=dt.date(2026, 12, 7))
+    assert set(ActivityDaily.objects.values_list("day", flat=True)) == {
+        dt.date(2026, 12, 4),
+        dt.date(2026, 12, 6),
     }
     assert days() == 2
     record.rollup(today=TODAY)
