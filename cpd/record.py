@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Case, Count, F, Max, Min, Sum, Value, When
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -251,21 +251,22 @@ def _rollup_unforget(statements: list[Activity]) -> None:
         if a.rollup_batch is not None
     }
     for batch, day, actor_id, cohort_id, course_id, verb, key in groups:
+        # a None context matches NULL (filter(x=None) is x IS NULL)
+        context = Q(cohort_id=cohort_id) if cohort_id else Q(cohort__isnull=True)
+        context &= Q(course_id=course_id)
         rows = ActivityDaily.objects.filter(
+            context,
             batch=batch,
             day=day,
             actor_id=actor_id,
-            cohort_id=cohort_id,
-            course_id=course_id,
             verb=verb,
             session_key=key,
         )
         list(rows.select_for_update())
         remaining = Activity.objects.filter(
+            context,
             rollup_batch=batch,
             actor_id=actor_id,
-            cohort_id=cohort_id,
-            course_id=course_id,
             verb=verb,
             timestamp__gte=local_midnight(day),
             timestamp__lt=local_midnight(day + dt.timedelta(days=1)),
