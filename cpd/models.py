@@ -507,6 +507,10 @@ class Activity(models.Model):
     session_key = models.CharField(max_length=40, blank=True)
     client_key = models.CharField(max_length=80, blank=True)
     timestamp = models.DateTimeField(default=timezone.now)
+    # The roll-up that counted this statement into ``ActivityDaily`` (its
+    # ``RollupBatch``), set in the transaction that wrote the daily rows; None:
+    # not rolled up yet, so reports read it here (cpd.record.rollup).
+    rollup_batch = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name_plural = "activities"
@@ -514,6 +518,12 @@ class Activity(models.Model):
             models.Index(fields=["actor", "timestamp"], name="activity_actor_time"),
             models.Index(fields=["cohort", "timestamp"], name="activity_cohort_time"),
             models.Index(fields=["timestamp"], name="activity_time"),
+            # what the roll-up has not counted yet: today's, and late arrivals
+            models.Index(
+                fields=["timestamp"],
+                name="activity_unrolled",
+                condition=Q(rollup_batch__isnull=True),
+            ),
         ]
         constraints: ClassVar = [
             models.UniqueConstraint(
@@ -528,25 +538,71 @@ class Activity(models.Model):
 
 
 class ActivityDaily(models.Model):
-    """The record rolled up per day, person, cohort and verb (cpd.record.rollup)."""
+    """The record rolled up (cpd.record.rollup), one row per roll-up batch and
+    day, person, cohort, course, verb and, for sign-ins, session.
 
+    Everything a report counts from statements can be counted from these rows
+    with the same result: the course and cohort (a report's scope), the day
+    (days active), the sign-in's session key (distinct sessions), the count,
+    the seconds and the last statement's time. Each statement is in exactly
+    one row, the one of the batch that tagged it (``Activity.rollup_batch``).
+    """
+
+    batch = models.BigIntegerField(default=0)
     day = models.DateField()
     actor = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    # SET_NULL as on Activity: a deleted cohort's rows fall out of it alike.
     cohort = models.ForeignKey(
-        Cohort, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    course_id = models.BigIntegerField(null=True, blank=True)
     verb = models.CharField(max_length=20, choices=Verb.choices)
+    # Sign-ins only (other verbs: ""), so distinct sessions count exactly.
+    session_key = models.CharField(max_length=40, blank=True)
     count = models.PositiveIntegerField()
     duration_seconds = models.PositiveIntegerField(default=0)
+    last = models.DateTimeField()
 
     class Meta:
         indexes: ClassVar = [
             models.Index(fields=["day"], name="activity_daily_day"),
-            models.Index(fields=["actor", "day"], name="activity_daily_actor"),
+            # A cohort report reads its learners' rows in actor order from
+            # this index alone on PostgreSQL (an index-only scan).
+            models.Index(
+                fields=["actor", "day"],
+                name="activity_daily_actor",
+                include=[
+                    "cohort",
+                    "course_id",
+                    "verb",
+                    "session_key",
+                    "count",
+                    "duration_seconds",
+                    "last",
+                ],
+            ),
+            # and their sign-ins, for the distinct sessions
+            models.Index(
+                fields=["actor", "day"],
+                name="activity_daily_signins",
+                include=["cohort", "course_id", "session_key"],
+                condition=Q(verb="signed-in"),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.actor_id} {self.verb} x{self.count}"
+
+
+class RollupBatch(models.Model):
+    """One run of the roll-up: its id tags the statements it counted."""
+
+    at = models.DateTimeField(default=timezone.now)
+    statements = models.PositiveIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"roll-up {self.pk}: {self.statements} statements, {self.rows} rows"
 
 
 class AdminAction(models.TextChoices):

@@ -21,10 +21,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from cpd.models import Activity, ActivityDaily, Cohort, User, Verb
+from cpd.models import Activity, ActivityDaily, Cohort, RollupBatch, User, Verb
 
 # A backfill yields Activity field values (actor_id, verb, object_type, ...,
 # timestamp, client_key) for one kind of existing row. The client_key is the one
@@ -74,12 +75,24 @@ def record(
 
 
 def record_forget(*, actor: User | int, verb: Verb | str, client_key: str) -> None:
-    """Withdraw a statement that was a mistake (an attendance tapped by error)."""
-    Activity.objects.filter(
-        actor_id=actor if isinstance(actor, int) else actor.pk,
-        verb=str(verb),
-        client_key=client_key,
-    ).delete()
+    """Withdraw a statement that was a mistake (an attendance tapped by error).
+
+    A statement already rolled up is taken out of its daily row too. Its row is
+    locked first, so a roll-up running meanwhile either tagged it before (and
+    the daily row is corrected) or finds it gone.
+    """
+    with transaction.atomic():
+        forgotten = list(
+            Activity.objects.select_for_update().filter(
+                actor_id=actor if isinstance(actor, int) else actor.pk,
+                verb=str(verb),
+                client_key=client_key,
+            )
+        )
+        if not forgotten:
+            return
+        Activity.objects.filter(pk__in=[a.pk for a in forgotten]).delete()
+        _rollup_unforget(forgotten)
 
 
 def signed_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
@@ -127,46 +140,144 @@ def backfill(names: Iterable[str] | None = None) -> dict[str, int]:
 
 # --- roll-up --------------------------------------------------------------------
 
+# One batch covers at most this many days of untagged statements (a first
+# roll-up of a long history runs as several short transactions).
+ROLLUP_CHUNK_DAYS = 7
 
-def rollup(*, days: int | None = None, today: dt.date | None = None) -> int:
-    """Recompute the daily aggregates of the last ``days`` whole days.
 
-    Each day is replaced, not added to, in one transaction: a rerun, or a run
-    after late statements arrived, counts everything exactly once. Returns the
-    number of aggregate rows written.
+def local_midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the site's time zone (the roll-up's days)."""
+    return dt.datetime.combine(day, dt.time.min, tzinfo=timezone.get_default_timezone())
+
+
+def rollup_day_expression() -> TruncDate:
+    """A statement's day as the roll-up counts it (the site's time zone)."""
+    return TruncDate("timestamp", tzinfo=timezone.get_default_timezone())
+
+
+def rollup(*, today: dt.date | None = None) -> int:
+    """Count every statement of a day before ``today`` not counted yet.
+
+    The watermark is per statement, not per day: a batch tags the untagged
+    statements it takes (``Activity.rollup_batch``) and writes their daily rows
+    in the same transaction, so a report sees a statement either tagged and in
+    the daily rows or untagged and not. A rerun finds nothing to take; a late
+    statement (an offline phone's, for a day already rolled up) is untagged
+    and counted by the next run, in a row of its own batch; one committed while
+    a batch runs is not taken by it. Today's statements wait for tomorrow.
+    Returns the number of daily rows written.
     """
-    days = days if days is not None else settings.RECORD_ROLLUP_DAYS
-    today = today or timezone.localdate()
+    today = today or timezone.localdate(timezone=timezone.get_default_timezone())
+    cutoff = local_midnight(today)
     written = 0
-    for offset in range(days, 0, -1):
-        written += _rollup_day(today - dt.timedelta(days=offset))
-    return written
+    while True:
+        first = Activity.objects.filter(
+            rollup_batch__isnull=True, timestamp__lt=cutoff
+        ).aggregate(first=Min("timestamp"))["first"]
+        if first is None:
+            return written
+        first_day = timezone.localtime(first, timezone.get_default_timezone()).date()
+        until = min(cutoff, local_midnight(first_day + dt.timedelta(ROLLUP_CHUNK_DAYS)))
+        written += _rollup_batch(until)
 
 
-def _rollup_day(day: dt.date) -> int:
-    tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
-    end = start + dt.timedelta(days=1)
-    rows = (
-        Activity.objects.filter(timestamp__gte=start, timestamp__lt=end)
-        .values("actor_id", "cohort_id", "verb")
-        .annotate(n=Count("id"), seconds=Sum("duration_seconds"))
-        .order_by()
-    )
+def _rollup_batch(until: dt.datetime) -> int:
     with transaction.atomic():
-        ActivityDaily.objects.filter(day=day).delete()
-        created = ActivityDaily.objects.bulk_create(
-            ActivityDaily(
-                day=day,
-                actor_id=row["actor_id"],
-                cohort_id=row["cohort_id"],
-                verb=row["verb"],
-                count=row["n"],
-                duration_seconds=row["seconds"] or 0,
-            )
-            for row in rows
+        batch = RollupBatch.objects.create()
+        # UPDATE first: it takes (and row-locks) exactly the statements this
+        # batch counts; the aggregate below reads them by their tag.
+        tagged = Activity.objects.filter(
+            rollup_batch__isnull=True, timestamp__lt=until
+        ).update(rollup_batch=batch.pk)
+        rows = ActivityDaily.objects.bulk_create(
+            (
+                ActivityDaily(batch=batch.pk, **values)
+                for values in _daily_values(
+                    Activity.objects.filter(rollup_batch=batch.pk)
+                )
+            ),
+            batch_size=5000,
         )
-    return len(created)
+        batch.statements, batch.rows = tagged, len(rows)
+        batch.save(update_fields=["statements", "rows"])
+    return len(rows)
+
+
+def _daily_values(statements: Any) -> Iterator[dict[str, Any]]:
+    """The daily rows of ``statements``: one per day, person, cohort, course,
+    verb and (sign-ins) session."""
+    for row in (
+        statements.annotate(
+            day=rollup_day_expression(),
+            key=Case(
+                When(verb=Verb.SIGNED_IN, then=F("session_key")), default=Value("")
+            ),
+        )
+        .values("day", "actor_id", "cohort_id", "course_id", "verb", "key")
+        .annotate(n=Count("id"), seconds=Sum("duration_seconds"), at=Max("timestamp"))
+        .order_by("actor_id", "day")
+    ):
+        yield {
+            "day": row["day"],
+            "actor_id": row["actor_id"],
+            "cohort_id": row["cohort_id"],
+            "course_id": row["course_id"],
+            "verb": row["verb"],
+            "session_key": row["key"],
+            "count": row["n"],
+            "duration_seconds": row["seconds"] or 0,
+            "last": row["at"],
+        }
+
+
+def _rollup_unforget(statements: list[Activity]) -> None:
+    """Take forgotten (already deleted) statements out of their daily rows.
+
+    Each affected row is locked, then counted again from the statements of its
+    batch that remain: a batch's statements only ever shrink, so this is exact
+    whatever else runs.
+    """
+    groups = {
+        (
+            a.rollup_batch,
+            timezone.localtime(a.timestamp, timezone.get_default_timezone()).date(),
+            a.actor_id,
+            a.cohort_id,
+            a.course_id,
+            a.verb,
+            a.session_key if a.verb == Verb.SIGNED_IN else "",
+        )
+        for a in statements
+        if a.rollup_batch is not None
+    }
+    for batch, day, actor_id, cohort_id, course_id, verb, key in groups:
+        # a None context matches NULL (filter(x=None) is x IS NULL)
+        context = Q(cohort_id=cohort_id) if cohort_id else Q(cohort__isnull=True)
+        context &= Q(course_id=course_id)
+        rows = ActivityDaily.objects.filter(
+            context,
+            batch=batch,
+            day=day,
+            actor_id=actor_id,
+            verb=verb,
+            session_key=key,
+        )
+        list(rows.select_for_update())
+        remaining = Activity.objects.filter(
+            context,
+            rollup_batch=batch,
+            actor_id=actor_id,
+            verb=verb,
+            timestamp__gte=local_midnight(day),
+            timestamp__lt=local_midnight(day + dt.timedelta(days=1)),
+        )
+        if verb == Verb.SIGNED_IN:
+            remaining = remaining.filter(session_key=key)
+        values = list(_daily_values(remaining))
+        rows.delete()
+        ActivityDaily.objects.bulk_create(
+            ActivityDaily(batch=batch, **v) for v in values
+        )
 
 
 # --- export ---------------------------------------------------------------------

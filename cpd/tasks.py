@@ -29,5 +29,5 @@ def outbox_purge() -> int:
 
 @shared_task
 def record_rollup() -> int:
-    """Periodic (celery beat): recompute the last days' daily aggregates."""
+    """Periodic (celery beat): count past days' statements not counted yet."""
     return record.rollup()

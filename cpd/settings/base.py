@@ -291,10 +291,6 @@ VAPID_PUBLIC_KEY = env.str("VAPID_PUBLIC_KEY", default="")
 VAPID_PRIVATE_KEY = env.str("VAPID_PRIVATE_KEY", default="")
 VAPID_CLAIMS_EMAIL = env.str("VAPID_CLAIMS_EMAIL", default="admin@example.org")
 
-# The learning record's daily aggregates recompute this many past days each run
-# (late statements, from offline clients, land within them).
-RECORD_ROLLUP_DAYS = env.int("RECORD_ROLLUP_DAYS", default=3)
-
 # --- People and accounts -----------------------------------------------------------
 AUTH_USER_MODEL = "cpd.User"
 AUTHENTICATION_BACKENDS = [

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -169,7 +170,7 @@ def test_backfill_records_history_once(world):
     assert Activity.objects.count() == len(after)
 
 
-def test_rollup_replaces_each_day_so_a_rerun_counts_once(world):
+def test_rollup_counts_each_statement_once_so_a_rerun_adds_nothing(world):
     today = timezone.localdate()
     yesterday = timezone.now() - dt.timedelta(days=1)
     for _ in range(3):
@@ -181,11 +182,11 @@ def test_rollup_replaces_each_day_so_a_rerun_counts_once(world):
             duration_seconds=60,
             timestamp=yesterday,
         )
-    assert record.rollup(days=2, today=today) == 1
-    assert record.rollup(days=2, today=today) == 1  # a rerun
+    assert record.rollup(today=today) == 1
+    assert record.rollup(today=today) == 0  # a rerun: nothing left to count
     daily = ActivityDaily.objects.get()
     assert (daily.count, daily.duration_seconds) == (3, 180)
-    # a late statement (an offline client) is counted at the next run
+    # a late statement (an offline client) is counted at the next run, once
     record.record(
         actor=world.learner,
         verb=Verb.READ,
@@ -194,9 +195,11 @@ def test_rollup_replaces_each_day_so_a_rerun_counts_once(world):
         duration_seconds=30,
         timestamp=yesterday,
     )
-    record.rollup(days=2, today=today)
-    daily = ActivityDaily.objects.get()
-    assert (daily.count, daily.duration_seconds) == (4, 210)
+    assert record.rollup(today=today) == 1
+    assert record.rollup(today=today) == 0
+    assert ActivityDaily.objects.aggregate(
+        n=Sum("count"), seconds=Sum("duration_seconds")
+    ) == {"n": 4, "seconds": 210}
 
 
 def test_statements_export_as_xapi_lines(world):

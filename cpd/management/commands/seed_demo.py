@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cpd import record, services
 from cpd.demo import CLASSMATES, DemoWorld, demo_sign_ins
-from cpd.models import Activity, Cohort, Organisation, Role, User
+from cpd.models import Activity, ActivityDaily, Cohort, Organisation, Role, User
 
 DEMO_APPS = ("courses", "forums", "forums.rooms", "mentoring")
 SHORT_NAMES = {
@@ -149,9 +149,10 @@ class Command(BaseCommand):
         # The demo's learning record, from the seeded history: the live
         # statements of seeding carry today's time, the backfill the history's.
         Activity.objects.filter(actor__in=users.values()).delete()
+        ActivityDaily.objects.filter(actor__in=users.values()).delete()
         record.backfill()
         demo_sign_ins(org)
-        record.rollup(days=60)
+        record.rollup()
         self._report(users)
 
     def _user(self, person: dict[str, Any]) -> User:
