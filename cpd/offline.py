@@ -7,6 +7,7 @@ cached shell.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 
 from django.contrib.auth.decorators import login_required
@@ -15,8 +16,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+
+from cpd.context_processors import outbox_key, outbox_user_id
 
 SHELL_ASSETS = ("css/app.css", "js/app.js", "img/icon-192.png")
 
@@ -79,3 +82,18 @@ def offline_page(request: HttpRequest) -> HttpResponse:
 def outbox_page(request: HttpRequest) -> HttpResponse:
     """What waits on this phone to be sent, filled by static/js/app.js."""
     return render(request, "offline/outbox.html")
+
+
+@require_GET
+@login_required
+@never_cache
+def outbox_key_view(request: HttpRequest) -> JsonResponse:
+    """The signed-in user's outbox key, for static/js/app.js to encrypt entries.
+
+    Fetched once per sign-in and kept in IndexedDB as a non-extractable
+    CryptoKey (deleted on sign-out); never put in a page, so the service
+    worker's saved pages hold no key. ``user`` is the id the entries are kept
+    under, so a page acting for someone else does not take this key.
+    """
+    key = base64.urlsafe_b64encode(outbox_key(request.user.pk)).decode()
+    return JsonResponse({"user": outbox_user_id(request.user.pk), "key": key})

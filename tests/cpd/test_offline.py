@@ -1,11 +1,12 @@
 """The installable web app: manifest, service worker, offline page."""
 
+import base64
 import re
 
 from django.test import Client
 from django.urls import reverse
 
-from cpd.context_processors import outbox_user_id
+from cpd.context_processors import outbox_key, outbox_user_id
 from tests.factories.cpd import UserFactory
 
 
@@ -127,3 +128,21 @@ def test_the_offline_page_leaves_the_signed_in_person_s_messages(rf, db):
     assert [str(m) for m in get_messages(request)] == [
         "Your reply to Dr Okafor was posted."
     ]
+
+
+def test_the_outbox_key_is_given_only_to_its_signed_in_user(client, db):
+    first, second = UserFactory(), UserFactory()
+    assert client.get(reverse("outbox-key")).status_code == 302  # to sign-in
+    client.force_login(first)
+    response = client.get(reverse("outbox-key"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    mine = response.json()
+    assert mine["user"] == outbox_user_id(first.pk)
+    assert base64.urlsafe_b64decode(mine["key"]) == outbox_key(first.pk)
+    assert len(outbox_key(first.pk)) == 32  # AES-256-GCM
+    client.force_login(second)
+    theirs = client.get(reverse("outbox-key")).json()
+    assert theirs["key"] != mine["key"]
+    assert theirs["user"] == outbox_user_id(second.pk)
+    assert client.post(reverse("outbox-key")).status_code == 405

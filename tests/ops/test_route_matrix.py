@@ -93,6 +93,8 @@ HTTP: dict[str, str] = {
     "service-worker":                       "  200   200   200   200   200   200   200 |   200   200   200   200   200   200   200",
     "offline":                              "  200   200   200   200   200   200   200 |   200   200   200   200   200   200   200",
     "outbox":                               "login   200   200   200   200   200   200 |   405   405   405   405   405   405   405",
+    # Each person's own key: nobody can ask for another's.
+    "outbox-key":                           "login   200   200   200   200   200   200 |   405   405   405   405   405   405   405",
     "learner-report":                       "login   404   200   200   200   404   200 | login   404   200   200   200   404   200",
     "learner-timeline-csv":                 "login   404   200   200   200   404   200 | login   404   200   200   200   404   200",
     "notifications":                        "login   200   200   200   200   200   200 | login   200   200   200   200   200   200",
