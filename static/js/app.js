@@ -132,10 +132,10 @@
   }
   // fetch that gives up after data-outbox-timeout ms: a hung network is no network
   function timed(url, opts) {
-    var ctl = new AbortController();
-    setTimeout(function () { ctl.abort(); }, +t("timeout") || 15000);
+    var ctl = window.AbortController && new AbortController();
+    if (ctl) setTimeout(function () { ctl.abort(); }, +t("timeout") || 15000);
     opts.credentials = "same-origin";
-    opts.signal = ctl.signal;
+    opts.signal = ctl ? ctl.signal : undefined;
     return fetch(url, opts);
   }
 
@@ -144,7 +144,8 @@
   // user's key; only the id, user, time and state are stored in clear. The key
   // is kept per user and removed when that user signs out or someone else's
   // page opens, so another person on the phone cannot read the entries.
-  var subtle = window.crypto && crypto.subtle, keyP = null, utf8 = new TextEncoder();
+  var subtle = window.TextEncoder && window.crypto && crypto.subtle, keyP = null;
+  var utf8 = subtle && new TextEncoder();
   function forget(keep) {  // every key but the one of `keep`
     return db("keys", "readwrite", function (s) {
       var c = s.openCursor();
@@ -177,7 +178,7 @@
       if (!k) return e;  // no key yet (never online since sign-in): kept clear, sealed on a later page
       var inner = { key: e.key, action: e.action, fields: e.fields, from: e.from, what: e.what,
         message: e.message, files: e.files.map(function (f) { return [f[0], f[2], f[1].type]; }) };
-      var parts = [utf8.encode(JSON.stringify(inner))].concat(e.files.map(function (f) { return f[1].arrayBuffer(); }));
+      var parts = [utf8.encode(JSON.stringify(inner))].concat(e.files.map(function (f) { return new Response(f[1]).arrayBuffer(); }));
       return Promise.all(parts.map(function (part) {
         var iv = crypto.getRandomValues(new Uint8Array(12));
         return Promise.resolve(part).then(function (data) { return aes(k, "encrypt", iv, e.id, data); })
@@ -270,10 +271,11 @@
   }
 
   // What the form's own submit would have shown: the page it was sent on to
-  // (the socket closed first, as leaving the page would), or the page answered.
-  function follow(res) {
+  // (cpd.middleware.OutboxRedirectMiddleware: X-Outbox-Location), or the page
+  // answered; the socket is closed first, as leaving the page would.
+  function follow(res, to) {
     hush();
-    if (res.redirected) return location.assign(res.url);
+    if (to || res.redirected) return location.assign(to || res.url);
     return res.text().then(function (html) {
       history.pushState(null, "", res.url);
       doc.open();
@@ -292,12 +294,14 @@
       e.fields.forEach(function (f) { data.append(f[0], f[1]); });
       e.files.forEach(function (f) { data.append(f[0], f[1], f[2]); });
     }
-    return timed(e.action, { method: "POST", body: data }).then(function (res) {
-      if (res.redirected && /\/accounts\/login\//.test(res.url)) return keep(e, "signin", "");
+    var opts = { method: "POST", body: data, headers: live ? { "X-Outbox": "1" } : {} };
+    return timed(e.action, opts).then(function (res) {
+      var to = res.headers.get("X-Outbox-Location");
+      if (/\/accounts\/login\//.test(to || (res.redirected && res.url))) return keep(e, "signin", "");
       if (res.ok) {
         backoff = 30000;
-        return drop(e.id).then(function () {
-          if (live) return follow(res);
+        return drop(e.id).catch(noop).then(function () {
+          if (live) return follow(res, to);
           say(t("sent"));
           return "next";
         });
@@ -469,7 +473,8 @@
     var button = form.querySelector("button[type=submit]");
     // Block double taps; the key makes a real resubmit harmless anyway.
     if (button) setTimeout(function () { button.disabled = true; }, 0);
-    if (!me || !window.AbortController) return;  // the browser sends it itself
+    // no one to keep it for, or no way to time out: the browser sends it itself
+    if (!me || (navigator.onLine && !window.AbortController)) return;
     ev.preventDefault();
     form.removeAttribute("data-outbox-again");
     var fields = [], files = [];

@@ -11,11 +11,13 @@ user's entries only to that user.
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request, Route, expect
 
 from cpd.models import Role
@@ -362,7 +364,8 @@ RAW = """async () => {
   });
   const entries = await read("entries"), keys = await read("keys");
   db.close();
-  const text = (b) => Array.from(new Uint8Array(b), (c) => String.fromCharCode(c)).join("");
+  const text = (b) =>
+    Array.from(new Uint8Array(b), (c) => String.fromCharCode(c)).join("");
   return {
     entries: entries.map((e) => ({
       id: e.id, user: e.user, names: Object.keys(e).sort(),
@@ -412,10 +415,8 @@ def lie_fi(page: Page, hang: bool = True) -> list[Route]:
 
 def release(page: Page, held: list[Route]) -> None:
     for route in held:
-        try:
+        with contextlib.suppress(PlaywrightError):  # the page gave up on it already
             route.abort()
-        except Exception:  # noqa: BLE001 - the page gave up on it already
-            pass
     page.unroute(REPLY)
 
 
@@ -487,6 +488,26 @@ def test_an_online_reply_is_sent_once_and_shows_the_thread(
     assert posts("Sent on a good network") == 1
     assert page.evaluate(RAW)["entries"] == []
     expect(page.locator("#outbox-count")).to_have_text("")
+
+
+def test_a_page_answered_without_a_redirect_is_shown_as_the_form_would(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    page.route(
+        REPLY,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            body="<!doctype html><title>Answer</title><p>Taken as it is</p>",
+        ),
+    )
+    write_reply(page, "Answered in place")
+    expect(page.get_by_text("Taken as it is")).to_be_visible()
+    assert page.url == f"{base}/forums/t/{world['thread'].pk}/reply/"
+    assert page.evaluate(RAW)["entries"] == []
 
 
 def test_entries_are_sealed_at_rest_and_only_their_writer_can_read_them(

@@ -210,3 +210,32 @@ def test_a_code_typed_offline_is_sent_when_online(page: Page, live_server):
     page.evaluate("() => window.dispatchEvent(new Event('online'))")
     assert _wait_for(lambda: Attendance.objects.filter(user=learner).exists(), page)
     assert Attendance.objects.filter(session=session).count() == 1
+
+
+def test_a_code_typed_online_checks_in_once_and_says_so(page: Page, live_server):
+    """Sent by the outbox's fetch, the redirect's flash message still shows."""
+    base = live_server.url
+    mentor = UserFactory(email="mentor4@example.org")
+    cohort = MembershipFactory(user=mentor, role=Role.MENTOR).cohort
+    learner = UserFactory(email="imani@example.org", display_name="Imani")
+    MembershipFactory(cohort=cohort, user=learner, role=Role.LEARNER)
+    now = timezone.now()
+    session = Session.objects.create(
+        cohort=cohort,
+        title="Neonatal resuscitation",
+        place="Ward 2",
+        starts_at=now - dt.timedelta(minutes=5),
+        ends_at=now + dt.timedelta(hours=1),
+    )
+    _sign_in(page, base, "imani@example.org")
+    page.goto(f"{base}/courses/sessions/checkin/")
+    tries: list[str] = []
+    page.on("request", lambda r: tries.append(r.url) if r.method == "POST" else None)
+    code = checkin.check_in_code_current(actor=mentor, session=session)
+    page.get_by_label("Code on the screen").fill(code.code_display)
+    page.get_by_role("button", name="Check in").click()
+    expect(page.get_by_text("You are checked in. Welcome!")).to_be_visible()
+    assert page.url == f"{base}/courses/sessions/{session.pk}/"
+    assert len(tries) == 1
+    assert Attendance.objects.filter(session=session, user=learner).count() == 1
+    assert _outbox(page) == []

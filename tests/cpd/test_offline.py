@@ -146,3 +146,18 @@ def test_the_outbox_key_is_given_only_to_its_signed_in_user(client, db):
     assert theirs["key"] != mine["key"]
     assert theirs["user"] == outbox_user_id(second.pk)
     assert client.post(reverse("outbox-key")).status_code == 405
+
+
+def test_a_redirect_answers_the_outbox_with_204_and_where_to_go(client, db):
+    """cpd.middleware.OutboxRedirectMiddleware: its fetch takes no flash message."""
+    data = {"language": "fr", "next": "/courses/"}
+    plain = client.post(reverse("set-language"), data)
+    assert plain.status_code == 302
+    outbox = Client().post(reverse("set-language"), data, headers={"X-Outbox": "1"})
+    assert outbox.status_code == 204
+    assert outbox["X-Outbox-Location"] == plain["Location"] == "/courses/"
+    assert outbox.cookies["django_language"].value == "fr"  # the redirect's cookies
+    # only a POST marked by the outbox, and only a redirect
+    marked = {"headers": {"X-Outbox": "1"}}
+    assert Client().get(reverse("set-language"), **marked).status_code == 302
+    assert Client().post(reverse("outbox"), **marked).status_code == 405

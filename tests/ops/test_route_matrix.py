@@ -579,6 +579,15 @@ def _fill(name: str, route: str, data: Dataset | None) -> str:
 
 def _isolated(client: Client, cookies, method: str, url: str, body=None) -> str:
     """The answer to one request, leaving the database, cookies and counters as they were."""
+    response = isolated_response(client, cookies, method, url, body)
+    status = response.status_code
+    if status == 302 and response["Location"].startswith(reverse("account_login")):
+        return "login"
+    return str(status)
+
+
+def isolated_response(client: Client, cookies, method: str, url: str, body=None):
+    """One request, rolled back, with the session cookie and counters of before."""
     client.cookies = cookies.__class__(cookies)
     prefix = f"test-{uuid.uuid4().hex}"
     for alias in caches:
@@ -593,10 +602,7 @@ def _isolated(client: Client, cookies, method: str, url: str, body=None) -> str:
                 url, body or {}, content_type="application/json"
             )
         transaction.set_rollback(True)
-    status = response.status_code
-    if status == 302 and response["Location"].startswith(reverse("account_login")):
-        return "login"
-    return str(status)
+    return response
 
 
 def answers(name: str, route: str, method: str, data: Dataset, body=None) -> str:
