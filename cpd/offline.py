@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -95,5 +96,6 @@ def outbox_key_view(request: HttpRequest) -> JsonResponse:
     worker's saved pages hold no key. ``user`` is the id the entries are kept
     under, so a page acting for someone else does not take this key.
     """
-    key = base64.urlsafe_b64encode(outbox_key(request.user.pk)).decode()
-    return JsonResponse({"user": outbox_user_id(request.user.pk), "key": key})
+    user_pk = cast(int, request.user.pk)  # signed in: login_required
+    key = base64.urlsafe_b64encode(outbox_key(user_pk)).decode()
+    return JsonResponse({"user": outbox_user_id(user_pk), "key": key})
