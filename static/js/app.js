@@ -477,13 +477,15 @@
     if (!me || (navigator.onLine && !window.AbortController)) return;
     ev.preventDefault();
     form.removeAttribute("data-outbox-again");
-    var fields = [], files = [];
+    var fields = [], files = [], by = ev.submitter;  // the tapped button, as the form would send it
     new FormData(form).forEach(function (v, k) {
       if (typeof v === "string") fields.push([k, v]);
       else if (v.size) files.push([k, v, v.name]);
     });
+    if (by && by.name) fields.push([by.name, by.value]);
+    var action = by && by.hasAttribute("formaction") ? by.formAction : form.action;
     var k = form.querySelector("[name=idempotency_key],[name=client_key]");
-    var e = entry(form.action, fields, files, k ? k.value : form.action + "#" + Date.now());
+    var e = entry(action, fields, files, k ? k.value : action + "#" + Date.now());
     var offline = form.getAttribute("data-offline-msg") || t("saved");
     // a corrected refusal with the same key is replaced by this entry
     var sent = again && again !== e.id ? drop(again).catch(noop) : Promise.resolve();

@@ -212,6 +212,8 @@ def test_a_code_typed_offline_is_sent_when_online(page: Page, live_server):
     assert Attendance.objects.filter(session=session).count() == 1
 
 
+# page.on("request") misses a POST the service worker lets through: no worker here.
+@pytest.mark.browser_context_args(service_workers="block")
 def test_a_code_typed_online_checks_in_once_and_says_so(page: Page, live_server):
     """Sent by the outbox's fetch, the redirect's flash message still shows."""
     base = live_server.url
