@@ -57,6 +57,15 @@ def outbox_user_id(user_pk: int) -> str:
     return salted_hmac("cpd.outbox.user", str(user_pk)).hexdigest()[:32]
 
 
+def outbox_key(user_pk: int) -> bytes:
+    """The AES-GCM key (32 bytes) that encrypts one user's browser outbox.
+
+    Derived from ``SECRET_KEY``, so the server holds it for every user without a
+    table, and only that user's session is given it (``cpd.offline.outbox_key_view``).
+    """
+    return salted_hmac("cpd.outbox.key", str(user_pk), algorithm="sha256").digest()
+
+
 def data_saver(request: HttpRequest) -> dict[str, Any]:
     """Data saver on: the ``Save-Data: on`` header or the user's setting (no query)."""
     if request.headers.get("Save-Data", "").strip().lower() == "on":

@@ -1,4 +1,5 @@
-"""Request middleware of our own: the preferred language, and text-only gzip."""
+"""Request middleware of our own: the preferred language, text-only gzip, and
+redirects answered to the browser outbox."""
 
 from __future__ import annotations
 
@@ -27,6 +28,34 @@ class PreferredLanguageMiddleware:
             translation.activate(user.preferred_language)
             request.LANGUAGE_CODE = user.preferred_language
         return self.get_response(request)
+
+
+class OutboxRedirectMiddleware:
+    """A redirect answered to the outbox's fetch (static/js/app.js) as a 204.
+
+    The outbox sends its forms with fetch, which follows a redirect by itself:
+    the page it fetched would take the flash message ("You are checked in") and
+    be downloaded again when the browser goes there. A POST marked
+    ``X-Outbox: 1`` gets ``204`` with the target in ``X-Outbox-Location``
+    instead (and the redirect's cookies), and the browser goes there once,
+    fragment included.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if (
+            request.method == "POST"
+            and request.headers.get("X-Outbox") == "1"
+            and response.status_code in (301, 302, 303, 307, 308)
+        ):
+            answer = HttpResponse(status=204)
+            answer["X-Outbox-Location"] = response["Location"]
+            answer.cookies = response.cookies
+            return answer
+        return response
 
 
 # Media types worth compressing; photos and PDFs are compressed already.

@@ -7,7 +7,9 @@ cached shell.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+from typing import cast
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -15,8 +17,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
+
+from cpd.context_processors import outbox_key, outbox_user_id
 
 SHELL_ASSETS = ("css/app.css", "js/app.js", "img/icon-192.png")
 
@@ -79,3 +83,19 @@ def offline_page(request: HttpRequest) -> HttpResponse:
 def outbox_page(request: HttpRequest) -> HttpResponse:
     """What waits on this phone to be sent, filled by static/js/app.js."""
     return render(request, "offline/outbox.html")
+
+
+@require_GET
+@login_required
+@never_cache
+def outbox_key_view(request: HttpRequest) -> JsonResponse:
+    """The signed-in user's outbox key, for static/js/app.js to encrypt entries.
+
+    Fetched once per sign-in and kept in IndexedDB as a non-extractable
+    CryptoKey (deleted on sign-out); never put in a page, so the service
+    worker's saved pages hold no key. ``user`` is the id the entries are kept
+    under, so a page acting for someone else does not take this key.
+    """
+    user_pk = cast(int, request.user.pk)  # signed in: login_required
+    key = base64.urlsafe_b64encode(outbox_key(user_pk)).decode()
+    return JsonResponse({"user": outbox_user_id(user_pk), "key": key})

@@ -38,4 +38,5 @@ urlpatterns = [
     path("sw.js", offline.service_worker, name="service-worker"),
     path("offline/", offline.offline_page, name="offline"),
     path("outbox/", offline.outbox_page, name="outbox"),
+    path("outbox/key/", offline.outbox_key_view, name="outbox-key"),
 ]

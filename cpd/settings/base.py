@@ -54,6 +54,8 @@ MIDDLEWARE = [
     # everything that writes the body, so pages and JSON leave compressed.
     "cpd.middleware.TextGZipMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Above sessions and messages, so the redirect it rewrites carries their cookies.
+    "cpd.middleware.OutboxRedirectMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

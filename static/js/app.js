@@ -83,19 +83,23 @@
   }
 
   // Forms marked data-outbox (posts, replies, lesson completion, quiz answers,
-  // check-ins) carry an idempotency key, so sending one twice is harmless.
-  // Written offline, they wait in IndexedDB, photo included, and are sent once
-  // the network returns. Each entry belongs to its writer: the page's
-  // data-outbox-user (cpd.context_processors.outbox_user_id), so on a shared
-  // phone nobody else sees or sends it, and signing out deletes nothing. An
-  // entry's state says why it waits: offline, signin, busy (429), error (5xx),
-  // refused (another 4xx, with the server's message, shown again on the page it
-  // came from with the form refilled). The outbox page (/outbox/) lists them.
+  // check-ins) carry an idempotency key, so sending one twice is harmless. They
+  // are sent with fetch and a timeout (data-outbox-timeout, 15 s): a phone that
+  // claims a network it does not have ("lie-fi"), or no network, keeps the entry
+  // in IndexedDB, photo included, to send once the network returns. Each entry
+  // belongs to its writer: the page's data-outbox-user (cpd.context_processors.
+  // outbox_user_id), so on a shared phone nobody else sees or sends it, and its
+  // content is sealed with AES-GCM under the writer's key (GET /outbox/key/,
+  // kept as a non-extractable CryptoKey until sign-out). An entry's state says
+  // why it waits: offline, signin, busy (429), error (5xx), refused (another 4xx,
+  // with the server's message, shown again on the page it came from with the
+  // form refilled). The outbox page (/outbox/) lists them.
   var body = doc.body, ME = "cpd-outbox-me", flushing = false;
   function t(name) { return body.getAttribute("data-outbox-" + name) || ""; }
-  var me = body.getAttribute("data-outbox-user");
+  function noop() {}
+  var me = body.getAttribute("data-outbox-user"), offlinePage = body.hasAttribute("data-offline-page");
   try {  // the cached offline page names nobody: it acts for the last page's user
-    var last = localStorage.getItem(ME), offlinePage = body.hasAttribute("data-offline-page");
+    var last = localStorage.getItem(ME);
     // Someone else, or no one, now holds the phone (a session that ended
     // without signing out): the last user's saved pages go, as on sign-out.
     if (last && !offlinePage && last !== me && window.caches) caches.delete("pages-v1");
@@ -104,28 +108,114 @@
     else localStorage.removeItem(ME);
   } catch (e) {}
 
-  function db(mode, fn) {
+  function db(store, mode, fn) {
     return new Promise(function (ok, ko) {
-      var open = window.indexedDB ? indexedDB.open("cpd-outbox", 1) : null;
+      var open = window.indexedDB ? indexedDB.open("cpd-outbox", 2) : null;
       if (!open) return ko(new Error("no IndexedDB"));
-      open.onupgradeneeded = function () { open.result.createObjectStore("entries", { keyPath: "id" }); };
+      open.onupgradeneeded = function () {
+        var names = open.result.objectStoreNames;
+        if (!names.contains("entries")) open.result.createObjectStore("entries", { keyPath: "id" });
+        if (!names.contains("keys")) open.result.createObjectStore("keys", { keyPath: "user" });
+      };
       open.onerror = function () { ko(open.error); };
       open.onsuccess = function () {
-        var conn = open.result, tx = conn.transaction("entries", mode), req = fn(tx.objectStore("entries"));
+        var conn = open.result, tx = conn.transaction(store, mode), req = fn(tx.objectStore(store));
         tx.oncomplete = function () { conn.close(); ok(req && req.result); };
         tx.onerror = tx.onabort = function () { conn.close(); ko(tx.error); };
       };
     });
   }
+  function bytes(b64) {
+    var raw = atob(b64.replace(/-/g, "+").replace(/_/g, "/")), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  // fetch that gives up after data-outbox-timeout ms: a hung network is no network
+  function timed(url, opts) {
+    var ctl = window.AbortController && new AbortController();
+    if (ctl) setTimeout(function () { ctl.abort(); }, +t("timeout") || 15000);
+    opts.credentials = "same-origin";
+    opts.signal = ctl ? ctl.signal : undefined;
+    return fetch(url, opts);
+  }
+
+  // Sealed at rest: an entry's fields, photos, page and message are encrypted
+  // (AES-GCM, a fresh IV per part, the entry's id as associated data) under the
+  // user's key; only the id, user, time and state are stored in clear. The key
+  // is kept per user and removed when that user signs out or someone else's
+  // page opens, so another person on the phone cannot read the entries.
+  var subtle = window.TextEncoder && window.crypto && crypto.subtle, keyP = null;
+  var utf8 = subtle && new TextEncoder();
+  function forget(keep) {  // every key but the one of `keep`
+    return db("keys", "readwrite", function (s) {
+      var c = s.openCursor();
+      c.onsuccess = function () {
+        if (!c.result) return;
+        if (c.result.key !== keep) c.result.delete();
+        c.result.continue();
+      };
+    }).catch(noop);
+  }
+  function myKey() {
+    if (!me || !subtle) return Promise.resolve(null);
+    keyP = keyP || db("keys", "readonly", function (s) { return s.get(me); }).then(function (r) {
+      if (r) return r.key;
+      return timed("/outbox/key/", { cache: "no-store" }).then(function (res) { return res.json(); })
+        .then(function (j) {
+          return j.user === me && subtle.importKey("raw", bytes(j.key), "AES-GCM", false, ["encrypt", "decrypt"]);
+        }).then(function (k) {
+          return k && db("keys", "readwrite", function (s) { s.put({ user: me, key: k }); })
+            .then(function () { return k; });
+        });
+    }).catch(noop).then(function (k) { if (!k) keyP = null; return k; });
+    return keyP;
+  }
+  function aes(k, how, iv, id, data) {
+    return subtle[how]({ name: "AES-GCM", iv: iv, additionalData: utf8.encode(id) }, k, data);
+  }
+  function seal(e) {
+    return myKey().then(function (k) {
+      if (!k) return e;  // no key yet (never online since sign-in): kept clear, sealed on a later page
+      var inner = { key: e.key, action: e.action, fields: e.fields, from: e.from, what: e.what,
+        message: e.message, files: e.files.map(function (f) { return [f[0], f[2], f[1].type]; }) };
+      var parts = [utf8.encode(JSON.stringify(inner))].concat(e.files.map(function (f) { return new Response(f[1]).arrayBuffer(); }));
+      return Promise.all(parts.map(function (part) {
+        var iv = crypto.getRandomValues(new Uint8Array(12));
+        return Promise.resolve(part).then(function (data) { return aes(k, "encrypt", iv, e.id, data); })
+          .then(function (c) { return [iv, c]; });
+      })).then(function (box) { return { id: e.id, user: e.user, at: e.at, state: e.state, box: box }; });
+    });
+  }
+  function unseal(r) {
+    if (!r.box) return Promise.resolve(r);
+    return myKey().then(function (k) {
+      return k && Promise.all(r.box.map(function (p) { return aes(k, "decrypt", p[0], r.id, p[1]); }));
+    }).then(function (parts) {
+      if (!parts) return null;
+      var e = JSON.parse(new TextDecoder().decode(parts[0]));
+      e.files = e.files.map(function (f, i) { return [f[0], new Blob([parts[i + 1]], { type: f[2] }), f[1]]; });
+      e.id = r.id; e.user = r.user; e.at = r.at; e.state = r.state;
+      return e;
+    }).catch(function () { return null; });
+  }
   function mine() {
     if (!me) return Promise.resolve([]);
-    return db("readonly", function (s) { return s.getAll(); }).then(function (all) {
-      return all.filter(function (e) { return e.user === me; })
-        .sort(function (a, b) { return a.at - b.at; });
+    return db("entries", "readonly", function (s) { return s.getAll(); }).then(function (all) {
+      return Promise.all(all.filter(function (r) { return r.user === me; }).map(function (r) {
+        return unseal(r).then(function (e) {
+          // kept clear (no key then, or saved before sealing): sealed now
+          if (e && !r.box) myKey().then(function (k) { if (k) put(e); }).catch(noop);
+          return e;
+        });
+      }));
+    }).then(function (list) {
+      return list.filter(Boolean).sort(function (a, b) { return a.at - b.at; });
     }, function () { return []; });
   }
-  function put(e) { return db("readwrite", function (s) { return s.put(e); }); }
-  function drop(id) { return db("readwrite", function (s) { return s.delete(id); }); }
+  function put(e) {
+    return seal(e).then(function (r) { return db("entries", "readwrite", function (s) { return s.put(r); }); });
+  }
+  function drop(id) { return db("entries", "readwrite", function (s) { return s.delete(id); }); }
   function entry(action, fields, files, key, what) {
     return { id: me + " " + key, user: me, key: key, action: action, fields: fields, files: files,
       from: location.pathname + location.search, at: Date.now(), state: "offline", message: "",
@@ -153,7 +243,7 @@
   // failure page, templates/403_csrf.html): the small offline page carries a
   // fresh one, so fetch it and retry once.
   function freshToken() {
-    return fetch("/offline/", { credentials: "same-origin", cache: "no-store" })
+    return timed("/offline/", { cache: "no-store" })
       .then(function (res) { return res.text(); })
       .then(function (html) {
         var m = /name="csrfmiddlewaretoken" value="([^"]+)"/.exec(html);
@@ -171,25 +261,58 @@
     });
   }
 
+  // Lie-fi fires no "online" event: what the network dropped is tried again by
+  // itself, after 30 s, then 1, 2 ... 10 min.
+  var backoff = 30000, retry = 0;
+  function later() {
+    if (retry || !navigator.onLine) return;  // offline: the online event sends it
+    retry = setTimeout(function () { retry = 0; flush(); }, backoff);
+    backoff = Math.min(backoff * 2, 600000);
+  }
+
+  // What the form's own submit would have shown: the page it was sent on to
+  // (cpd.middleware.OutboxRedirectMiddleware: X-Outbox-Location), or the page
+  // answered; the socket is closed first, as leaving the page would.
+  function follow(res, to) {
+    hush();
+    if (to || res.redirected) return location.assign(to || res.url);
+    return res.text().then(function (html) {
+      history.pushState(null, "", res.url);
+      doc.open();
+      doc.write(html);
+      doc.close();
+    }, function () { location.assign(res.url); });
+  }
+
   // Resolves "next" when the entry is settled (sent or refused), "stop" to keep
-  // it and the ones after it for later.
-  function send(e, retried) {
+  // it and the ones after it for later, "offline" when the network failed.
+  // `live`: sent from the form just now, so a success shows the server's page.
+  function send(e, retried, live) {
     var data = new URLSearchParams(e.fields);
     if (e.files.length) {
       data = new FormData();
       e.fields.forEach(function (f) { data.append(f[0], f[1]); });
       e.files.forEach(function (f) { data.append(f[0], f[1], f[2]); });
     }
-    return fetch(e.action, { method: "POST", body: data, credentials: "same-origin" }).then(function (res) {
-      if (res.redirected && /\/accounts\/login\//.test(res.url)) return keep(e, "signin", "");
-      if (res.ok) return drop(e.id).then(function () { say(t("sent")); return "next"; });
+    var opts = { method: "POST", body: data, headers: live ? { "X-Outbox": "1" } : {} };
+    return timed(e.action, opts).then(function (res) {
+      var to = res.headers.get("X-Outbox-Location");
+      if (/\/accounts\/login\//.test(to || (res.redirected && res.url))) return keep(e, "signin", "");
+      if (res.ok) {
+        backoff = 30000;
+        return drop(e.id).catch(noop).then(function () {
+          if (live) return follow(res, to);
+          say(t("sent"));
+          return "next";
+        });
+      }
       return res.text().then(function (html) {
         if (res.status === 403 && html.indexOf("data-csrf-failure") >= 0 && !retried) {
           return freshToken().then(function (token) {
             if (!token) return keep(e, "error", "");
             e.fields = e.fields.filter(function (f) { return f[0] !== "csrfmiddlewaretoken"; })
               .concat([["csrfmiddlewaretoken", token]]);
-            return send(e, true);
+            return send(e, true, live);
           });
         }
         if (res.status === 429 || res.status >= 500) {
@@ -199,7 +322,10 @@
         }
         return keep(e, "refused", reason(html) || t("refused-unknown"));
       });
-    }, function () { return keep(e, "offline", ""); });
+    }).catch(function () {
+      later();
+      return keep(e, "offline", "").then(function () { return "offline"; });
+    });
   }
 
   var rerun = false;
@@ -336,41 +462,48 @@
   doc.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (/\/accounts\/logout\/$/.test(form.action)) {
-      // a shared phone must not show the last user's pages; the outbox keeps
-      // their entries under their own id
+      // a shared phone must not show the last user's pages, nor keep their key;
+      // the outbox keeps their entries, sealed, under their own id
       if (window.caches) caches.delete("pages-v1");
       try { localStorage.removeItem(ME); } catch (e) {}
+      forget(null);
     }
     if (!form.hasAttribute("data-outbox")) return;
     var again = form.getAttribute("data-outbox-again");
     var button = form.querySelector("button[type=submit]");
-    if (navigator.onLine || !me) {
-      if (again) {  // the refused entry, corrected: the server answers it now
-        ev.preventDefault();
-        form.removeAttribute("data-outbox-again");
-        drop(again).catch(function () {}).then(function () { form.submit(); });
-      }
-      // Block double taps; the key makes a real resubmit harmless anyway.
-      if (button) setTimeout(function () { button.disabled = true; }, 0);
-      return;
-    }
+    // Block double taps; the key makes a real resubmit harmless anyway.
+    if (button) setTimeout(function () { button.disabled = true; }, 0);
+    // no one to keep it for, or no way to time out: the browser sends it itself
+    if (!me || (navigator.onLine && !window.AbortController)) return;
     ev.preventDefault();
-    var fields = [], files = [];
+    form.removeAttribute("data-outbox-again");
+    var fields = [], files = [], by = ev.submitter;  // the tapped button, as the form would send it
     new FormData(form).forEach(function (v, k) {
       if (typeof v === "string") fields.push([k, v]);
       else if (v.size) files.push([k, v, v.name]);
     });
+    if (by && by.name) fields.push([by.name, by.value]);
+    var action = by && by.hasAttribute("formaction") ? by.formAction : form.action;
     var k = form.querySelector("[name=idempotency_key],[name=client_key]");
-    var e = entry(form.action, fields, files, k ? k.value : form.action + "#" + Date.now());
-    put(e).then(function () {  // a corrected refusal with the same key replaces it
-      if (again && again !== e.id) drop(again);
-      say(form.getAttribute("data-offline-msg") || t("saved"));
-      render();
-    }, function () { say(t("full")); });
+    var e = entry(action, fields, files, k ? k.value : action + "#" + Date.now());
+    var offline = form.getAttribute("data-offline-msg") || t("saved");
+    // a corrected refusal with the same key is replaced by this entry
+    var sent = again && again !== e.id ? drop(again).catch(noop) : Promise.resolve();
+    sent.then(function () {
+      if (!navigator.onLine) return put(e).then(function () { say(offline); });
+      return send(e, false, true).then(function (r) {
+        if (r === "offline") say(t("noanswer"));
+        else if (r === "stop" && e.state !== "signin") say(t("later"));
+      });
+    }).then(render, function () { say(t("full")); }).then(function () {
+      if (button) button.disabled = false;
+    });
   });
   window.addEventListener("online", flush);
 
   // Entries of the localStorage outbox this one replaces are moved over once.
+  if (!offlinePage) forget(me);  // signed out, or someone else's page: only theirs stays
+  myKey();  // fetched while online, so what the network drops later can be sealed
   var legacy = [];
   try { legacy = JSON.parse(localStorage.getItem("cpd-outbox")) || []; } catch (e) {}
   ready.then(function () {
@@ -387,9 +520,7 @@
   if (pushOn && "serviceWorker" in navigator && "PushManager" in window) {
     pushOn.hidden = false;
     pushOn.addEventListener("click", function () {
-      var raw = atob(pushOn.getAttribute("data-key").replace(/-/g, "+").replace(/_/g, "/"));
-      var key = new Uint8Array(raw.length);
-      for (var i = 0; i < raw.length; i++) key[i] = raw.charCodeAt(i);
+      var key = bytes(pushOn.getAttribute("data-key"));
       var token = doc.querySelector("input[name=csrfmiddlewaretoken]");
       navigator.serviceWorker.ready.then(function (reg) {
         return reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key });
@@ -410,10 +541,10 @@
   if (!path || !window.WebSocket) return;
   var url = /^wss?:/.test(path) ? path
     : (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
-  var delay = 1000, beat = null;
+  var delay = 1000, beat = null, sock = null;
 
   function connect() {
-    var ws = new WebSocket(url);
+    var ws = sock = new WebSocket(url);
     ws.onopen = function () {
       delay = 1000;
       // Carrier NATs drop idle connections after about a minute.
@@ -436,4 +567,12 @@
     };
   }
   connect();
+
+  // The outbox's follow() leaves the page by hand: no reconnecting.
+  function hush() {
+    if (!sock) return;
+    sock.onclose = null;
+    clearInterval(beat);
+    sock.close();
+  }
 })();

@@ -11,11 +11,13 @@ user's entries only to that user.
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request, Route, expect
 
 from cpd.models import Role
@@ -342,3 +344,253 @@ def test_a_403_that_is_not_csrf_is_kept_with_the_servers_words(
     assert [r.response().status for r in seen] == [403]  # no CSRF retry
     page.goto(f"{base}/outbox/")
     expect(page.locator("#outbox li")).to_contain_text("This thread is locked.")
+
+
+# --- Lie-fi: the phone says it is online, the network does not answer ----------
+
+NO_ANSWER = "The network did not answer."
+
+# A POST that the service worker lets through (it handles GETs only) is then
+# not seen by ``page.route`` or ``page.on("request")``: whether the worker
+# already controls the page is a race, so these tests run without it (the
+# POSTs do not depend on it).
+NO_WORKER = pytest.mark.browser_context_args(service_workers="block")
+
+# Every stored record and key, as the browser's developer tools would show them:
+# the record in JSON with each sealed part's bytes as text.
+RAW = """async () => {
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("cpd-outbox");
+    r.onsuccess = () => ok(r.result);
+    r.onerror = () => ko(r.error);
+  });
+  const read = (store) => new Promise((ok) => {
+    const q = db.transaction(store).objectStore(store).getAll();
+    q.onsuccess = () => ok(q.result);
+  });
+  const entries = await read("entries"), keys = await read("keys");
+  db.close();
+  const text = (b) =>
+    Array.from(new Uint8Array(b), (c) => String.fromCharCode(c)).join("");
+  return {
+    entries: entries.map((e) => ({
+      id: e.id, user: e.user, names: Object.keys(e).sort(),
+      raw: JSON.stringify(e) + (e.box || []).map((p) => text(p[1])).join(""),
+    })),
+    keys: keys.map((k) => ({user: k.user, extractable: k.key.extractable})),
+  };
+}"""
+
+# This page's user tries the keys this browser holds on every entry stored.
+READ_WITH_HELD_KEYS = """async () => {
+  const db = await new Promise((ok) => {
+    const r = indexedDB.open("cpd-outbox");
+    r.onsuccess = () => ok(r.result);
+  });
+  const read = (store) => new Promise((ok) => {
+    const q = db.transaction(store).objectStore(store).getAll();
+    q.onsuccess = () => ok(q.result);
+  });
+  const entries = await read("entries"), keys = await read("keys");
+  db.close();
+  const out = [];
+  for (const e of entries) for (const k of keys) {
+    try {
+      await crypto.subtle.decrypt({name: "AES-GCM", iv: e.box[0][0],
+        additionalData: new TextEncoder().encode(e.id)}, k.key, e.box[0][1]);
+      out.push("read");
+    } catch (err) { out.push("refused"); }
+  }
+  return out;
+}"""
+
+
+def lie_fi(page: Page, hang: bool = True) -> list[Route]:
+    """The reply POST hangs (or the server takes it and the answer is lost); the
+    browser still says it is online. The page's timeout is shortened to 0.8 s."""
+    page.evaluate("document.body.setAttribute('data-outbox-timeout', '800')")
+    held: list[Route] = []
+
+    def lost(route: Route) -> None:  # the server has it; its answer never comes
+        route.fetch(max_redirects=0)
+        route.abort()
+
+    page.route(REPLY, (lambda route: held.append(route)) if hang else lost)
+    return held
+
+
+def release(page: Page, held: list[Route]) -> None:
+    for route in held:
+        with contextlib.suppress(PlaywrightError):  # the page gave up on it already
+            route.abort()
+    page.unroute(REPLY)
+
+
+def write_reply(page: Page, text: str, photo: bool = False) -> None:
+    page.get_by_label("Message").fill(text)
+    if photo:
+        page.get_by_label("Photo (optional)").set_input_files(PHOTO)
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+
+
+def wait_for(predicate, page: Page, tries: int = 150) -> bool:
+    for _ in range(tries):
+        if predicate():
+            return True
+        page.wait_for_timeout(100)
+    return False
+
+
+@NO_WORKER
+def test_lie_fi_keeps_the_reply_and_sends_it_when_the_network_answers(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    held = lie_fi(page)
+    write_reply(page, "Written on lie-fi")
+    expect(page.locator("#live")).to_contain_text(NO_ANSWER)
+    assert page.evaluate("navigator.onLine") is True
+    assert len(held) == 1  # it was sent, and hung
+    assert posts("Written on lie-fi") == 0
+    # no error page: the text is still in the form, and kept on the phone
+    expect(page.get_by_label("Message")).to_have_value("Written on lie-fi")
+    expect(page.locator("#outbox-count")).to_have_text(" (1)")
+    release(page, held)
+    page.goto(f"{base}/outbox/")  # any page opened later sends it
+    expect(page.locator("#live")).to_have_text(SENT)
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert posts("Written on lie-fi") == 1
+
+
+@NO_WORKER
+def test_an_answer_lost_on_the_way_back_lands_once(page: Page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    lie_fi(page, hang=False)
+    write_reply(page, "Taken, answer lost")
+    expect(page.locator("#live")).to_contain_text(NO_ANSWER)
+    assert posts("Taken, answer lost") == 1  # the server has it already
+    page.unroute(REPLY)
+    seen = reply_posts(page)
+    page.reload()  # sent again, with the same idempotency key
+    expect(page.locator("#live")).to_have_text(SENT)
+    assert [r.response().status for r in seen] == [302]
+    assert posts("Taken, answer lost") == 1
+
+
+@NO_WORKER
+def test_an_online_reply_is_sent_once_and_shows_the_thread(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    tries = reply_posts(page, "request")
+    write_reply(page, "Sent on a good network")
+    expect(page.locator(".post", has_text="Sent on a good network")).to_be_visible()
+    assert page.url.startswith(f"{base}/forums/t/{world['thread'].pk}/")
+    assert len(tries) == 1
+    assert posts("Sent on a good network") == 1
+    assert page.evaluate(RAW)["entries"] == []
+    expect(page.locator("#outbox-count")).to_have_text("")
+
+
+@NO_WORKER
+def test_a_page_answered_without_a_redirect_is_shown_as_the_form_would(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    page.route(
+        REPLY,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="text/html",
+            body="<!doctype html><title>Answer</title><p>Taken as it is</p>",
+        ),
+    )
+    write_reply(page, "Answered in place")
+    expect(page.get_by_text("Taken as it is")).to_be_visible()
+    assert page.url == f"{base}/forums/t/{world['thread'].pk}/reply/"
+    assert page.evaluate(RAW)["entries"] == []
+
+
+@NO_WORKER
+def test_the_tapped_button_is_sent_as_the_form_would(page: Page, live_server, world):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    page.evaluate(
+        """() => {
+      const b = document.createElement("button");
+      b.name = "draft"; b.value = "yes"; b.textContent = "Keep as draft";
+      document.querySelector("form[data-outbox]").appendChild(b);
+    }"""
+    )
+    bodies: list[str] = []
+
+    def seen(route: Route) -> None:
+        bodies.append(route.request.post_data_buffer.decode(errors="replace"))
+        route.continue_()
+
+    page.route(REPLY, seen)
+    page.get_by_label("Message").fill("With its button")
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Keep as draft").click()
+    expect(page.locator(".post", has_text="With its button")).to_be_visible()
+    assert len(bodies) == 1
+    assert "&draft=yes" in bodies[0]
+
+
+@NO_WORKER
+def test_entries_are_sealed_at_rest_and_only_their_writer_can_read_them(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    neema = page.evaluate("document.body.dataset.outboxUser")
+    held = lie_fi(page)
+    write_reply(page, "Sealed on the phone", photo=True)
+    expect(page.locator("#live")).to_contain_text(NO_ANSWER)
+
+    stored = page.evaluate(RAW)
+    [entry] = stored["entries"]
+    assert entry["names"] == ["at", "box", "id", "state", "user"]
+    for plain in ("Sealed on the phone", "wound.jpg", "JFIF", "/forums/t/", "Handover"):
+        assert plain not in entry["raw"]
+    assert stored["keys"] == [{"user": neema, "extractable": False}]
+    # the network still fails; the outbox page decrypts it for its writer
+    release(page, held)
+    page.route(REPLY, lambda route: route.abort())
+    page.goto(f"{base}/outbox/")
+    expect(page.locator("#outbox li")).to_contain_text("Sealed on the phone")
+    expect(page.locator("#outbox li")).to_contain_text("photo")
+
+    # signing out removes the key, not the entry
+    sign_out(page)
+    stored = page.evaluate(RAW)
+    assert stored["keys"] == []
+    assert len(stored["entries"]) == 1
+
+    # the next person on this phone neither sees it nor can read it
+    sign_in(page, base, "baraka@example.org")
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+    assert wait_for(lambda: len(page.evaluate(RAW)["keys"]) == 1, page)  # baraka's
+    assert [k["user"] for k in page.evaluate(RAW)["keys"]] != [neema]
+    assert page.evaluate(READ_WITH_HELD_KEYS) == ["refused"]
+    sign_out(page)
+
+    # its writer, signed in again, gets the key back and the reply goes out
+    page.unroute(REPLY)
+    sign_in(page, base, "neema@example.org")
+    assert wait_for(lambda: posts("Sealed on the phone") == 1, page)
+    assert Post.objects.get(body="Sealed on the phone").images.count() == 1
+    page.goto(f"{base}/outbox/")
+    expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()

@@ -1,11 +1,12 @@
 """The installable web app: manifest, service worker, offline page."""
 
+import base64
 import re
 
 from django.test import Client
 from django.urls import reverse
 
-from cpd.context_processors import outbox_user_id
+from cpd.context_processors import outbox_key, outbox_user_id
 from tests.factories.cpd import UserFactory
 
 
@@ -127,3 +128,36 @@ def test_the_offline_page_leaves_the_signed_in_person_s_messages(rf, db):
     assert [str(m) for m in get_messages(request)] == [
         "Your reply to Dr Okafor was posted."
     ]
+
+
+def test_the_outbox_key_is_given_only_to_its_signed_in_user(client, db):
+    first, second = UserFactory(), UserFactory()
+    assert client.get(reverse("outbox-key")).status_code == 302  # to sign-in
+    client.force_login(first)
+    response = client.get(reverse("outbox-key"))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+    mine = response.json()
+    assert mine["user"] == outbox_user_id(first.pk)
+    assert base64.urlsafe_b64decode(mine["key"]) == outbox_key(first.pk)
+    assert len(outbox_key(first.pk)) == 32  # AES-256-GCM
+    client.force_login(second)
+    theirs = client.get(reverse("outbox-key")).json()
+    assert theirs["key"] != mine["key"]
+    assert theirs["user"] == outbox_user_id(second.pk)
+    assert client.post(reverse("outbox-key")).status_code == 405
+
+
+def test_a_redirect_answers_the_outbox_with_204_and_where_to_go(client, db):
+    """cpd.middleware.OutboxRedirectMiddleware: its fetch takes no flash message."""
+    data = {"language": "fr", "next": "/courses/"}
+    plain = client.post(reverse("set-language"), data)
+    assert plain.status_code == 302
+    outbox = Client().post(reverse("set-language"), data, headers={"X-Outbox": "1"})
+    assert outbox.status_code == 204
+    assert outbox["X-Outbox-Location"] == plain["Location"] == "/courses/"
+    assert outbox.cookies["django_language"].value == "fr"  # the redirect's cookies
+    # only a POST marked by the outbox, and only a redirect
+    marked = {"headers": {"X-Outbox": "1"}}
+    assert Client().get(reverse("set-language"), **marked).status_code == 302
+    assert Client().post(reverse("outbox"), **marked).status_code == 405

@@ -93,6 +93,8 @@ HTTP: dict[str, str] = {
     "service-worker":                       "  200   200   200   200   200   200   200 |   200   200   200   200   200   200   200",
     "offline":                              "  200   200   200   200   200   200   200 |   200   200   200   200   200   200   200",
     "outbox":                               "login   200   200   200   200   200   200 |   405   405   405   405   405   405   405",
+    # Each person's own key: nobody can ask for another's.
+    "outbox-key":                           "login   200   200   200   200   200   200 |   405   405   405   405   405   405   405",
     "learner-report":                       "login   404   200   200   200   404   200 | login   404   200   200   200   404   200",
     "learner-timeline-csv":                 "login   404   200   200   200   404   200 | login   404   200   200   200   404   200",
     "notifications":                        "login   200   200   200   200   200   200 | login   200   200   200   200   200   200",
@@ -595,6 +597,15 @@ def _fill(name: str, route: str, data: Dataset | None) -> str:
 
 def _isolated(client: Client, cookies, method: str, url: str, body=None) -> str:
     """The answer to one request, leaving the database, cookies and counters as they were."""
+    response = isolated_response(client, cookies, method, url, body)
+    status = response.status_code
+    if status == 302 and response["Location"].startswith(reverse("account_login")):
+        return "login"
+    return str(status)
+
+
+def isolated_response(client: Client, cookies, method: str, url: str, body=None):
+    """One request, rolled back, with the session cookie and counters of before."""
     client.cookies = cookies.__class__(cookies)
     prefix = f"test-{uuid.uuid4().hex}"
     for alias in caches:
@@ -609,10 +620,7 @@ def _isolated(client: Client, cookies, method: str, url: str, body=None) -> str:
                 url, body or {}, content_type="application/json"
             )
         transaction.set_rollback(True)
-    status = response.status_code
-    if status == 302 and response["Location"].startswith(reverse("account_login")):
-        return "login"
-    return str(status)
+    return response
 
 
 def answers(name: str, route: str, method: str, data: Dataset, body=None) -> str:
