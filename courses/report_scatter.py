@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from courses import policies
 from courses.selectors import learner_gains
 from cpd.models import Cohort
+from cpd.report_cache import report_cached
 from cpd.reports import (
     SMALL_CELL,
     WEEKS,
@@ -209,13 +210,24 @@ def scatter(report: EngagementGain) -> dict[str, Any]:
     }
 
 
+def _with_chart(
+    cohort: Cohort, report: CohortReport | None
+) -> tuple[EngagementGain, dict[str, Any] | None]:
+    eg = engagement_gain(cohort, report=report)
+    return eg, scatter(eg) if eg.enough_data else None
+
+
 def cohort_engagement_gain_panel(
     request: HttpRequest, cohort: Cohort, report: CohortReport | None = None
 ) -> str:
     """Cohort report: days active against knowledge gain, with Spearman's rho."""
     if not policies.can_view_engagement_gain(request.user, cohort):
         return ""
-    eg = engagement_gain(cohort, report=report)
+    # Kept with the report's counts (numbers only, no names): the ranks and
+    # the grid of 4,000 points cost more than the query.
+    eg, chart = report_cached(
+        cohort.pk, "engagement-gain", lambda: _with_chart(cohort, report)
+    )
     show_points = policies.can_view_engagement_points(request.user, cohort)
     # No request: the layout's context processors would run a second time.
     return render_to_string(
@@ -223,7 +235,7 @@ def cohort_engagement_gain_panel(
         {
             "eg": eg,
             "show_points": show_points,
-            "chart": scatter(eg) if show_points and eg.enough_data else None,
+            "chart": chart if show_points else None,
             "min_pairs": MIN_PAIRS,
             "small_cell": SMALL_CELL,
         },

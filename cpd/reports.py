@@ -516,7 +516,14 @@ def cohort_report(
         )
     per_learner = counted.per_learner
     weeks_counted = counted.weeks
-    scores = cohort_hooks.learner_scores(cohort)
+    # the learners' best scores: numbers only, kept with the counts
+    scores = (
+        cohort_hooks.learner_scores(cohort)
+        if explicit_now
+        else report_cached(
+            cohort.pk, "scores", lambda: cohort_hooks.learner_scores(cohort)
+        )
+    )
     gains = (
         None
         if scores is None

@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 
 from cpd.models import Cohort, Membership, Role, User
 from cpd.policies import AnyUser
+from cpd.report_cache import report_cached
 from cpd.reports import MIN_FOR_MEDIAN, SMALL_CELL, median_of
 from mentoring.models import CheckIn, Message, Pairing
 
@@ -188,7 +189,14 @@ class CohortMentorContact:
 
 
 def cohort_mentor_contact(cohort: Cohort) -> CohortMentorContact:
-    """The cohort's mentor contact: share paired, medians with their n (one query)."""
+    """The cohort's mentor contact: share paired, medians with their n (one query).
+
+    Kept with the report's other parts (``cpd.report_cache``): aggregates only.
+    """
+    return report_cached(cohort.pk, "mentor-contact", lambda: _mentor_contact(cohort))
+
+
+def _mentor_contact(cohort: Cohort) -> CohortMentorContact:
     rows = list(mentor_contact_rows(cohort).values())
     n = len(rows)
     with_mentor = sum(1 for r in rows if r.has_mentor)

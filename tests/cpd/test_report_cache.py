@@ -116,6 +116,18 @@ def test_the_page_says_when_it_was_counted_and_a_kept_page_costs_fewer_queries(
     with CaptureQueriesContext(connection) as warm:
         client.get(url)
     assert len(warm.captured_queries) < len(cold.captured_queries)
+    # kept: the record, the test scores, mentor contact, the forum's replies
+    # and the engagement ranks; read live: who the learners are (consent)
+    read = " ".join(q["sql"] for q in warm.captured_queries)
+    for table in (
+        "cpd_activity",
+        "courses_attempt",
+        "mentoring_message",
+        "forums_post",
+    ):
+        assert f'"{table}"' in " ".join(q["sql"] for q in cold.captured_queries)
+        assert f'"{table}"' not in read, table
+    assert '"cpd_membership"' in read
 
 
 def test_course_changes_forget_the_cohorts_parts(
