@@ -269,9 +269,6 @@ def survey_results(
     # note): any two views, or two visits, differ by whole batches.
     arrived = sum(n for cid, n in per_cohort.items() if cid in chosen)
     total = _counted(per_cohort, chosen)
-    counted = SurveyResponse.objects.filter(
-        _full_batches(per_cohort, chosen), survey=survey
-    )
     rest_cohorts = scope - chosen
     rest = _counted(per_cohort, rest_cohorts)
     # The whole scope minus this part would show the rest's few answers
@@ -327,17 +324,31 @@ def survey_results(
     readable = [cid for cid in comment_cohort_ids if cid in set(cohort_ids)]
     if readable:
         # each readable cohort's full batches: comments come five at a time
-        mine = counted.filter(cohort_id__in=readable)
         enough = _counted(per_cohort, readable) >= SMALL_CELL
         if enough and not differencing and not 0 < comment_rest < SMALL_CELL:
-            results.comments = list(
+            # Every response stores a row for the free-text question it was
+            # asked, blank included. A question added (or asked again) after
+            # some answered was asked of fewer people than responded: count
+            # those asked, here and in the rest of the scope, not the
+            # responses, or a lone comment would name its author.
+            rest_readable = rest_cohorts & set(scope_comment_cohort_ids)
+            rows = list(
                 SurveyAnswer.objects.filter(
-                    response__in=mine, item__kind=SurveyItemKind.TEXT
+                    response__in=SurveyResponse.objects.filter(
+                        _full_batches(per_cohort, {*readable, *rest_readable}),
+                        survey=survey,
+                    ).values("pk"),
+                    item__kind=SurveyItemKind.TEXT,
                 )
-                .exclude(comment="")
                 .order_by("comment")
-                .values_list("comment", flat=True)
+                .values_list("comment", "response__cohort_id")
             )
+            asked = [comment for comment, cid in rows if cid in set(readable)]
+            asked_rest = sum(1 for _c, cid in rows if cid in rest_readable)
+            if len(asked) >= SMALL_CELL and not 0 < asked_rest < SMALL_CELL:
+                results.comments = [comment for comment in asked if comment]
+            else:
+                results.comments_suppressed = True
         else:
             results.comments_suppressed = True
     return results

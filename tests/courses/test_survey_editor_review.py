@@ -1,0 +1,224 @@
+"""Review of the survey editor: defects found, each guarded here.
+
+- a free-text question added (or asked again) after some people answered must
+  not show its comments until five people were asked it (anonymity);
+- answers checked against items read before another author's change must be
+  refused, never stored against a deleted item (integrity, a 500 on commit);
+- an item whose text starts like a code fence survives the Markdown round trip.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from courses import markdown_io, selectors
+from courses.models import Lesson, Survey, SurveyAnswer, SurveyItem, SurveyItemKind
+from courses.services import progress
+from courses.services import survey as svc
+from cpd import services
+from cpd.models import Role
+from tests.conftest import client_as
+from tests.factories.courses import course_for
+from tests.factories.cpd import UserFactory
+
+
+@pytest.fixture
+def author(db):
+    return UserFactory(display_name="Author", is_staff=True)
+
+
+@pytest.fixture
+def course(world):
+    return course_for(world.cohort, lessons=1, title="PPH", slug="pph")
+
+
+def _asked(survey):
+    return list(
+        SurveyItem.objects.filter(survey=survey, retired=False).order_by("order", "pk")
+    )
+
+
+def _learner(world, n):
+    user = UserFactory(display_name=f"Learner {n}")
+    services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+    return user
+
+
+def _respond(user, course, survey, comment="A comment"):
+    for lesson in Lesson.objects.filter(module__course=course):
+        progress.lesson_complete(user=user, lesson=lesson)
+    fresh = Survey.objects.get(pk=survey.pk)
+    answers = {
+        i.pk: ("4" if i.kind == SurveyItemKind.LIKERT else comment)
+        for i in _asked(fresh)
+    }
+    return svc.survey_respond(actor=user, survey=fresh, answers=answers)
+
+
+def _results(world, course):
+    return selectors.survey_results(
+        course=course,
+        cohort_ids=[world.cohort.pk],
+        comment_cohort_ids=[world.cohort.pk],
+    )
+
+
+# --- Anonymity: comments of a free-text question added late ----------------------
+
+
+def test_comments_wait_for_five_people_asked_the_free_text_question(
+    world, course, author
+):
+    survey = svc.survey_attach(
+        actor=author, course=course, items=[("likert", "Relevant to my work.")]
+    )[0]
+    for n in range(4):
+        _respond(_learner(world, n), course, survey)
+    svc.survey_item_add(
+        actor=author, survey=survey, kind="text", text="What would you change?"
+    )
+    # The fifth response fills the batch, but only this person was asked the
+    # question: showing the one comment would name its author to anyone who
+    # knows who answered last.
+    _respond(_learner(world, 5), course, survey, comment="Only I wrote this")
+    results = _results(world, course)
+    assert results.responses == 5
+    assert results.items[0].n == 5  # the statement's figures show
+    assert results.comments is None
+    assert results.comments_suppressed
+    # Five more people asked it: a full batch, six asked, the comments show.
+    for n in range(6, 11):
+        _respond(_learner(world, n), course, survey, comment=f"Comment {n}")
+    results = _results(world, course)
+    assert results.responses == 10
+    assert results.comments is not None
+    assert "Only I wrote this" in results.comments
+
+
+def test_the_report_page_hides_the_late_question_s_single_comment(
+    client, world, course, author
+):
+    survey = svc.survey_attach(
+        actor=author, course=course, items=[("likert", "Relevant to my work.")]
+    )[0]
+    for n in range(4):
+        _respond(_learner(world, n), course, survey)
+    svc.survey_item_add(actor=author, survey=survey, kind="text", text="Change?")
+    _respond(_learner(world, 5), course, survey, comment="Only I wrote this")
+    client_as(client, world.org_admin)
+    page = client.get(reverse("courses-report", args=[course.pk]))
+    assert page.status_code == 200
+    assert "Only I wrote this" not in page.content.decode()
+
+
+# --- Integrity: answers checked against items read before a change ---------------
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("delete", "not part of this survey"),
+        ("retire", "not part of this survey"),
+        ("add", "Choose from 1"),
+    ],
+)
+def test_answers_to_items_changed_meanwhile_are_refused(
+    world, course, author, change, message
+):
+    """The answering request read the survey (its items) before another
+    author's change committed; with no revision sent (the API's is optional)
+    the answers were stored against a deleted item (an IntegrityError at
+    commit, a 500) or a retired one, or without a newly asked statement."""
+    survey = svc.survey_attach(
+        actor=author,
+        course=course,
+        items=[("likert", "Relevant."), ("likert", "Clear.")],
+    )[0]
+    for lesson in Lesson.objects.filter(module__course=course):
+        progress.lesson_complete(user=world.learner, lesson=lesson)
+    stale = selectors.survey_get_for_user(world.learner, course.pk)
+    answers = {i.pk: "4" for i in stale.items.all()}  # reads the items now
+    second = _asked(survey)[1]
+    if change == "delete":
+        svc.survey_item_delete(actor=author, item=second)
+    elif change == "retire":
+        svc.survey_item_retire(actor=author, item=second)
+    else:
+        svc.survey_item_add(actor=author, survey=survey, kind="likert", text="New.")
+    with pytest.raises(ValidationError, match=message):
+        svc.survey_respond(actor=world.learner, survey=stale, answers=answers)
+    assert not SurveyAnswer.objects.exists()
+    # Read again, the survey is answered.
+    fresh = selectors.survey_get_for_user(world.learner, course.pk)
+    svc.survey_respond(
+        actor=world.learner,
+        survey=fresh,
+        answers={i.pk: "4" for i in fresh.items.all()},
+    )
+    assert SurveyAnswer.objects.count() == len(_asked(survey))
+
+
+def test_a_survey_closed_meanwhile_takes_no_answer(world, course, author):
+    survey = svc.survey_attach(
+        actor=author, course=course, items=[("likert", "Relevant.")]
+    )[0]
+    for lesson in Lesson.objects.filter(module__course=course):
+        progress.lesson_complete(user=world.learner, lesson=lesson)
+    stale = selectors.survey_get_for_user(world.learner, course.pk)
+    answers = {i.pk: "4" for i in stale.items.all()}
+    svc.survey_set_open(actor=author, survey=survey, is_open=False)
+    with pytest.raises(ValidationError, match="closed"):
+        svc.survey_respond(actor=world.learner, survey=stale, answers=answers)
+    assert not SurveyAnswer.objects.exists()
+
+
+# --- Markdown: an item that starts like a code fence -----------------------------
+
+BASE = (
+    "---\ntitle: Survey course\nslug: survey-course\n---\n\n"
+    "# Module: One\n\n## Lesson: First\n\nBody.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```Rate the code blocks```",
+        "~~~ waves ~~~",
+        "\\```already escaped",
+        "\\\\~~~ two backslashes",
+        "# Survey",
+        "## Item {kind: text}",
+        "{kind: text}",
+        "kind: text",
+        "هل كانت الدورة مفيدة لعملك؟",
+    ],
+)
+def test_markdown_round_trip_of_item_text(text):
+    doc = markdown_io.parse(BASE)
+    doc.survey = markdown_io.SurveyDoc(
+        items=[
+            markdown_io.SurveyItemDoc("likert", text),
+            markdown_io.SurveyItemDoc("likert", "After it."),
+        ]
+    )
+    again = markdown_io.parse(markdown_io.render(doc))
+    assert again.survey == doc.survey
+    assert markdown_io.render(again) == markdown_io.render(doc)
+
+
+def test_an_item_starting_like_a_fence_exports_and_imports(db, author, world):
+    course = course_for(world.cohort, lessons=1, title="Fence", slug="fence")
+    svc.survey_attach(
+        actor=author,
+        course=course,
+        items=[("likert", "```Rate the code blocks```"), ("likert", "Next.")],
+    )
+    text = selectors.course_markdown(course)
+    assert markdown_io.problems(text) == []
+    assert [i.text for i in markdown_io.parse(text).survey.items] == [
+        "```Rate the code blocks```",
+        "Next.",
+    ]
