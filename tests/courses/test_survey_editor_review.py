@@ -266,3 +266,29 @@ def test_an_item_starting_like_a_fence_exports_and_imports(db, author, world):
         "```Rate the code blocks```",
         "Next.",
     ]
+
+
+# --- The page: an item of another course's survey --------------------------------
+
+
+@pytest.mark.parametrize("action", ["save", "delete", "retire", "up", "down"])
+def test_the_page_refuses_an_item_of_another_course(client, world, author, action):
+    mine = course_for(world.cohort, lessons=1, title="Mine", slug="mine")
+    other = course_for(world.cohort, lessons=1, title="Other", slug="other")
+    svc.survey_attach_default(actor=author, course=mine)
+    theirs = svc.survey_attach_default(actor=author, course=other)
+    before = [(i.pk, i.text, i.order, i.retired) for i in _asked(theirs)]
+    target = _asked(theirs)[1]
+    client_as(client, author)
+    response = client.post(
+        reverse("courses-survey-edit", args=[mine.pk]),
+        {
+            "action": action,
+            "item": str(target.pk),
+            f"{target.pk}-text": "Mine now",
+            f"{target.pk}-kind": "likert",
+        },
+    )
+    assert response.status_code == 400
+    assert "not part of this survey" in response.content.decode()
+    assert [(i.pk, i.text, i.order, i.retired) for i in _asked(theirs)] == before
