@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -196,6 +197,12 @@ def _active(survey: Survey, *, without: int | None = None) -> list[tuple[str, st
 def _bump(survey: Survey) -> None:
     survey.revision += 1
     survey.save(update_fields=["revision"])
+
+
+def survey_revision_raise(*, survey: Survey) -> None:
+    """Raise the revision after a change made outside these services (the
+    Django admin's item inline), so answers sent from older pages are refused."""
+    Survey.objects.filter(pk=survey.pk).update(revision=F("revision") + 1)
 
 
 def _renumber(survey: Survey, ordered: list[SurveyItem]) -> None:

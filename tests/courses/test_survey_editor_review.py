@@ -125,9 +125,7 @@ def _respond_scores(user, course, survey, score, comment=""):
     return svc.survey_respond(actor=user, survey=fresh, answers=answers)
 
 
-def test_an_item_retired_mid_batch_gives_no_one_s_answers_away(
-    world, course, author
-):
+def test_an_item_retired_mid_batch_gives_no_one_s_answers_away(world, course, author):
     """Results change five answers at a time: an item retired after two people
     of a batch answered it would otherwise change by those two people's
     scores and comments, which the view before and after gives away."""
@@ -292,3 +290,73 @@ def test_the_page_refuses_an_item_of_another_course(client, world, author, actio
     assert response.status_code == 400
     assert "not part of this survey" in response.content.decode()
     assert [(i.pk, i.text, i.order, i.retired) for i in _asked(theirs)] == before
+
+
+# --- The Django admin -------------------------------------------------------------
+
+
+def _admin_root(client):
+    from cpd.models import User
+
+    root = User.objects.create_superuser(email="root@example.org", password="x")
+    client.force_login(root, backend="django.contrib.auth.backends.ModelBackend")
+    return root
+
+
+def test_the_django_admin_does_not_move_a_survey_to_another_course(
+    client, world, course, author
+):
+    survey = svc.survey_attach_default(actor=author, course=course)
+    _respond(world.learner, course, survey)
+    other = course_for(world.cohort, lessons=1, title="Other", slug="other")
+    _admin_root(client)
+    url = reverse("admin:courses_survey_change", args=[survey.pk])
+    page = client.get(url).content.decode()
+    assert 'name="course"' not in page
+    items = _asked(survey)
+    data = {
+        "course": str(other.pk),
+        "is_open": "on",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    for n, item in enumerate(items):
+        data |= {
+            f"items-{n}-id": str(item.pk),
+            f"items-{n}-survey": str(survey.pk),
+            f"items-{n}-order": str(item.order),
+        }
+    assert client.post(url, data).status_code == 302
+    assert Survey.objects.get(pk=survey.pk).course_id == course.pk
+
+
+def test_a_change_in_the_django_admin_raises_the_revision(client, course, author):
+    survey = svc.survey_attach_default(actor=author, course=course)
+    revision = Survey.objects.get(pk=survey.pk).revision
+    _admin_root(client)
+    url = reverse("admin:courses_survey_change", args=[survey.pk])
+    items = _asked(survey)
+    data = {
+        "is_open": "on",
+        "items-TOTAL_FORMS": str(len(items)),
+        "items-INITIAL_FORMS": str(len(items)),
+        "items-MIN_NUM_FORMS": "0",
+        "items-MAX_NUM_FORMS": "1000",
+    }
+    for n, item in enumerate(items):
+        data |= {
+            f"items-{n}-id": str(item.pk),
+            f"items-{n}-survey": str(survey.pk),
+            f"items-{n}-order": str(item.order),
+            f"items-{n}-kind": item.kind,
+            f"items-{n}-text": "Reworded in the admin." if n == 0 else item.text,
+        }
+    assert client.post(url, data).status_code == 302
+    assert SurveyItem.objects.get(pk=items[0].pk).text == "Reworded in the admin."
+    assert Survey.objects.get(pk=survey.pk).revision == revision + 1
+    # Saved unchanged: the revision stays.
+    data["items-0-text"] = "Reworded in the admin."
+    assert client.post(url, data).status_code == 302
+    assert Survey.objects.get(pk=survey.pk).revision == revision + 1
