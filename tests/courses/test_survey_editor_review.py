@@ -236,6 +236,8 @@ BASE = (
         "{kind: text}",
         "kind: text",
         "هل كانت الدورة مفيدة لعملك؟",
+        "# Module: " + "x" * 190,  # 200 characters, escaped to 201 in the file
+        "```" + "y" * 197,
     ],
 )
 def test_markdown_round_trip_of_item_text(text):
