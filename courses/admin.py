@@ -40,7 +40,7 @@ from courses.models import (
 )
 from courses.services.exchange import course_import
 from courses.services.lessons import lesson_body_with_image
-from courses.services.survey import survey_attach_default
+from courses.services.survey import survey_attach_default, survey_revision_raise
 from cpd.images import image_process
 from cpd.services import image_upload
 
@@ -402,6 +402,20 @@ class SurveyAdmin(admin.ModelAdmin):
     fields = ["course", "is_open", "editor"]
     readonly_fields = ["editor"]
     inlines = [SurveyItemInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A survey stays with its course: moved, its answers (about this
+        # course) would be reported as another course's.
+        return ["course", "editor"] if obj is not None else ["editor"]
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: Any, change: bool
+    ) -> None:
+        super().save_formset(request, form, formset, change)
+        if change and formset.has_changed():
+            # What respondents see changed: pages showing the old wording are
+            # refused (courses.services.survey, the revision rule).
+            survey_revision_raise(survey=form.instance)
 
     @admin.display(description="Survey editor")
     def editor(self, obj: Survey) -> str:

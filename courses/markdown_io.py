@@ -389,6 +389,28 @@ def _escape(text: str, *, question: bool = False) -> str:
     return _trim(out)
 
 
+def _item_looks(line: str) -> bool:
+    """Would a survey item's one line be read as structure or open a fence?"""
+    return _structural(line, False) or line.lstrip().startswith(("```", "~~~"))
+
+
+def _escape_item(text: str) -> str:
+    """A survey item's text (one line) for the file; see ``_unescape_item``."""
+    looks = _item_looks(text) or (
+        text.startswith("\\") and _item_looks(text.lstrip("\\"))
+    )
+    return "\\" + text if looks else text
+
+
+def _unescape_item(line: str) -> str:
+    rest = line[1:]
+    if line.startswith("\\") and (
+        _item_looks(rest) or (rest.startswith("\\") and _item_looks(rest.lstrip("\\")))
+    ):
+        return rest
+    return line
+
+
 def _unescape(lines: list[str], *, question: bool = False) -> list[str]:
     """The reverse of ``_escape``."""
     out, fence = [], None
@@ -476,7 +498,7 @@ def parse(text: str) -> CourseDoc:
             _question(reader, current, body)
         elif isinstance(current, SurveyItemDoc):
             # One line: the lines of the paragraph joined by single spaces.
-            words = " ".join(_unescape([line for _n, line in body])).split()
+            words = " ".join(_unescape_item(line) for _n, line in body).split()
             current.text = " ".join(words)
             if not current.text:
                 reader.error(current.line, "the item has no text")
@@ -757,5 +779,5 @@ def render(course: CourseDoc) -> str:
         closed = "" if course.survey.is_open else " {open: false}"
         out += [f"# Survey{closed}", ""]
         for item in course.survey.items:
-            out += [f"## Item {{kind: {item.kind}}}", "", _escape(item.text), ""]
+            out += [f"## Item {{kind: {item.kind}}}", "", _escape_item(item.text), ""]
     return "\n".join(out).rstrip() + "\n"

@@ -19,7 +19,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -228,6 +228,30 @@ def _counted(per_cohort: dict[int, int], cohort_ids: Collection[int]) -> int:
     )
 
 
+def _asked_of_whole_batches(answers: QuerySet[SurveyAnswer]) -> QuerySet[SurveyAnswer]:
+    """The answers to an item that every response of their batch answered.
+
+    An item added, retired or asked again while a batch was filling was asked
+    of only some of its five: counting their answers would move the results
+    by fewer than five people's, and the view before and after would give
+    those few away. Every response stores a row for each item asked (the
+    free-text one too, blank included), so a batch asked the item has
+    SMALL_CELL rows of it. (A correlated count: no extra query.)
+    """
+    in_batch = (
+        SurveyAnswer.objects.filter(
+            item_id=OuterRef("item_id"),
+            response__cohort_id=OuterRef("response__cohort_id"),
+            response__batch=OuterRef("response__batch"),
+        )
+        .order_by()
+        .values("item_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return answers.alias(in_batch=Subquery(in_batch)).filter(in_batch=SMALL_CELL)
+
+
 def survey_results(
     *,
     course: Course,
@@ -269,9 +293,6 @@ def survey_results(
     # note): any two views, or two visits, differ by whole batches.
     arrived = sum(n for cid, n in per_cohort.items() if cid in chosen)
     total = _counted(per_cohort, chosen)
-    counted = SurveyResponse.objects.filter(
-        _full_batches(per_cohort, chosen), survey=survey
-    )
     rest_cohorts = scope - chosen
     rest = _counted(per_cohort, rest_cohorts)
     # The whole scope minus this part would show the rest's few answers
@@ -284,7 +305,8 @@ def survey_results(
     # of it would follow from the whole minus the part.
     rest_scores: dict[int, int] = {}
     for item_id, score, n, n_rest in (
-        SurveyAnswer.objects.filter(
+        _asked_of_whole_batches(SurveyAnswer.objects.all())
+        .filter(
             response__in=SurveyResponse.objects.filter(
                 _full_batches(per_cohort, scope), survey=survey
             ).values("pk"),
@@ -327,17 +349,32 @@ def survey_results(
     readable = [cid for cid in comment_cohort_ids if cid in set(cohort_ids)]
     if readable:
         # each readable cohort's full batches: comments come five at a time
-        mine = counted.filter(cohort_id__in=readable)
         enough = _counted(per_cohort, readable) >= SMALL_CELL
         if enough and not differencing and not 0 < comment_rest < SMALL_CELL:
-            results.comments = list(
-                SurveyAnswer.objects.filter(
-                    response__in=mine, item__kind=SurveyItemKind.TEXT
+            # Every response stores a row for the free-text question it was
+            # asked, blank included. A question added (or asked again) after
+            # some answered was asked of fewer people than responded: count
+            # those asked, here and in the rest of the scope, not the
+            # responses, or a lone comment would name its author.
+            rest_readable = rest_cohorts & set(scope_comment_cohort_ids)
+            rows = list(
+                _asked_of_whole_batches(SurveyAnswer.objects.all())
+                .filter(
+                    response__in=SurveyResponse.objects.filter(
+                        _full_batches(per_cohort, {*readable, *rest_readable}),
+                        survey=survey,
+                    ).values("pk"),
+                    item__kind=SurveyItemKind.TEXT,
                 )
-                .exclude(comment="")
                 .order_by("comment")
-                .values_list("comment", flat=True)
+                .values_list("comment", "response__cohort_id")
             )
+            asked = [comment for comment, cid in rows if cid in set(readable)]
+            asked_rest = sum(1 for _c, cid in rows if cid in rest_readable)
+            if len(asked) >= SMALL_CELL and not 0 < asked_rest < SMALL_CELL:
+                results.comments = [comment for comment in asked if comment]
+            else:
+                results.comments_suppressed = True
         else:
             results.comments_suppressed = True
     return results

@@ -26,6 +26,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -198,6 +199,12 @@ def _bump(survey: Survey) -> None:
     survey.save(update_fields=["revision"])
 
 
+def survey_revision_raise(*, survey: Survey) -> None:
+    """Raise the revision after a change made outside these services (the
+    Django admin's item inline), so answers sent from older pages are refused."""
+    Survey.objects.filter(pk=survey.pk).update(revision=F("revision") + 1)
+
+
 def _renumber(survey: Survey, ordered: list[SurveyItem]) -> None:
     for i, item in enumerate(ordered):
         item.order = i
@@ -353,10 +360,15 @@ def survey_detach(*, actor: User, survey: Survey) -> None:
     survey.delete()
 
 
-def _parse(survey: Survey, answers: dict[int, Any]) -> list[tuple[SurveyItem, Any]]:
-    """Each item with its validated value; errors are keyed ``i<item id>``."""
-    # Retired items are no longer asked (whatever the survey's prefetch holds).
-    items = [item for item in survey.items.all() if not item.retired]
+def _parse(
+    survey: Survey, answers: dict[int, Any], items: list[SurveyItem] | None = None
+) -> list[tuple[SurveyItem, Any]]:
+    """Each item with its validated value; errors are keyed ``i<item id>``.
+
+    ``items``: the items asked (default: the survey's, as prefetched)."""
+    if items is None:
+        # Retired items are no longer asked (whatever the survey's prefetch holds).
+        items = [item for item in survey.items.all() if not item.retired]
     known = {item.pk for item in items}
     unknown = set(answers) - known
     if unknown:
@@ -443,12 +455,14 @@ def survey_respond(
     )
     # One response at a time per survey (the lock), so each batch of five of
     # a cohort fills before the next starts.
-    current = (
+    current, still_open = (
         Survey.objects.select_for_update()
         .filter(pk=survey.pk)
-        .values_list("revision", flat=True)
-        .first()
+        .values_list("revision", "is_open")
+        .get()
     )
+    if not still_open:
+        raise ValidationError(_("This survey is closed."))
     if revision is not None and current != revision:
         raise ValidationError(
             {
@@ -457,6 +471,15 @@ def survey_respond(
                     "read it again and send your answers."
                 )
             }
+        )
+    if current != survey.revision:
+        # An author's change committed after this request read the items (and
+        # checked the answers against them): check them again against the
+        # items asked now, so nothing lands on a deleted or retired item.
+        values = _parse(
+            survey,
+            answers,
+            list(SurveyItem.objects.filter(survey=survey, retired=False)),
         )
     earlier = SurveyResponse.objects.filter(
         survey=survey, cohort_id__in=[cohort_id] if cohort_id else []
