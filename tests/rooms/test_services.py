@@ -190,6 +190,54 @@ def test_standing_rooms_are_created_once(world):
     assert services.room_standing_for_cohort(cohort=world.cohort).cohort == world.cohort
 
 
+def test_the_standing_room_is_found_by_kind_and_made_once(
+    world, django_assert_num_queries
+):
+    """Found by mutation testing: only the "already there" path was exercised."""
+    case = RoomFactory(cohort=world.cohort)  # not the standing room
+    RoomFactory(cohort=world.other_cohort, kind=RoomKind.STANDING)
+    room = services.room_standing_for_cohort(cohort=world.cohort)
+    assert room != case
+    assert (room.cohort, room.kind, room.title) == (
+        world.cohort,
+        RoomKind.STANDING,
+        "Cohort A",
+    )
+    with django_assert_num_queries(1):  # found, not made again
+        assert services.room_standing_for_cohort(cohort=world.cohort) == room
+    assert Room.objects.filter(cohort=world.cohort, kind=RoomKind.STANDING).count() == 1
+
+
+def test_a_standing_room_made_concurrently_is_fetched(world, monkeypatch):
+    # given the room appears between the lookup and the insert (another request)
+    standing = RoomFactory(cohort=world.cohort, kind=RoomKind.STANDING)
+    RoomFactory(cohort=world.cohort)  # a case room of the same cohort
+    RoomFactory(cohort=world.other_cohort, kind=RoomKind.STANDING)
+    monkeypatch.setattr(Room.objects, "filter", lambda *a, **kw: Room.objects.none())
+    # when / then: the insert's conflict falls back to that room
+    assert services.room_standing_for_cohort(cohort=world.cohort) == standing
+
+
+def test_ensure_standing_makes_the_missing_ones_only(world, django_assert_num_queries):
+    RoomFactory(cohort=world.cohort)  # a case room is not a standing room
+    RoomFactory(cohort=world.other_cohort, kind=RoomKind.STANDING)
+    services.rooms_ensure_standing(cohorts=[world.cohort, world.other_cohort])
+    standing = Room.objects.filter(kind=RoomKind.STANDING)
+    assert standing.count() == 2
+    assert standing.get(cohort=world.cohort).title == "Cohort A"
+    with django_assert_num_queries(1):  # nothing missing: one read, no insert
+        services.rooms_ensure_standing(cohorts=[world.cohort, world.other_cohort])
+
+
+def test_ensure_standing_ignores_a_concurrent_insert(world, monkeypatch):
+    RoomFactory(cohort=world.cohort, kind=RoomKind.STANDING)
+    # the read misses the room another request has just made
+    monkeypatch.setattr(Room.objects, "filter", lambda *a, **kw: Room.objects.none())
+    services.rooms_ensure_standing(cohorts=[world.cohort])  # no IntegrityError
+    monkeypatch.undo()
+    assert Room.objects.filter(kind=RoomKind.STANDING).count() == 1
+
+
 def test_open_case_needs_a_title_and_a_moderator(world):
     with pytest.raises(PermissionDenied):
         services.room_open_case(actor=world.learner, cohort=world.cohort, title="x")
