@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from cpd import services as cpd_services
 from cpd.limits import RateLimited
+from cpd.models import Activity, Verb
 from forums.models import Post, Thread
-from forums.rooms import selectors, services
+from forums.rooms import events, selectors, services
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomState
 from tests.factories.images import png
 from tests.factories.rooms import RoomFactory
@@ -328,3 +329,93 @@ def test_a_nul_character_is_refused_before_the_database(world, room, body, key, 
         services.message_post(actor=world.learner, room=room, body=body, client_key=key)
     assert next(iter(caught.value.error_dict.values()))[0].code == code
     assert not RoomMessage.objects.filter(room=room).exists()
+
+
+# --- Found by mutation testing: the client key's limits and what a post records ------
+
+
+@pytest.mark.parametrize("key", ["", "   ", None])
+def test_a_message_without_a_client_key_is_refused(world, room, key):
+    with pytest.raises(ValidationError) as caught:
+        services.message_post(actor=world.learner, room=room, body="hi", client_key=key)
+    error = caught.value.error_dict["client_key"][0]
+    assert (error.code, error.messages) == (
+        "client_key",
+        ["A message needs a client key."],
+    )
+    assert not RoomMessage.objects.filter(room=room).exists()
+
+
+def test_a_client_key_is_up_to_64_characters_and_trimmed(world, room):
+    kept = services.message_post(
+        actor=world.learner, room=room, body="a", client_key=" " + "k" * 64 + " "
+    )
+    assert kept.client_key == "k" * 64
+    with pytest.raises(ValidationError) as caught:
+        services.message_post(
+            actor=world.learner, room=room, body="b", client_key="k" * 65
+        )
+    assert "client_key" in caught.value.error_dict
+    # the trimmed key replays the stored message
+    again = services.message_post(
+        actor=world.learner, room=room, body="c", client_key="k" * 64
+    )
+    assert again.pk == kept.pk
+
+
+def test_a_message_in_an_archived_cohort_is_refused(world, room):
+    world.cohort.archived_at = timezone.now()
+    world.cohort.save(update_fields=["archived_at"])
+    room.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="archived"):
+        post(world, room)
+    assert not RoomMessage.objects.filter(room=room).exists()
+
+
+def test_a_post_is_recorded_broadcast_and_numbered_on_the_room(
+    world, room, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(
+        services, "publish_on_commit", lambda group, event: sent.append((group, event))
+    )
+    message = post(world, room, body="**dose** 10 IU", key="rec")
+    assert room.last_seq == message.seq == 1  # the caller's room object follows
+    stored = RoomMessage.objects.get()
+    assert (stored.author, stored.body, stored.client_key, stored.reply_to) == (
+        world.learner,
+        "**dose** 10 IU",
+        "rec",
+        None,
+    )
+    assert "<strong>dose</strong>" in stored.body_html
+    activity = Activity.objects.get(verb=Verb.ROOM_MESSAGE)
+    assert (
+        activity.actor,
+        activity.object_type,
+        activity.object_id,
+        activity.cohort_id,
+    ) == (world.learner, "room", room.pk, world.cohort.pk)
+    assert activity.client_key == f"room-message:{message.pk}"
+    assert [(g, e["type"], e["seq"], e["html"]) for g, e in sent] == [
+        (events.room_group(room.pk), events.MESSAGE, 1, stored.body_html)
+    ]
+    # a replay records and broadcasts nothing new
+    post(world, room, body="again", key="rec")
+    assert Activity.objects.filter(verb=Verb.ROOM_MESSAGE).count() == 1
+    assert len(sent) == 1
+
+
+def test_a_body_is_trimmed_and_a_photo_alone_is_a_message(world, room):
+    photo = cpd_services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=png(),
+        no_identifiers_confirmed=True,
+    )
+    message = services.message_post(
+        actor=world.learner, room=room, body="  ", client_key="photo", image=photo
+    )
+    assert (message.body, message.image) == ("", photo)
+    trimmed = post(world, room, body="  hello  ", key="trim")
+    assert trimmed.body == "hello"
