@@ -55,6 +55,16 @@ def test_a_retry_after_the_room_closed_gets_the_stored_message(world, room):
     assert post(world, room, key="lost").pk == first.pk
 
 
+def test_the_same_key_in_two_rooms_is_two_messages(world, room):
+    """Found by mutation testing: the replay lookup without its room went unseen
+    (a client's key in one room would have returned a message of another)."""
+    other = RoomFactory(cohort=world.cohort)
+    first = post(world, room, key="k")
+    second = post(world, other, body="elsewhere", key="k")
+    assert second.pk != first.pk
+    assert (second.room, second.body, second.seq) == (other, "elsewhere", 1)
+
+
 def test_the_same_key_from_two_people_is_two_messages(world, room):
     post(world, room, key="k", who="learner")
     post(world, room, key="k", who="mentor_of_cohort")
@@ -76,14 +86,20 @@ def test_empty_and_oversized_messages_are_refused(world, room, body, match):
 
 
 def test_outsider_cannot_post(world, room):
-    with pytest.raises(PermissionDenied):
+    # the reason reaches the socket's error frame: found unchecked by mutmut
+    with pytest.raises(PermissionDenied, match=r"^You are not in this room\.$"):
         post(world, room, who="outsider")
 
 
 def test_closed_room_is_read_only_until_reopened(world, room):
     services.room_close(actor=world.mentor_of_cohort, room=room)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError) as refused:
         post(world, room)
+    # exact text and code: mutants of both survived a match on "closed"
+    assert (refused.value.code, refused.value.messages) == (
+        "room_closed",
+        ["This room is closed: messages can be read, not sent."],
+    )
     services.room_reopen(actor=world.mentor_of_cohort, room=room)
     assert post(world, room).seq == 1
 
