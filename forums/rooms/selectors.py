@@ -4,22 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.http import Http404
 
 from cpd.policies import AnyUser
-from forums.rooms.models import Room, RoomMessage, RoomPresence
+from forums.rooms.models import Room, RoomMessage, RoomPresence, RoomState
 from forums.rooms.policies import rooms_visible_to
 
 HISTORY = 50  # messages a joining client gets
 
 
 def room_list_for_user(user: AnyUser) -> QuerySet[Room]:
-    """Rooms the user may see, open ones first, with their cohort."""
+    """Rooms the user may see, open ones first, with their cohort.
+
+    Then the standing room before case rooms, newest first. (Ordering by the
+    state's text put "archived" and "closed" before "open".)
+    """
+    open_first = Case(When(state=RoomState.OPEN, then=Value(0)), default=Value(1))
     return (
         Room.objects.filter(rooms_visible_to(user))
         .select_related("cohort")
-        .order_by("state", "-kind", "-created_at")
+        .order_by(open_first, "-kind", "-created_at")
     )
 
 

@@ -258,6 +258,18 @@ def _group_key(mentor_id: int) -> str:
     return f"mentor-{mentor_id}"
 
 
+def _group_name(mentor: User) -> str:
+    """The name "Group of <mentor>", cut with an ellipsis to fit the column.
+
+    A display name may be 80 characters and an e-mail address (the fallback
+    name) 254, so the sentence around it can exceed the column, which
+    PostgreSQL refuses. The limit is read from the field, not repeated here.
+    """
+    limit = Pairing._meta.get_field("group_name").max_length or 80
+    name = _("Group of %(name)s") % {"name": mentor}
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def pair_create(
     *, actor: User, cohort: Cohort, learner: User, mentor: User, mode: str
 ) -> Pairing:
@@ -277,7 +289,7 @@ def _pair_create(
         learner=learner,
         mode=mode,
         group_key=_group_key(mentor.pk) if group else "",
-        group_name=(_("Group of %(name)s") % {"name": mentor})[:80] if group else "",
+        group_name=_group_name(mentor) if group else "",
         created_by=actor,
     )
     conversation_for_pairing(pairing=pairing)
@@ -307,9 +319,7 @@ def pairs_create(
                 learner=learner,
                 mode=mode,
                 group_key=_group_key(mentor.pk) if group else "",
-                group_name=(_("Group of %(name)s") % {"name": mentor})[:80]
-                if group
-                else "",
+                group_name=_group_name(mentor) if group else "",
                 created_by=actor,
             )
             for learner, mentor, _reason in pairs

@@ -277,6 +277,53 @@ def test_one_to_one_pairs_carry_no_group_and_name_who_paired(world):
     assert Conversation.objects.filter(learner__isnull=False).count() == 2
 
 
+def test_a_long_mentor_name_still_fits_the_group_name(world):
+    """Found by mutation testing: the cut at 80 characters was unchecked.
+
+    "Group of " and an 80-character display name make 89 characters; the
+    column holds 80 (PostgreSQL refuses more). Both paths that name a group,
+    confirm (bulk) and reassign (one row), must cut it with an ellipsis.
+    """
+    long = "M" * 80
+    world.mentor_of_cohort.display_name = long
+    world.mentor_of_cohort.save(update_fields=["display_name"])
+    (second_mentor,) = _add(world.cohort, Role.MENTOR, display_name="N" * 80)
+    (second,) = _add(world.cohort, Role.LEARNER)
+    pairing.pairing_confirm(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        mode=PairingMode.GROUP,
+        assignments={world.learner.pk: world.mentor_of_cohort.pk},
+    )
+    pairing.pairing_reassign(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        learner=second,
+        mentor=second_mentor,
+        reason="group of its own",
+        mode=PairingMode.GROUP,
+    )
+    names = dict(Pairing.objects.values_list("learner_id", "group_name"))
+    assert names[world.learner.pk] == "Group of " + "M" * 70 + "…"
+    assert names[second.pk] == "Group of " + "N" * 70 + "…"
+    assert {len(n) for n in names.values()} == {80}
+    titles = set(Conversation.objects.values_list("title", flat=True))
+    assert titles == set(names.values())
+
+
+def test_a_group_name_of_exactly_80_characters_is_kept_whole(world):
+    name = "M" * (80 - len("Group of "))
+    world.mentor_of_cohort.display_name = name
+    world.mentor_of_cohort.save(update_fields=["display_name"])
+    pairing.pairing_confirm(
+        actor=world.org_admin,
+        cohort=world.cohort,
+        mode=PairingMode.GROUP,
+        assignments={world.learner.pk: world.mentor_of_cohort.pk},
+    )
+    assert Pairing.objects.get().group_name == f"Group of {name}"
+
+
 def test_confirming_twice_never_pairs_a_learner_twice(world):
     assignments = {world.learner.pk: world.mentor_of_cohort.pk}
     pairing.pairing_confirm(

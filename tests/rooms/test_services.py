@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from cpd import services as cpd_services
 from cpd.limits import RateLimited
+from cpd.models import Activity, Verb
 from forums.models import Post, Thread
-from forums.rooms import selectors, services
+from forums.rooms import events, selectors, services
 from forums.rooms.models import Room, RoomKind, RoomMessage, RoomState
 from tests.factories.images import png
 from tests.factories.rooms import RoomFactory
@@ -54,6 +55,16 @@ def test_a_retry_after_the_room_closed_gets_the_stored_message(world, room):
     assert post(world, room, key="lost").pk == first.pk
 
 
+def test_the_same_key_in_two_rooms_is_two_messages(world, room):
+    """Found by mutation testing: the replay lookup without its room went unseen
+    (a client's key in one room would have returned a message of another)."""
+    other = RoomFactory(cohort=world.cohort)
+    first = post(world, room, key="k")
+    second = post(world, other, body="elsewhere", key="k")
+    assert second.pk != first.pk
+    assert (second.room, second.body, second.seq) == (other, "elsewhere", 1)
+
+
 def test_the_same_key_from_two_people_is_two_messages(world, room):
     post(world, room, key="k", who="learner")
     post(world, room, key="k", who="mentor_of_cohort")
@@ -75,14 +86,20 @@ def test_empty_and_oversized_messages_are_refused(world, room, body, match):
 
 
 def test_outsider_cannot_post(world, room):
-    with pytest.raises(PermissionDenied):
+    # the reason reaches the socket's error frame: found unchecked by mutmut
+    with pytest.raises(PermissionDenied, match=r"^You are not in this room\.$"):
         post(world, room, who="outsider")
 
 
 def test_closed_room_is_read_only_until_reopened(world, room):
     services.room_close(actor=world.mentor_of_cohort, room=room)
-    with pytest.raises(ValidationError, match="closed"):
+    with pytest.raises(ValidationError) as refused:
         post(world, room)
+    # exact text and code: mutants of both survived a match on "closed"
+    assert (refused.value.code, refused.value.messages) == (
+        "room_closed",
+        ["This room is closed: messages can be read, not sent."],
+    )
     services.room_reopen(actor=world.mentor_of_cohort, room=room)
     assert post(world, room).seq == 1
 
@@ -190,6 +207,54 @@ def test_standing_rooms_are_created_once(world):
     assert services.room_standing_for_cohort(cohort=world.cohort).cohort == world.cohort
 
 
+def test_the_standing_room_is_found_by_kind_and_made_once(
+    world, django_assert_num_queries
+):
+    """Found by mutation testing: only the "already there" path was exercised."""
+    case = RoomFactory(cohort=world.cohort)  # not the standing room
+    RoomFactory(cohort=world.other_cohort, kind=RoomKind.STANDING)
+    room = services.room_standing_for_cohort(cohort=world.cohort)
+    assert room != case
+    assert (room.cohort, room.kind, room.title) == (
+        world.cohort,
+        RoomKind.STANDING,
+        "Cohort A",
+    )
+    with django_assert_num_queries(1):  # found, not made again
+        assert services.room_standing_for_cohort(cohort=world.cohort) == room
+    assert Room.objects.filter(cohort=world.cohort, kind=RoomKind.STANDING).count() == 1
+
+
+def test_a_standing_room_made_concurrently_is_fetched(world, monkeypatch):
+    # given the room appears between the lookup and the insert (another request)
+    standing = RoomFactory(cohort=world.cohort, kind=RoomKind.STANDING)
+    RoomFactory(cohort=world.cohort)  # a case room of the same cohort
+    RoomFactory(cohort=world.other_cohort, kind=RoomKind.STANDING)
+    monkeypatch.setattr(Room.objects, "filter", lambda *a, **kw: Room.objects.none())
+    # when / then: the insert's conflict falls back to that room
+    assert services.room_standing_for_cohort(cohort=world.cohort) == standing
+
+
+def test_ensure_standing_makes_the_missing_ones_only(world, django_assert_num_queries):
+    RoomFactory(cohort=world.cohort)  # a case room is not a standing room
+    RoomFactory(cohort=world.other_cohort, kind=RoomKind.STANDING)
+    services.rooms_ensure_standing(cohorts=[world.cohort, world.other_cohort])
+    standing = Room.objects.filter(kind=RoomKind.STANDING)
+    assert standing.count() == 2
+    assert standing.get(cohort=world.cohort).title == "Cohort A"
+    with django_assert_num_queries(1):  # nothing missing: one read, no insert
+        services.rooms_ensure_standing(cohorts=[world.cohort, world.other_cohort])
+
+
+def test_ensure_standing_ignores_a_concurrent_insert(world, monkeypatch):
+    RoomFactory(cohort=world.cohort, kind=RoomKind.STANDING)
+    # the read misses the room another request has just made
+    monkeypatch.setattr(Room.objects, "filter", lambda *a, **kw: Room.objects.none())
+    services.rooms_ensure_standing(cohorts=[world.cohort])  # no IntegrityError
+    monkeypatch.undo()
+    assert Room.objects.filter(kind=RoomKind.STANDING).count() == 1
+
+
 def test_open_case_needs_a_title_and_a_moderator(world):
     with pytest.raises(PermissionDenied):
         services.room_open_case(actor=world.learner, cohort=world.cohort, title="x")
@@ -280,3 +345,93 @@ def test_a_nul_character_is_refused_before_the_database(world, room, body, key, 
         services.message_post(actor=world.learner, room=room, body=body, client_key=key)
     assert next(iter(caught.value.error_dict.values()))[0].code == code
     assert not RoomMessage.objects.filter(room=room).exists()
+
+
+# --- Found by mutation testing: the client key's limits and what a post records ------
+
+
+@pytest.mark.parametrize("key", ["", "   ", None])
+def test_a_message_without_a_client_key_is_refused(world, room, key):
+    with pytest.raises(ValidationError) as caught:
+        services.message_post(actor=world.learner, room=room, body="hi", client_key=key)
+    error = caught.value.error_dict["client_key"][0]
+    assert (error.code, error.messages) == (
+        "client_key",
+        ["A message needs a client key."],
+    )
+    assert not RoomMessage.objects.filter(room=room).exists()
+
+
+def test_a_client_key_is_up_to_64_characters_and_trimmed(world, room):
+    kept = services.message_post(
+        actor=world.learner, room=room, body="a", client_key=" " + "k" * 64 + " "
+    )
+    assert kept.client_key == "k" * 64
+    with pytest.raises(ValidationError) as caught:
+        services.message_post(
+            actor=world.learner, room=room, body="b", client_key="k" * 65
+        )
+    assert "client_key" in caught.value.error_dict
+    # the trimmed key replays the stored message
+    again = services.message_post(
+        actor=world.learner, room=room, body="c", client_key="k" * 64
+    )
+    assert again.pk == kept.pk
+
+
+def test_a_message_in_an_archived_cohort_is_refused(world, room):
+    world.cohort.archived_at = timezone.now()
+    world.cohort.save(update_fields=["archived_at"])
+    room.refresh_from_db()
+    with pytest.raises(PermissionDenied, match="archived"):
+        post(world, room)
+    assert not RoomMessage.objects.filter(room=room).exists()
+
+
+def test_a_post_is_recorded_broadcast_and_numbered_on_the_room(
+    world, room, monkeypatch
+):
+    sent = []
+    monkeypatch.setattr(
+        services, "publish_on_commit", lambda group, event: sent.append((group, event))
+    )
+    message = post(world, room, body="**dose** 10 IU", key="rec")
+    assert room.last_seq == message.seq == 1  # the caller's room object follows
+    stored = RoomMessage.objects.get()
+    assert (stored.author, stored.body, stored.client_key, stored.reply_to) == (
+        world.learner,
+        "**dose** 10 IU",
+        "rec",
+        None,
+    )
+    assert "<strong>dose</strong>" in stored.body_html
+    activity = Activity.objects.get(verb=Verb.ROOM_MESSAGE)
+    assert (
+        activity.actor,
+        activity.object_type,
+        activity.object_id,
+        activity.cohort_id,
+    ) == (world.learner, "room", room.pk, world.cohort.pk)
+    assert activity.client_key == f"room-message:{message.pk}"
+    assert [(g, e["type"], e["seq"], e["html"]) for g, e in sent] == [
+        (events.room_group(room.pk), events.MESSAGE, 1, stored.body_html)
+    ]
+    # a replay records and broadcasts nothing new
+    post(world, room, body="again", key="rec")
+    assert Activity.objects.filter(verb=Verb.ROOM_MESSAGE).count() == 1
+    assert len(sent) == 1
+
+
+def test_a_body_is_trimmed_and_a_photo_alone_is_a_message(world, room):
+    photo = cpd_services.image_upload(
+        actor=world.learner,
+        cohort=world.cohort,
+        file=png(),
+        no_identifiers_confirmed=True,
+    )
+    message = services.message_post(
+        actor=world.learner, room=room, body="  ", client_key="photo", image=photo
+    )
+    assert (message.body, message.image) == ("", photo)
+    trimmed = post(world, room, body="  hello  ", key="trim")
+    assert trimmed.body == "hello"
