@@ -275,7 +275,14 @@
   // answered; the socket is closed first, as leaving the page would.
   function follow(res, to) {
     hush();
-    if (to || res.redirected) return location.assign(to || res.url);
+    if (to) {
+      // only within this site, as the form itself (CSP form-action 'self'):
+      // elsewhere, the page it was written on opens again
+      var there = null;
+      try { there = new URL(to, location.href); } catch (err) {}
+      return location.assign(there && there.origin === location.origin ? there.href : location.href.split("#")[0]);
+    }
+    if (res.redirected) return location.assign(res.url);
     return res.text().then(function (html) {
       history.pushState(null, "", res.url);
       doc.open();
@@ -459,6 +466,14 @@
     }
   }
 
+  // The button that submits, for browsers without SubmitEvent.submitter
+  // (Safari < 15.4, Chrome < 81); Enter in a field clicks the default button too.
+  var tapped = null;
+  doc.addEventListener("click", function (e) {
+    var b = e.target && e.target.closest ? e.target.closest("button, input[type=submit], input[type=image]") : null;
+    tapped = b && b.form && (b.type === "submit" || b.type === "image") ? b : null;
+  }, true);
+
   doc.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (/\/accounts\/logout\/$/.test(form.action)) {
@@ -476,8 +491,13 @@
     // no one to keep it for, or no way to time out: the browser sends it itself
     if (!me || (navigator.onLine && !window.AbortController)) return;
     ev.preventDefault();
+    // a second tap before the button is disabled (input runs before timers)
+    if (form.hasAttribute("data-outbox-busy")) return;
+    form.setAttribute("data-outbox-busy", "");
     form.removeAttribute("data-outbox-again");
-    var fields = [], files = [], by = ev.submitter;  // the tapped button, as the form would send it
+    var by = ev.submitter || (tapped && tapped.form === form ? tapped : null);
+    tapped = null;
+    var fields = [], files = [];  // the tapped button, as the form would send it
     new FormData(form).forEach(function (v, k) {
       if (typeof v === "string") fields.push([k, v]);
       else if (v.size) files.push([k, v, v.name]);
@@ -495,9 +515,11 @@
         if (r === "offline") say(t("noanswer"));
         else if (r === "stop" && e.state !== "signin") say(t("later"));
       });
-    }).then(render, function () { say(t("full")); }).then(function () {
+    }).then(render, function () { say(t("full")); }).then(idle, idle);
+    function idle() {
+      form.removeAttribute("data-outbox-busy");
       if (button) button.disabled = false;
-    });
+    }
   });
   window.addEventListener("online", flush);
 
