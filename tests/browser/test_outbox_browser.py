@@ -754,3 +754,52 @@ def test_an_old_browser_submits_online_and_queues_offline_without_errors(
     expect(page.locator("#live")).to_have_text(SENT)
     assert posts("Old phone, offline") == 1
     assert errors == []
+
+
+def _noisy_jpeg() -> bytes:
+    """A photo of some weight (noise does not compress): about 60 KB."""
+    import random
+
+    rng = random.Random(15)
+    image = Image.frombytes("RGB", (240, 240), rng.randbytes(240 * 240 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@NO_WORKER
+def test_a_photo_on_a_slow_uplink_is_given_the_time_it_needs(
+    page: Page, live_server, world
+):
+    """The timeout stands for "no network", not "slow": a photo that takes
+    longer than it to upload would be cut off on every try, for ever."""
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    photo = _noisy_jpeg()
+    assert len(photo) > 40_000
+    # 800 ms for an answer, plus one second per 16 KB sent; the uplink does 24 KB/s
+    page.evaluate(
+        "document.body.setAttribute('data-outbox-timeout', '800');"
+        "document.body.setAttribute('data-outbox-rate', '16384')"
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": 24 * 1024,
+        },
+    )
+    page.get_by_label("Message").fill("Slow uplink photo")
+    page.get_by_label("Photo (optional)").set_input_files(
+        {"name": "arm.jpg", "mimeType": "image/jpeg", "buffer": photo}
+    )
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".post", has_text="Slow uplink photo")).to_be_visible(
+        timeout=15_000
+    )
+    assert Post.objects.get(body="Slow uplink photo").images.count() == 1
