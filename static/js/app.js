@@ -130,10 +130,14 @@
     for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
     return out;
   }
-  // fetch that gives up after data-outbox-timeout ms: a hung network is no network
-  function timed(url, opts) {
+  // fetch that gives up after data-outbox-timeout ms: a hung network is no
+  // network. A body of `size` bytes gets one more second per data-outbox-rate
+  // bytes (2 KB/s, a poor 2G uplink), so a photo on a slow but working link is
+  // not cut off on every try.
+  function timed(url, opts, size) {
     var ctl = window.AbortController && new AbortController();
-    if (ctl) setTimeout(function () { ctl.abort(); }, +t("timeout") || 15000);
+    var ms = (+t("timeout") || 15000) + 1000 * (size || 0) / (+t("rate") || 2048);
+    if (ctl) setTimeout(function () { ctl.abort(); }, ms);
     opts.credentials = "same-origin";
     opts.signal = ctl ? ctl.signal : undefined;
     return fetch(url, opts);
@@ -275,7 +279,14 @@
   // answered; the socket is closed first, as leaving the page would.
   function follow(res, to) {
     hush();
-    if (to || res.redirected) return location.assign(to || res.url);
+    if (to) {
+      // only within this site, as the form itself (CSP form-action 'self'):
+      // elsewhere, the page it was written on opens again
+      var there = null;
+      try { there = new URL(to, location.href); } catch (err) {}
+      return location.assign(there && there.origin === location.origin ? there.href : location.href.split("#")[0]);
+    }
+    if (res.redirected) return location.assign(res.url);
     return res.text().then(function (html) {
       history.pushState(null, "", res.url);
       doc.open();
@@ -295,7 +306,9 @@
       e.files.forEach(function (f) { data.append(f[0], f[1], f[2]); });
     }
     var opts = { method: "POST", body: data, headers: live ? { "X-Outbox": "1" } : {} };
-    return timed(e.action, opts).then(function (res) {
+    var size = e.files.reduce(function (n, f) { return n + f[1].size; }, 0) +
+      e.fields.reduce(function (n, f) { return n + f[0].length + f[1].length; }, 0);
+    return timed(e.action, opts, size).then(function (res) {
       var to = res.headers.get("X-Outbox-Location");
       if (/\/accounts\/login\//.test(to || (res.redirected && res.url))) return keep(e, "signin", "");
       if (res.ok) {
@@ -459,6 +472,14 @@
     }
   }
 
+  // The button that submits, for browsers without SubmitEvent.submitter
+  // (Safari < 15.4, Chrome < 81); Enter in a field clicks the default button too.
+  var tapped = null;
+  doc.addEventListener("click", function (e) {
+    var b = e.target && e.target.closest ? e.target.closest("button, input[type=submit], input[type=image]") : null;
+    tapped = b && b.form && (b.type === "submit" || b.type === "image") ? b : null;
+  }, true);
+
   doc.addEventListener("submit", function (ev) {
     var form = ev.target;
     if (/\/accounts\/logout\/$/.test(form.action)) {
@@ -473,11 +494,17 @@
     var button = form.querySelector("button[type=submit]");
     // Block double taps; the key makes a real resubmit harmless anyway.
     if (button) setTimeout(function () { button.disabled = true; }, 0);
-    // no one to keep it for, or no way to time out: the browser sends it itself
-    if (!me || (navigator.onLine && !window.AbortController)) return;
+    // no one to keep it for, no way to time out, or no way to read the form
+    // (FormData.forEach: Safari 11.1): the browser sends it itself
+    if (!me || (navigator.onLine && !window.AbortController) || !FormData.prototype.forEach) return;
     ev.preventDefault();
+    // a second tap before the button is disabled (input runs before timers)
+    if (form.hasAttribute("data-outbox-busy")) return;
+    form.setAttribute("data-outbox-busy", "");
     form.removeAttribute("data-outbox-again");
-    var fields = [], files = [], by = ev.submitter;  // the tapped button, as the form would send it
+    var by = ev.submitter || (tapped && tapped.form === form ? tapped : null);
+    tapped = null;
+    var fields = [], files = [];  // the tapped button, as the form would send it
     new FormData(form).forEach(function (v, k) {
       if (typeof v === "string") fields.push([k, v]);
       else if (v.size) files.push([k, v, v.name]);
@@ -495,9 +522,11 @@
         if (r === "offline") say(t("noanswer"));
         else if (r === "stop" && e.state !== "signin") say(t("later"));
       });
-    }).then(render, function () { say(t("full")); }).then(function () {
+    }).then(render, function () { say(t("full")); }).then(idle, idle);
+    function idle() {
+      form.removeAttribute("data-outbox-busy");
       if (button) button.disabled = false;
-    });
+    }
   });
   window.addEventListener("online", flush);
 

@@ -67,7 +67,8 @@ self.addEventListener("fetch", function (event) {
       url.pathname.indexOf("/admin/") === 0 || url.pathname.indexOf("/accounts/") === 0) return;
   event.respondWith(fetch(req).then(function (res) {
     event.waitUntil(count(res));
-    if (res.ok) {
+    // no-store (the outbox key, a private photo) is not left on the phone
+    if (res.ok && !/no-store/i.test(res.headers.get("Cache-Control") || "")) {
       var copy = res.clone();
       caches.open(PAGES).then(function (c) { c.put(req, copy).then(function () { trim(c); }); });
     }

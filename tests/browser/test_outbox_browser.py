@@ -594,3 +594,212 @@ def test_entries_are_sealed_at_rest_and_only_their_writer_can_read_them(
     assert Post.objects.get(body="Sealed on the phone").images.count() == 1
     page.goto(f"{base}/outbox/")
     expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
+
+
+# --- Review (issue 15): defects found, each test red before its fix ------------
+
+
+@NO_WORKER
+def test_a_redirect_to_another_site_is_not_followed(page: Page, live_server, world):
+    """X-Outbox-Location naming another origin: the page stays on this site.
+
+    A plain form could not go there either (CSP ``form-action 'self'`` blocks a
+    redirect after a form's POST); ``location.assign`` would, blindly.
+    """
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    thread_url = f"{base}/forums/t/{world['thread'].pk}/"
+    page.goto(thread_url)
+    visited: list[str] = []
+
+    def elsewhere(route: Route) -> None:
+        visited.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<p>Sign in here</p>")
+
+    page.route("https://evil.example/**", elsewhere)
+    page.route(
+        REPLY,
+        lambda route: route.fulfill(
+            status=204, headers={"X-Outbox-Location": "https://evil.example/login"}
+        ),
+    )
+    write_reply(page, "Sent, then pointed away")
+    # taken (204): the entry goes, and the page it was written on opens again
+    expect(page.get_by_label("Message")).to_have_value("")
+    assert page.url == thread_url
+    assert visited == []
+    assert page.evaluate(RAW)["entries"] == []
+
+
+@NO_WORKER
+def test_two_taps_before_the_button_is_disabled_send_the_reply_once(
+    page: Page, live_server, world
+):
+    """The second of two quick taps (input is served before the timer that
+    disables the button) is not a second request."""
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    tries = reply_posts(page, "request")
+    page.get_by_label("Message").fill("Tapped twice")
+    page.get_by_label("This holds no patient name").check()
+    page.evaluate(
+        """() => {
+      const form = document.querySelector("form[data-outbox]");
+      form.requestSubmit(); form.requestSubmit();
+    }"""
+    )
+    expect(page.locator(".post", has_text="Tapped twice")).to_be_visible()
+    assert len(tries) == 1
+    assert posts("Tapped twice") == 1
+
+
+@NO_WORKER
+def test_the_tapped_button_is_sent_by_a_browser_without_submitter(
+    page: Page, live_server, world
+):
+    """Safari before 15.4 and Chrome before 81 have fetch and AbortController
+    but no ``SubmitEvent.submitter``: the tapped button's name still goes."""
+    page.add_init_script("delete SubmitEvent.prototype.submitter")
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    page.evaluate(
+        """() => {
+      const b = document.createElement("button");
+      b.name = "draft"; b.value = "yes"; b.textContent = "Keep as draft";
+      document.querySelector("form[data-outbox]").appendChild(b);
+    }"""
+    )
+    bodies: list[str] = []
+
+    def seen(route: Route) -> None:
+        bodies.append(route.request.post_data_buffer.decode(errors="replace"))
+        route.continue_()
+
+    page.route(REPLY, seen)
+    page.get_by_label("Message").fill("Old phone, its button")
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Keep as draft").click()
+    expect(page.locator(".post", has_text="Old phone, its button")).to_be_visible()
+    assert len(bodies) == 1
+    assert "&draft=yes" in bodies[0]
+
+
+CACHED_PAGES = """async () => {
+  const c = await caches.open("pages-v1");
+  return (await c.keys()).map((r) => new URL(r.url).pathname);
+}"""
+
+
+def test_the_service_worker_keeps_no_copy_of_a_no_store_answer(
+    page: Page, live_server, world
+):
+    """The outbox key (and a private photo) are answered ``no-store``; the
+    service worker's page cache ignores HTTP caching, so it must check."""
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/outbox/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    thread = f"/forums/t/{world['thread'].pk}/"
+    page.goto(f"{base}{thread}")
+    key = page.goto(f"{base}/outbox/key/")
+    assert key is not None
+    assert "no-store" in key.headers["cache-control"]
+    page.goto(f"{base}/outbox/")
+    assert wait_for(lambda: thread in page.evaluate(CACHED_PAGES), page)
+    assert "/outbox/key/" not in page.evaluate(CACHED_PAGES)
+
+
+@pytest.mark.browser_context_args(java_script_enabled=False)
+def test_without_javascript_the_reply_form_posts_as_before(
+    page: Page, live_server, world
+):
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    write_reply(page, "No script on this phone")
+    expect(page.locator(".post", has_text="No script on this phone")).to_be_visible()
+    assert posts("No script on this phone") == 1
+
+
+# An old phone: fetch and IndexedDB, but no AbortController and no WebCrypto
+# (Chrome < 66, or a page served over plain http where crypto.subtle is absent).
+OLD_BROWSER = """
+delete window.AbortController;
+Object.defineProperty(window.crypto, "subtle", {value: undefined});
+"""
+
+
+@NO_WORKER
+def test_an_old_browser_submits_online_and_queues_offline_without_errors(
+    page: Page, live_server, world
+):
+    page.add_init_script(OLD_BROWSER)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    assert page.evaluate("window.AbortController === undefined && !crypto.subtle")
+    # online: the browser submits the form itself (no timeout possible)
+    write_reply(page, "Old phone, online")
+    expect(page.locator(".post", has_text="Old phone, online")).to_be_visible()
+    # offline: queued (in clear: no WebCrypto), sent when the network returns
+    page.context.set_offline(True)
+    write_reply(page, "Old phone, offline")
+    expect(page.locator("#live")).to_contain_text(SAVED)
+    assert posts("Old phone, offline") == 0
+    back_online(page)
+    expect(page.locator("#live")).to_have_text(SENT)
+    assert posts("Old phone, offline") == 1
+    assert errors == []
+
+
+def _noisy_jpeg() -> bytes:
+    """A photo of some weight (noise does not compress): about 60 KB."""
+    import random
+
+    rng = random.Random(15)
+    image = Image.frombytes("RGB", (240, 240), rng.randbytes(240 * 240 * 3))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()
+
+
+@NO_WORKER
+def test_a_photo_on_a_slow_uplink_is_given_the_time_it_needs(
+    page: Page, live_server, world
+):
+    """The timeout stands for "no network", not "slow": a photo that takes
+    longer than it to upload would be cut off on every try, for ever."""
+    base = live_server.url
+    sign_in(page, base, "neema@example.org")
+    page.goto(f"{base}/forums/t/{world['thread'].pk}/")
+    photo = _noisy_jpeg()
+    assert len(photo) > 40_000
+    # 800 ms for an answer, plus one second per 16 KB sent; the uplink does 24 KB/s
+    page.evaluate(
+        "document.body.setAttribute('data-outbox-timeout', '800');"
+        "document.body.setAttribute('data-outbox-rate', '16384')"
+    )
+    cdp = page.context.new_cdp_session(page)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {
+            "offline": False,
+            "latency": 0,
+            "downloadThroughput": -1,
+            "uploadThroughput": 24 * 1024,
+        },
+    )
+    page.get_by_label("Message").fill("Slow uplink photo")
+    page.get_by_label("Photo (optional)").set_input_files(
+        {"name": "arm.jpg", "mimeType": "image/jpeg", "buffer": photo}
+    )
+    page.get_by_label("This holds no patient name").check()
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.locator(".post", has_text="Slow uplink photo")).to_be_visible(
+        timeout=15_000
+    )
+    assert Post.objects.get(body="Slow uplink photo").images.count() == 1

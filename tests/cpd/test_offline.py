@@ -3,6 +3,7 @@
 import base64
 import re
 
+import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -161,3 +162,61 @@ def test_a_redirect_answers_the_outbox_with_204_and_where_to_go(client, db):
     marked = {"headers": {"X-Outbox": "1"}}
     assert Client().get(reverse("set-language"), **marked).status_code == 302
     assert Client().post(reverse("outbox"), **marked).status_code == 405
+
+
+def test_the_outbox_key_is_kept_by_no_cache_and_varies_by_session(client, db):
+    client.force_login(UserFactory())
+    response = client.get(reverse("outbox-key"))
+    cache = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert {"no-store", "private"} <= cache
+    assert "Cookie" in {v.strip() for v in response["Vary"].split(",")}
+
+
+def test_the_outbox_key_is_its_own_derivation(db):
+    """Domain-separated: not the outbox id, nor an HMAC under another salt."""
+    from django.utils.crypto import salted_hmac
+
+    key = outbox_key(7)
+    assert key != outbox_key(8)
+    assert outbox_user_id(7) not in key.hex()
+    for other in ("", "cpd.outbox.user", "courses.checkin", "forums.posts.csrf"):
+        assert salted_hmac(other, "7", algorithm="sha256").digest() != key
+
+
+def test_only_a_redirect_is_rewritten_for_the_outbox(db, thread_for_outbox):
+    """A CSRF failure (403) and a form error (400) reach the outbox as they are."""
+    user, thread = thread_for_outbox
+    url = reverse("forums-reply", args=[thread.pk])
+    marked = {"headers": {"X-Outbox": "1"}}
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(user)
+    refused = strict.post(url, {"body": "x", "csrfmiddlewaretoken": "stale"}, **marked)
+    assert refused.status_code == 403
+    assert "X-Outbox-Location" not in refused
+    assert "data-csrf-failure" in refused.content.decode()
+    client = Client()
+    client.force_login(user)
+    invalid = client.post(url, {"body": ""}, **marked)
+    assert invalid.status_code == 400
+    assert "X-Outbox-Location" not in invalid
+    taken = client.post(url, {"body": "Taken", "idempotency_key": "k1"}, **marked)
+    assert taken.status_code == 204
+    assert taken["X-Outbox-Location"].startswith(f"/forums/t/{thread.pk}/")
+    assert taken.content == b""
+    # a HEAD is never rewritten
+    assert client.head(url, **marked).status_code != 204
+
+
+@pytest.fixture
+def thread_for_outbox(db):
+    from cpd.models import Role
+    from forums.models import Forum, Post, Thread
+    from tests.factories.cpd import CohortFactory, MembershipFactory
+
+    user = UserFactory()
+    cohort = CohortFactory()
+    MembershipFactory(cohort=cohort, user=user, role=Role.LEARNER)
+    forum = Forum.objects.create(cohort=cohort, is_default=True, title="General")
+    thread = Thread.objects.create(forum=forum, title="Handover", author=user)
+    Post.objects.create(thread=thread, author=user, body="Open", body_html="Open")
+    return user, thread
