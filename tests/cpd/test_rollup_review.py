@@ -63,7 +63,7 @@ def _reference(cohort, course_ids, since, until, zone) -> dict[int, tuple]:
     [
         (8, "Europe/London"),  # summer time ends on 25 Oct 2026, in the window
         (9, "UTC"),  # 70 days: two masks
-        (12, "America/Santiago"),  # 91 days; its summer time starts at midnight
+        (14, "America/Santiago"),  # 105 days; summer time began at midnight, 6 Sep
         (20, "Africa/Nairobi"),  # 147 days: three masks
     ],
 )
@@ -211,3 +211,34 @@ def test_a_second_run_while_one_runs_returns_at_once_and_counts_nothing_twice():
     assert _counted() == n
     assert not RollupBatch.objects.filter(statements=0).exists()
     assert not Activity.objects.filter(rollup_batch__isnull=True).exists()
+
+
+# --- erasure and export -------------------------------------------------------------
+
+
+def test_erasure_takes_the_rolled_up_days_too_and_the_export_keeps_the_rest(world):
+    from cpd.privacy import services as privacy
+    from cpd.privacy.models import ErasureRequest
+
+    Activity.objects.all().delete()
+    other = UserFactory()
+    services.membership_add(cohort=world.cohort, user=other, role=Role.LEARNER)
+    for user in (world.learner, other):
+        _backlog(user, 10)
+    record.rollup()  # all past days: the raw statements stay, tagged
+    assert Activity.objects.filter(rollup_batch__isnull=True).count() == 0
+    # the export (xAPI) still reads every raw statement, rolled up or not
+    exported = list(
+        record.statements(reports.cohort_statements_for_export(world.cohort))
+    )
+    assert len(exported) == 20
+    request = privacy.erasure_request(actor=world.learner)
+    ErasureRequest.objects.filter(pk=request.pk).update(
+        due_at=dt.datetime(2000, 1, 1, tzinfo=UTC)
+    )
+    assert privacy.erasure_perform(request_id=request.pk)
+    assert not Activity.objects.filter(actor=world.learner).exists()
+    assert not ActivityDaily.objects.filter(actor=world.learner).exists()
+    assert _counted() == 10  # the other learner's days stay
+    record.rollup()
+    assert not ActivityDaily.objects.filter(actor=world.learner).exists()
