@@ -242,3 +242,66 @@ def test_erasure_takes_the_rolled_up_days_too_and_the_export_keeps_the_rest(worl
     assert _counted() == 10  # the other learner's days stay
     record.rollup()
     assert not ActivityDaily.objects.filter(actor=world.learner).exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_statements_recorded_and_forgotten_during_a_run_count_once():
+    user = UserFactory()
+    _backlog(user, 5)
+    act(user, Verb.ATTENDED, NOW - dt.timedelta(days=2), client_key="session:1")
+    original = record._daily_values
+    inside, release = threading.Event(), threading.Event()
+
+    def held(statements):
+        if threading.current_thread().name == "rollup":
+            inside.set()
+            release.wait(20)
+        yield from original(statements)
+
+    def in_thread(name: str, work) -> threading.Thread:
+        def run() -> None:
+            try:
+                work()
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=run, name=name)
+        thread.start()
+        return thread
+
+    with mock.patch.object(record, "_daily_values", held):
+        rollup = in_thread("rollup", lambda: record.rollup(today=TODAY))
+        assert inside.wait(20)
+        # an offline phone's read of 3 days ago, committed mid-run
+        late = in_thread(
+            "late",
+            lambda: act(user, Verb.READ, NOW - dt.timedelta(days=3, hours=1)),
+        )
+        late.join(10)
+        assert not late.is_alive()  # an INSERT waits on nobody
+        # the attendance withdrawn mid-run: it waits for the run's row lock
+        forget = in_thread(
+            "forget",
+            lambda: record.record_forget(
+                actor=user, verb=Verb.ATTENDED, client_key="session:1"
+            ),
+        )
+        forget.join(2)
+        assert forget.is_alive()
+        release.set()
+        rollup.join(30)
+        forget.join(30)
+    # the late read was not taken by the batch under way but by the next one
+    batches = dict(Activity.objects.values_list("duration_seconds", "rollup_batch"))
+    assert batches[None] > batches[60]
+    assert record.rollup(today=TODAY) == 0
+    kept: dict[tuple, int] = defaultdict(int)
+    for d in ActivityDaily.objects.all():
+        kept[(d.day, d.verb)] += d.count
+    recount: dict[tuple, int] = defaultdict(int)
+    for s in Activity.objects.all():
+        recount[(s.timestamp.date(), s.verb)] += 1
+    assert dict(kept) == dict(recount)
+    assert not ActivityDaily.objects.filter(verb=Verb.ATTENDED).exists()
+    assert _counted() == 6
