@@ -159,7 +159,9 @@ def rollup_day_expression() -> TruncDate:
     return TruncDate("timestamp", tzinfo=timezone.get_default_timezone())
 
 
-def rollup(*, today: dt.date | None = None, seconds: float | None = None) -> int:
+def rollup(
+    *, today: dt.date | None = None, seconds: float | None = None, wait: bool = False
+) -> int:
     """Count every statement of a day before ``today`` not counted yet.
 
     The watermark is per statement, not per day: a batch tags the untagged
@@ -170,8 +172,9 @@ def rollup(*, today: dt.date | None = None, seconds: float | None = None) -> int
     and counted by the next run, in a row of its own batch; one committed while
     a batch runs is not taken by it. Today's statements wait for tomorrow.
 
-    One run at a time: a run that finds another's batch under way stops (it
-    neither waits on that batch's row locks nor writes empty batches). With
+    One batch at a time: a run that finds another's batch under way stops (it
+    neither waits on that batch's row locks nor writes empty batches), or with
+    ``wait`` (``record_backfill``) waits for it and goes on. With
     ``seconds``, the run stops after the first batch that ends past that long
     (the beat task: a long first history is taken over several runs, each well
     under the broker's visibility timeout). Returns the daily rows written.
@@ -181,7 +184,7 @@ def rollup(*, today: dt.date | None = None, seconds: float | None = None) -> int
     started = _clock()
     written = 0
     while True:
-        rows = _rollup_batch(cutoff)
+        rows = _rollup_batch(cutoff, wait=wait)
         if rows is None:
             return written
         written += rows
@@ -194,24 +197,28 @@ def rollup(*, today: dt.date | None = None, seconds: float | None = None) -> int
 _ROLLUP_LOCK = 0x6370_6472_6F6C_6C75  # "cpdrollu"
 
 
-def _rollup_lock() -> bool:
-    """Take the roll-up's lock for this transaction; False if a batch holds it.
+def _rollup_lock(*, wait: bool) -> bool:
+    """Take the roll-up's lock for this transaction; False if a batch holds it
+    (with ``wait``, wait for it instead).
 
     PostgreSQL only: SQLite writes one transaction at a time anyway.
     """
     if connection.vendor != "postgresql":
         return True
     with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK])
+            return True
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_ROLLUP_LOCK])
         return bool(cursor.fetchone()[0])
 
 
-def _rollup_batch(cutoff: dt.datetime) -> int | None:
+def _rollup_batch(cutoff: dt.datetime, *, wait: bool = False) -> int | None:
     """Count the untagged statements of the oldest days before ``cutoff`` (at
     most ``ROLLUP_CHUNK_DAYS``) in one transaction; None: nothing is left, or
     another run's batch is under way."""
     with transaction.atomic():
-        if not _rollup_lock():
+        if not _rollup_lock(wait=wait):
             return None
         # under the lock, so it sees every batch committed before this one
         first = Activity.objects.filter(

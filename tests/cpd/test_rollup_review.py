@@ -305,3 +305,39 @@ def test_statements_recorded_and_forgotten_during_a_run_count_once():
     assert dict(kept) == dict(recount)
     assert not ActivityDaily.objects.filter(verb=Verb.ATTENDED).exists()
     assert _counted() == 6
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_record_backfills_roll_up_waits_for_a_batch_under_way_and_goes_on():
+    user = UserFactory()
+    n = _backlog(user, 20)
+    original = record._daily_values
+    inside, release = threading.Event(), threading.Event()
+
+    def held(statements):
+        if threading.current_thread().name == "beat":
+            inside.set()
+            release.wait(20)
+        yield from original(statements)
+
+    def run(wait: bool) -> None:
+        try:
+            record.rollup(today=TODAY, wait=wait)
+        finally:
+            connection.close()
+
+    with mock.patch.object(record, "_daily_values", held):
+        beat = threading.Thread(target=run, args=(False,), name="beat")
+        beat.start()
+        assert inside.wait(20)
+        command = threading.Thread(target=run, args=(True,), name="command")
+        command.start()
+        command.join(2)
+        assert command.is_alive()  # it waits for the batch under way
+        release.set()
+        beat.join(30)
+        command.join(30)
+    assert _counted() == n
+    assert not Activity.objects.filter(rollup_batch__isnull=True).exists()
+    assert not RollupBatch.objects.filter(statements=0).exists()
