@@ -294,7 +294,7 @@ def test_statements_recorded_and_forgotten_during_a_run_count_once():
         forget.join(30)
     # the late read was not taken by the batch under way but by the next one
     batches = dict(Activity.objects.values_list("duration_seconds", "rollup_batch"))
-    assert batches[None] > batches[60]
+    assert (batches[None] or 0) > (batches[60] or 0) > 0
     assert record.rollup(today=TODAY) == 0
     kept: dict[tuple, int] = defaultdict(int)
     for d in ActivityDaily.objects.all():
