@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, F, Max, Min, Q, Sum, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -140,6 +141,9 @@ def backfill(names: Iterable[str] | None = None) -> dict[str, int]:
 
 # --- roll-up --------------------------------------------------------------------
 
+# The roll-up's clock (monotonic; the tests' to turn).
+_clock = time.monotonic
+
 # One batch covers at most this many days of untagged statements (a first
 # roll-up of a long history runs as several short transactions).
 ROLLUP_CHUNK_DAYS = 7
@@ -155,7 +159,9 @@ def rollup_day_expression() -> TruncDate:
     return TruncDate("timestamp", tzinfo=timezone.get_default_timezone())
 
 
-def rollup(*, today: dt.date | None = None) -> int:
+def rollup(
+    *, today: dt.date | None = None, seconds: float | None = None, wait: bool = False
+) -> int:
     """Count every statement of a day before ``today`` not counted yet.
 
     The watermark is per statement, not per day: a batch tags the untagged
@@ -165,24 +171,63 @@ def rollup(*, today: dt.date | None = None) -> int:
     statement (an offline phone's, for a day already rolled up) is untagged
     and counted by the next run, in a row of its own batch; one committed while
     a batch runs is not taken by it. Today's statements wait for tomorrow.
-    Returns the number of daily rows written.
+
+    One batch at a time: a run that finds another's batch under way stops (it
+    neither waits on that batch's row locks nor writes empty batches), or with
+    ``wait`` (``record_backfill``) waits for it and goes on. With
+    ``seconds``, the run stops after the first batch that ends past that long
+    (the beat task: a long first history is taken over several runs, each well
+    under the broker's visibility timeout). Returns the daily rows written.
     """
     today = today or timezone.localdate(timezone=timezone.get_default_timezone())
     cutoff = local_midnight(today)
+    started = _clock()
     written = 0
     while True:
+        rows = _rollup_batch(cutoff, wait=wait)
+        if rows is None:
+            return written
+        written += rows
+        if seconds is not None and _clock() - started >= seconds:
+            return written
+
+
+# The roll-up's PostgreSQL advisory lock (any constant unique to it in the
+# database): held by each batch's transaction, so batches never overlap.
+_ROLLUP_LOCK = 0x6370_6472_6F6C_6C75  # "cpdrollu"
+
+
+def _rollup_lock(*, wait: bool) -> bool:
+    """Take the roll-up's lock for this transaction; False if a batch holds it
+    (with ``wait``, wait for it instead).
+
+    PostgreSQL only: SQLite writes one transaction at a time anyway.
+    """
+    if connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        if wait:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_ROLLUP_LOCK])
+            return True
+        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [_ROLLUP_LOCK])
+        return bool(cursor.fetchone()[0])
+
+
+def _rollup_batch(cutoff: dt.datetime, *, wait: bool = False) -> int | None:
+    """Count the untagged statements of the oldest days before ``cutoff`` (at
+    most ``ROLLUP_CHUNK_DAYS``) in one transaction; None: nothing is left, or
+    another run's batch is under way."""
+    with transaction.atomic():
+        if not _rollup_lock(wait=wait):
+            return None
+        # under the lock, so it sees every batch committed before this one
         first = Activity.objects.filter(
             rollup_batch__isnull=True, timestamp__lt=cutoff
         ).aggregate(first=Min("timestamp"))["first"]
         if first is None:
-            return written
+            return None
         first_day = timezone.localtime(first, timezone.get_default_timezone()).date()
         until = min(cutoff, local_midnight(first_day + dt.timedelta(ROLLUP_CHUNK_DAYS)))
-        written += _rollup_batch(until)
-
-
-def _rollup_batch(until: dt.datetime) -> int:
-    with transaction.atomic():
         batch = RollupBatch.objects.create()
         # UPDATE first: it takes (and row-locks) exactly the statements this
         # batch counts; the aggregate below reads them by their tag.

@@ -1,6 +1,7 @@
 """Background jobs for people and cohorts (ids in, service call, idempotent)."""
 
 from celery import shared_task
+from django.conf import settings
 
 from cpd import outbox, record, services
 
@@ -29,5 +30,10 @@ def outbox_purge() -> int:
 
 @shared_task
 def record_rollup() -> int:
-    """Periodic (celery beat): count past days' statements not counted yet."""
-    return record.rollup()
+    """Periodic (celery beat): count past days' statements not counted yet.
+
+    Bounded (``RECORD_ROLLUP_RUN_SECONDS``): a long backlog is taken over
+    several hourly runs, none of them outliving the broker's visibility
+    timeout (past it the task would be handed to a second worker as well).
+    """
+    return record.rollup(seconds=settings.RECORD_ROLLUP_RUN_SECONDS)

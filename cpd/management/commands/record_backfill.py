@@ -20,5 +20,6 @@ class Command(BaseCommand):
         for name, n in offered.items():
             self.stdout.write(f"{name}: {n} rows offered")
         # every past day's statements not counted yet, the backfilled included
-        rows = record.rollup()
+        # with no time bound, and after a beat run's batch under way if any
+        rows = record.rollup(wait=True)
         self.stdout.write(f"rolled up: {rows} daily rows")
