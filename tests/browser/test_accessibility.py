@@ -158,6 +158,9 @@ def _check(page: Page, base: str, paths: list[str], language: str) -> list[str]:
     return problems
 
 
+# Every page in five languages for one person: about 90 s on 2 idle cores,
+# and near the suite's 120 s on a loaded machine.
+@pytest.mark.timeout(300)
 @pytest.mark.parametrize(
     "login", ["faith@demo.cpd", "amina.mentor@demo.cpd", "admin@demo.cpd", ""]
 )
