@@ -173,7 +173,7 @@ EXTRA: list[tuple[str, str, str, int, int, int | None, tuple[int, ...]]] = [
     ("Achieng Odhiambo", "nurse", "Kisumu", 3, 1, 3, (5, 4, 3, 4, 5, 5)),
     ("Brenda Chebet", "midwife", "Kisumu", 3, 2, 3, (4, 4, 2, 3, 4, 4)),
     ("Caroline Wafula", "midwife", "Siaya", 3, 0, 2, (5, 5, 4, 4, 3, 5)),
-    ("Daniel Kiprono", "clinical officer", "Siaya", 3, 1, None, (3, 4, 2, 2, 4, 3)),
+    ("Daniel Kiprono", "clinical_officer", "Siaya", 3, 1, None, (3, 4, 2, 2, 4, 3)),
     ("Esther Nduta", "nurse", "Kisumu", 3, 2, 2, (4, 3, 3, 5, 4, 4)),
     ("Felix Omondi", "nurse", "Siaya", 1, 1, None, (4, 4, 1, 3, 2, 3)),
 ]

@@ -33,6 +33,7 @@ from cpd.models import (
     Activity,
     ActivityDaily,
     AgeBand,
+    Cadre,
     Cohort,
     Gender,
     Membership,
@@ -97,6 +98,15 @@ class GroupRow:
     mean_gain: float | None = None
     gain_n: int | None = None
     gain_protects: bool = False
+
+    @property
+    def shown(self) -> str:
+        """The label as read on the page: a cadre's name, not its code."""
+        return str(CADRE_NAMES.get(self.label, self.label))
+
+
+# The page names a cadre; the CSV and the API keep its code.
+CADRE_NAMES: dict[str, Any] = dict(Cadre.choices)
 
 
 @dataclass

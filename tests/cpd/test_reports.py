@@ -117,6 +117,9 @@ def test_groups_under_five_are_suppressed(world, three):
     assert groups["midwife"].active_share == 20.0  # B of the five
     assert (groups["nurse"].learners, groups["chw"].learners) == (None, None)
     assert not any(g.protects for g in report.by_cadre)
+    # the page names the cadre; the API keeps its code
+    assert groups["chw"].shown == "Community health worker"
+    assert groups["midwife"].shown == "Midwife"
 
 
 def test_an_empty_cohort_says_there_is_not_enough_data(client, world):
@@ -244,3 +247,15 @@ def test_a_median_needs_its_minimum_of_values():
     assert reports.median_of([3], min_n=2) is None
     assert reports.median_of([4, 1], min_n=2) == 2.5
     assert reports.median_of([0.25, 0.3, 9]) == 0.3  # to one decimal
+
+
+def test_the_page_names_each_cadre(client, world, three):
+    for n in range(5):
+        user = UserFactory(display_name=f"Officer {n}", cadre="clinical_officer")
+        services.membership_add(cohort=world.cohort, user=user, role=Role.LEARNER)
+    client_as(client, world.org_admin)
+    page = client.get(reverse("cohort-report", args=[world.cohort.pk])).content.decode()
+    assert "<tr><td>Clinical officer</td>" in page
+    assert "clinical_officer" not in page
+    api = client.get(reverse("api-cohort-report", args=[world.cohort.pk])).json()
+    assert "clinical_officer" in {g["group"] for g in api["by_cadre"]}
