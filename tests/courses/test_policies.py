@@ -179,6 +179,22 @@ def test_archived_cohort_taking_names_the_cohort_only_when_all_are_archived(
     assert policies.archived_cohort_taking(world.other_learner, course) is None
 
 
+def test_only_the_learners_own_cohorts_taking_the_course_keep_quizzes_open(
+    world, courses
+):
+    course, _shared, _unassigned = courses
+    Cohort.objects.filter(pk=world.cohort.pk).update(archived_at=timezone.now())
+    # an open cohort taking the course that the learner is not in
+    strangers = CohortFactory(organisation=world.cohort.organisation)
+    CourseAssignment.objects.create(cohort=strangers, course=course)
+    # an open cohort of the learner that does not take the course
+    other_course = CohortFactory(organisation=world.cohort.organisation)
+    cpd_services.membership_add(
+        cohort=other_course, user=world.learner, role=Role.LEARNER
+    )
+    assert policies.archived_cohort_taking(world.learner, course) == world.cohort
+
+
 def test_archived_cohort_taking_is_none_for_anonymous(world, courses):
     from django.contrib.auth.models import AnonymousUser
 
