@@ -235,8 +235,14 @@ def test_a_stale_csrf_token_is_refreshed_and_the_entry_retried_once(
     page.goto(f"{base}/outbox/")  # opening a page sends what waits
     expect(page.get_by_text("Nothing waits to be sent.")).to_be_visible()
     assert posts("Before signing in again") == 1
-    # refused once for the stale token, then sent with the fresh one
-    assert [r.response().status for r in seen] == [403, 302]
+    # refused for the stale token, then sent once with the fresh one. The
+    # page opened and the page left may each have started a send of the
+    # waiting entry before the first answer came (a 403 each, at most).
+    statuses = [r.response().status for r in seen]
+    assert statuses[-1] == 302
+    assert statuses.count(302) == 1
+    assert 1 <= statuses.count(403) <= 2
+    assert set(statuses) == {403, 302}
 
 
 def test_a_new_thread_with_a_photo_waits_with_its_photo(page: Page, live_server, world):
